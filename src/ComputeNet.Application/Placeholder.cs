@@ -1,0 +1,1 @@
+namespace ComputeNet.Application; public static class Placeholder2 {}

@@ -1,0 +1,1 @@
+namespace ComputeNet.Domain; public static class Placeholder {}
