@@ -1,1 +1,8 @@
-System.Console.WriteLine("hi");
+using System.CommandLine;
+using ComputeNet.Cli;
+
+var root = new RootCommand("ComputeNet — compute trading and settlement marketplace (东数西算). Commands: demo, scenario run, db.");
+root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(ScenarioCommand.Create());
+root.Subcommands.Add(DbCommand.Create());
+return await root.Parse(args).InvokeAsync();

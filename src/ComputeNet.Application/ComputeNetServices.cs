@@ -1,0 +1,66 @@
+using ComputeNet.Application.Infrastructure;
+using ComputeNet.Application.Market;
+using ComputeNet.Application.Parties;
+using ComputeNet.Application.Platform;
+using FluentValidation;
+using Marten;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+
+namespace ComputeNet.Application;
+
+/// <summary>Where the event store lives: a connection string and the schema that isolates this platform's data.</summary>
+public sealed record ComputeNetSettings(string ConnectionString, string Schema = ComputeNetSettings.DefaultSchema)
+{
+    public const string DefaultSchema = "computenet";
+}
+
+/// <summary>
+/// Composition of the application layer. Hosts (CLI, API, tests) call <see cref="AddComputeNet"/> and then
+/// their own source-generated <c>AddMediator</c>, which finds the handlers of this assembly.
+/// </summary>
+public static class ComputeNetServices
+{
+    public static IServiceCollection AddComputeNet(this IServiceCollection services, ComputeNetSettings settings, IClock? clock = null)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton<IDocumentStore>(_ => DocumentStore.For(o => MartenSetup.Configure(o, settings.ConnectionString, settings.Schema)));
+        services.AddSingleton(clock ?? SystemClock.Instance);
+        services.AddSingleton<PlatformService>();
+        services.AddSingleton<PartyDirectory>();
+        services.AddSingleton<MarketService>();
+        services.AddValidatorsFromAssembly(typeof(ComputeNetServices).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
+        services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));
+        return services;
+    }
+
+    /// <summary>
+    /// A complete service provider for one platform instance (one schema). <paramref name="addMediator"/> is the
+    /// host's source-generated <c>AddMediator</c> call.
+    /// </summary>
+    public static ServiceProvider Compose(ComputeNetSettings settings, IClock? clock, Action<IServiceCollection> addMediator)
+    {
+        var services = new ServiceCollection();
+        services.AddComputeNet(settings, clock);
+        addMediator(services);
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>Drops a schema and everything in it (scenario runs and tests clean up after themselves).</summary>
+    public static async Task DropSchemaAsync(string connectionString, string schema, CancellationToken ct = default)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"DROP SCHEMA IF EXISTS \"{schema.Replace("\"", "")}\" CASCADE";
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Applies the schema (tables, functions, projections' documents) before first use.</summary>
+    public static async Task InitialiseComputeNetAsync(this IServiceProvider services, CancellationToken ct = default)
+    {
+        var store = services.GetRequiredService<IDocumentStore>();
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+    }
+}

@@ -1,0 +1,64 @@
+using ComputeNet.Application.Metering;
+using ComputeNet.Application.Settlement;
+using ComputeNet.Domain.Market;
+using ComputeNet.Domain.Metering;
+using ComputeNet.Domain.Parties;
+using ComputeNet.Domain.Platform;
+using ComputeNet.Domain.Settlement;
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using NodaTime;
+using NodaTime.Serialization.SystemTextJson;
+using Weasel.Core;
+
+namespace ComputeNet.Application.Infrastructure;
+
+/// <summary>
+/// The one place where Marten is configured: System.Text.Json with NodaTime, string stream keys, every
+/// event type of the contract registered up front (so replay never meets an unknown type), and the
+/// inline projections that decisions depend on.
+/// </summary>
+public static class MartenSetup
+{
+    public static readonly Type[] EventTypes =
+    [
+        typeof(PlatformConfigured), typeof(PartyRegistered),
+        typeof(OfferListed), typeof(BidPlaced), typeof(TradeExecuted), typeof(BidKilled), typeof(OrderCancelled), typeof(OrderReduced),
+        typeof(LeaseOpened), typeof(UsageRecorded),
+        typeof(PeriodClosed), typeof(InvoiceIssued), typeof(StatementIssued), typeof(TransactionPosted),
+    ];
+
+    public static void Configure(StoreOptions opts, string connectionString, string schema)
+    {
+        opts.Connection(connectionString);
+        opts.DatabaseSchemaName = schema;
+        opts.Events.DatabaseSchemaName = schema;
+        opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase,
+            o => o.ConfigureForNodaTime(DateTimeZoneProviders.Tzdb));
+        opts.Events.StreamIdentity = StreamIdentity.AsString;
+        opts.Events.AddEventTypes(EventTypes);
+
+        opts.Schema.For<UsageRecordView>().Index(x => x.ReceivingPeriod).Index(x => x.LeaseId);
+        opts.Schema.For<LeaseDocument>().Index(x => x.Commitment);
+        opts.Schema.For<ClosedPeriodView>();
+
+        opts.Projections.Add(new LeaseProjection(), ProjectionLifecycle.Inline);
+        opts.Projections.Add(new UsageRecordProjection(), ProjectionLifecycle.Inline);
+        opts.Projections.Add(new ClosedPeriodProjection(), ProjectionLifecycle.Inline);
+    }
+
+    /// <summary>Stream keys. One market stream for now; the matching-engine work splits it per family.</summary>
+    public static class Streams
+    {
+        public const string Platform = "platform";
+        public const string Parties = "parties";
+        public const string Market = "market";
+
+        public static string Lease(string leaseId) => $"lease:{leaseId}";
+
+        public static string Period(string periodKey) => $"period:{periodKey}";
+    }
+}

@@ -1,0 +1,112 @@
+using JasperFx.Events;
+using Marten;
+using Marten.Exceptions;
+
+namespace ComputeNet.Application.Infrastructure;
+
+/// <summary>
+/// The state of one event stream held in memory and kept current: every read or write first catches up
+/// with events appended since (by this or any other process), so the state is never stale when a decision
+/// is made. Writes are serialised per stream (one writer) and appended with the expected stream version,
+/// so a concurrent writer elsewhere causes a retry, never a lost or doubled event.
+/// </summary>
+/// <typeparam name="TState">Mutable state evolved by <see cref="_evolve"/>; decisions never mutate it.</typeparam>
+public sealed class StreamCache<TState>(IDocumentStore store, string streamKey, Func<TState> create, Action<TState, object> evolve)
+    where TState : class
+{
+    private const int MaxAttempts = 5;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Action<TState, object> _evolve = evolve;
+    private TState _state = create();
+    private long _version;
+
+    public string StreamKey => streamKey;
+
+    public async Task<TResult> ReadAsync<TResult>(Func<TState, TResult> read, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await using var session = store.QuerySession();
+            await CatchUpAsync(session, ct);
+            return read(_state);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Decides against the current state and appends the decided events (none = no-op). <paramref name="alsoWrite"/>
+    /// adds other writes to the same transaction. <paramref name="answer"/> reads the state after the events applied.
+    /// </summary>
+    public async Task<TResult> WriteAsync<TDecision, TResult>(
+        Func<TState, TDecision> decide,
+        Func<TDecision, IReadOnlyList<object>> eventsOf,
+        Action<IDocumentSession, IReadOnlyList<object>>? alsoWrite,
+        Func<TState, TDecision, TResult> answer,
+        CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                await using var session = store.LightweightSession();
+                await CatchUpAsync(session, ct);
+                var decision = decide(_state);
+                var events = eventsOf(decision);
+                if (events.Count == 0)
+                {
+                    return answer(_state, decision);
+                }
+                if (_version == 0)
+                {
+                    session.Events.StartStream(streamKey, events);
+                }
+                else
+                {
+                    session.Events.Append(streamKey, _version + events.Count, events);
+                }
+                alsoWrite?.Invoke(session, events);
+                try
+                {
+                    await session.SaveChangesAsync(ct);
+                }
+                catch (Exception e) when (IsConcurrencyConflict(e) && attempt < MaxAttempts)
+                {
+                    continue;
+                }
+                foreach (var e in events)
+                {
+                    _evolve(_state, e);
+                }
+                _version += events.Count;
+                return answer(_state, decision);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public static bool IsConcurrencyConflict(Exception e) =>
+        e is EventStreamUnexpectedMaxEventIdException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException or JasperFx.ConcurrencyException
+        || (e.InnerException is { } inner && IsConcurrencyConflict(inner));
+
+    private async Task CatchUpAsync(IQuerySession session, CancellationToken ct)
+    {
+        var events = await session.Events.FetchStreamAsync(streamKey, fromVersion: _version + 1, token: ct);
+        foreach (var e in events)
+        {
+            if (e.Version <= _version)
+            {
+                continue;
+            }
+            _evolve(_state, e.Data);
+            _version = e.Version;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using ComputeNet.Domain.Metering;
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+
+namespace ComputeNet.Application.Metering;
+
+/// <summary>
+/// One accepted usage record, keyed by (provider, record id) — ids are unique per provider, and the
+/// insert fails on a duplicate, so two racing records with one id cannot both land.
+/// </summary>
+public sealed class UsageRecordView
+{
+    public string Id { get; set; } = "";
+    public string LeaseId { get; set; } = "";
+    public string ReceivingPeriod { get; set; } = "";
+    public UsageRecorded Record { get; set; } = null!;
+    public long Sequence { get; set; }
+
+    public static string KeyOf(string provider, string recordId) => $"{provider}/{recordId}";
+}
+
+public sealed partial class UsageRecordProjection : EventProjection
+{
+    public UsageRecordProjection()
+    {
+        IncludeType<UsageRecorded>();
+    }
+
+    public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
+    {
+        if (e.Data is UsageRecorded r)
+        {
+            operations.Insert(new UsageRecordView
+            {
+                Id = UsageRecordView.KeyOf(r.Provider, r.RecordId),
+                LeaseId = r.LeaseId,
+                ReceivingPeriod = r.ReceivingPeriod,
+                Record = r,
+                Sequence = e.Sequence,
+            });
+        }
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,48 @@
+using ComputeNet.Application.Infrastructure;
+using ComputeNet.Application.Platform;
+using ComputeNet.Domain.Parties;
+using FluentValidation;
+using Mediator;
+using NodaTime;
+using DomainRegister = ComputeNet.Domain.Parties.RegisterParty;
+
+namespace ComputeNet.Application.Parties.RegisterParty;
+
+/// <summary>Operator: register a party with one or more roles. A buyer has a city and an SME flag; a carrier its routes.</summary>
+public sealed record RegisterPartyRequest(
+    string PartyId,
+    IReadOnlyList<string> Roles,
+    string? City = null,
+    bool Sme = false,
+    IReadOnlyList<RouteSet>? Routes = null,
+    string? DisplayName = null) : ICommand<PartyView>;
+
+public sealed record PartyView(string Id, long Ordinal, IReadOnlyList<string> Roles, string? City, bool Sme, string? DisplayName)
+{
+    public static PartyView Of(Party p) => new(p.Id, p.Ordinal, RoleSlugs.ToSlugs(p.Roles), p.City, p.Sme, p.DisplayName);
+}
+
+public sealed class RegisterPartyValidator : AbstractValidator<RegisterPartyRequest>
+{
+    public RegisterPartyValidator()
+    {
+        RuleFor(x => x.PartyId).NotEmpty().MaximumLength(RequestLimits.MaxIdLength)
+            .Matches("^[a-z0-9][a-z0-9._-]*$").WithMessage("party ids are lower-case slugs (a-z, 0-9, '.', '_', '-')");
+        RuleFor(x => x.Roles).NotEmpty().Must(r => r.Count <= 6);
+        RuleFor(x => x.Routes).Must(r => r is null || r.Count <= RequestLimits.MaxListItems).WithMessage("too many routes");
+        RuleFor(x => x.DisplayName).MaximumLength(200);
+    }
+}
+
+public sealed class RegisterPartyHandler(PartyDirectory parties, PlatformService platform, IClock clock)
+    : ICommandHandler<RegisterPartyRequest, PartyView>
+{
+    public async ValueTask<PartyView> Handle(RegisterPartyRequest r, CancellationToken ct)
+    {
+        var view = await platform.CurrentAsync(ct);
+        var party = await parties.RegisterAsync(
+            new DomainRegister(r.PartyId, r.Roles, r.City, r.Sme, r.Routes ?? [], r.DisplayName, clock.GetCurrentInstant()),
+            view.Catalogue, ct);
+        return PartyView.Of(party);
+    }
+}

@@ -1,1 +1,0 @@
-namespace ComputeNet.Application; public static class Placeholder2 {}

@@ -1,0 +1,390 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ComputeNet.Application.Infrastructure;
+using ComputeNet.Application.Market;
+using ComputeNet.Application.Market.CancelOrder;
+using ComputeNet.Application.Market.ListOrders;
+using ComputeNet.Application.Market.ListTrades;
+using ComputeNet.Application.Market.PlaceBid;
+using ComputeNet.Application.Market.PlaceOffer;
+using ComputeNet.Application.Market.ReduceOrder;
+using ComputeNet.Application.Metering.RecordUsage;
+using ComputeNet.Application.Parties.ListParties;
+using ComputeNet.Application.Parties.RegisterParty;
+using ComputeNet.Application.Platform.ConfigurePlatform;
+using ComputeNet.Application.ReferenceData;
+using ComputeNet.Application.Settlement.ClosePeriod;
+using ComputeNet.Application.Settlement.GetInvoices;
+using ComputeNet.Application.Settlement.GetLedger;
+using ComputeNet.Application.Settlement.GetStatements;
+using ComputeNet.Domain;
+using ComputeNet.Domain.Parties;
+using ComputeNet.Domain.Reference;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+
+namespace ComputeNet.Application.Scenarios;
+
+public sealed record ScenarioRunOptions(string ConnectionString, string? Schema = null, bool KeepSchema = false);
+
+/// <summary>
+/// Replays a scenario file (scenario-format.md) through the same Mediator requests as the HTTP API, against
+/// the real event store in a schema of its own, on a clock driven by the timeline. Rejections are data: each
+/// is recorded with its action's index and code, and the run goes on.
+/// </summary>
+public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediator)
+{
+    public const int MaxActions = 1_000_000;
+
+    public async Task<ScenarioResult> RunAsync(string scenarioJson, ScenarioRunOptions options, CancellationToken ct = default)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(scenarioJson, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            throw new ScenarioFormatException($"the scenario is not valid JSON: {e.Message}");
+        }
+        using var _ = doc;
+        var root = doc.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new ScenarioFormatException("the scenario must be a JSON object");
+        }
+        var name = root.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "scenario";
+        if (!root.TryGetProperty("actions", out var actions) || actions.ValueKind != JsonValueKind.Array)
+        {
+            throw new ScenarioFormatException("the scenario needs an 'actions' array");
+        }
+        if (actions.GetArrayLength() > MaxActions)
+        {
+            throw new ScenarioFormatException($"a scenario holds at most {MaxActions} actions");
+        }
+
+        var schema = options.Schema ?? $"scn_{Slug(name)}_{Guid.NewGuid():N}"[..Math.Min(63, 5 + Slug(name).Length + 1 + 12)];
+        await ComputeNetServices.DropSchemaAsync(options.ConnectionString, schema, ct);
+        var firstAt = actions.EnumerateArray().Select(a => new Fields(a)).Select(f => TryTime(f)).FirstOrDefault(t => t is not null) ?? Instant.FromUnixTimeSeconds(0);
+        var clock = new SettableClock(firstAt);
+        var provider = ComputeNetServices.Compose(new ComputeNetSettings(options.ConnectionString, schema), clock, addMediator);
+        try
+        {
+            await provider.InitialiseComputeNetAsync(ct);
+            var run = new Run(provider.GetRequiredService<ISender>(), clock);
+            var zone = await run.SetUpAsync(root, ct);
+            var index = 0;
+            foreach (var action in actions.EnumerateArray())
+            {
+                await run.ActAsync(index++, new Fields(action), ct);
+            }
+            return await run.ResultAsync(name, schema, zone, actions.GetArrayLength(), ct);
+        }
+        finally
+        {
+            await provider.DisposeAsync();
+            if (!options.KeepSchema)
+            {
+                await ComputeNetServices.DropSchemaAsync(options.ConnectionString, schema, ct);
+            }
+        }
+    }
+
+    private static Instant? TryTime(Fields f)
+    {
+        try
+        {
+            return f.Time("at");
+        }
+        catch (RejectedException)
+        {
+            return null;
+        }
+    }
+
+    private static string Slug(string name)
+    {
+        var slug = SlugChars().Replace(name.ToLowerInvariant(), "_").Trim('_');
+        return slug.Length == 0 ? "run" : slug[..Math.Min(slug.Length, 40)];
+    }
+
+    [GeneratedRegex("[^a-z0-9]+")]
+    private static partial Regex SlugChars();
+
+    /// <summary>The state of one run: outcomes in the order they happened.</summary>
+    private sealed class Run(ISender sender, SettableClock clock)
+    {
+        private readonly List<RejectionOut> _rejections = [];
+        /// <summary>Order entries in attempt order: an accepted order (resolved to its final state at the end) or a rejected attempt.</summary>
+        private readonly List<(string Party, string Id, OrderOut? Rejected)> _orders = [];
+        private readonly Dictionary<string, string> _orderOwner = new(StringComparer.Ordinal);
+        private Instant? _lastAt;
+
+        public async Task<DateTimeZone> SetUpAsync(JsonElement root, CancellationToken ct)
+        {
+            var f = new Fields(root);
+            var period = "day";
+            var zone = "Asia/Shanghai";
+            if (f.Has("settlement"))
+            {
+                var s = new Fields(root.GetProperty("settlement"));
+                period = s.OptStr("period") ?? period;
+                zone = s.OptStr("timeZone") ?? zone;
+            }
+            int computeBp = 300, transportBp = 100;
+            if (f.Has("fees"))
+            {
+                var fees = new Fields(root.GetProperty("fees"));
+                computeBp = fees.Has("computeBp") ? Guard(() => fees.Int("computeBp"), 300) : 300;
+                transportBp = fees.Has("transportBp") ? Guard(() => fees.Int("transportBp"), 100) : 100;
+            }
+            var classes = new List<ResourceClass>();
+            if (root.TryGetProperty("resourceClasses", out var rcs) && rcs.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var rc in rcs.EnumerateArray())
+                {
+                    try
+                    {
+                        classes.Add(ReferenceDataLoader.ParseResourceClass(rc));
+                    }
+                    catch (Exception e) when (e is FormatException or KeyNotFoundException or InvalidOperationException)
+                    {
+                        Reject(-1, "resourceClass", rc.TryGetProperty("id", out var id) ? id.ToString() : null, Codes.Invalid, $"resource class is malformed: {e.Message}");
+                    }
+                }
+            }
+            var latencies = new List<LatencyOverride>();
+            if (root.TryGetProperty("latencies", out var lats) && lats.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var l in lats.EnumerateArray())
+                {
+                    var lf = new Fields(l);
+                    try
+                    {
+                        latencies.Add(new LatencyOverride(lf.Str("city"), lf.Str("cluster"), lf.Dec("ms")));
+                    }
+                    catch (RejectedException e)
+                    {
+                        Reject(-1, "latency", null, e.Rejection.Code, e.Rejection.Reason);
+                    }
+                }
+            }
+            try
+            {
+                await sender.Send(new ConfigurePlatformRequest(period, zone, computeBp, transportBp, classes, latencies), ct);
+            }
+            catch (RejectedException e)
+            {
+                Reject(-1, "settings", null, e.Rejection.Code, e.Rejection.Reason);
+            }
+
+            if (root.TryGetProperty("parties", out var parties) && parties.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var p in parties.EnumerateArray())
+                {
+                    var pf = new Fields(p);
+                    await Attempt(-1, "party", pf.OptStr("id"), async () =>
+                    {
+                        var routes = new List<RouteSet>();
+                        if (p.TryGetProperty("routes", out var rs) && rs.ValueKind == JsonValueKind.Array)
+                        {
+                            foreach (var r in rs.EnumerateArray())
+                            {
+                                var rf = new Fields(r);
+                                routes.Add(new RouteSet(rf.Strings("cities"), rf.Strings("clusters")));
+                            }
+                        }
+                        await sender.Send(new RegisterPartyRequest(pf.Str("id"), pf.Strings("roles"), pf.OptStr("city"),
+                            pf.Has("sme") && pf.Bool("sme"), routes, pf.OptStr("name")), ct);
+                    });
+                }
+            }
+            foreach (var (section, type) in new[] { ("pairings", "pairing"), ("programmes", "programme") })
+            {
+                if (root.TryGetProperty(section, out var entries) && entries.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var entry in entries.EnumerateArray())
+                    {
+                        Reject(-1, type, new Fields(entry).OptStr("id"), Codes.NotSupported, $"{section} are not supported yet");
+                    }
+                }
+            }
+            return DateTimeZoneProviders.Tzdb.GetZoneOrNull(zone) ?? DateTimeZoneProviders.Tzdb["Asia/Shanghai"];
+        }
+
+        public async Task ActAsync(int index, Fields a, CancellationToken ct)
+        {
+            var type = a.OptStr("type") ?? "";
+            var id = type switch
+            {
+                "cancel" or "reduce" => a.OptStr("order"),
+                "close" => a.OptStr("period"),
+                _ => a.OptStr("id"),
+            };
+            Instant at;
+            try
+            {
+                at = a.Time("at");
+            }
+            catch (RejectedException e)
+            {
+                Reject(index, type, id, e.Rejection.Code, e.Rejection.Reason);
+                return;
+            }
+            if (_lastAt is { } last && at < last)
+            {
+                Reject(index, type, id, Codes.TimeBackwards, $"{at} is before the previous action's time {last}");
+                return;
+            }
+            _lastAt = at;
+            clock.Set(at);
+
+            switch (type)
+            {
+                case "offer":
+                case "bid":
+                    await OrderAsync(index, type, a, ct);
+                    break;
+                case "cancel":
+                    await Attempt(index, type, id, () => sender.Send(new CancelOrderRequest(a.Str("party"), a.Str("order")), ct).AsTask());
+                    break;
+                case "reduce":
+                    await Attempt(index, type, id, () => sender.Send(new ReduceOrderRequest(a.Str("party"), a.Str("order"), a.Int("devices")), ct).AsTask());
+                    break;
+                case "usage":
+                    await Attempt(index, type, id, async () =>
+                    {
+                        var party = a.Str("party");
+                        var leaseId = await LeaseOfAsync(a.Str("bid"), a.Str("offer"), ct);
+                        await sender.Send(new RecordUsageRequest(party, a.Str("id"), leaseId, a.Time("from"), a.Time("to"),
+                            a.Long("deviceSeconds"), a.Dec("energyKwh"), a.Dec("greenKwh"), a.Dec("transferGb")), ct);
+                    });
+                    break;
+                case "close":
+                    await Attempt(index, type, id, () => sender.Send(new ClosePeriodRequest(a.Str("period")), ct).AsTask());
+                    break;
+                case "grant":
+                case "payment":
+                case "payout":
+                case "reimburse":
+                    Reject(index, type, id, Codes.NotSupported, $"'{type}' actions are not supported yet");
+                    break;
+                default:
+                    Reject(index, type, id, Codes.Invalid, $"unknown action type '{type}'");
+                    break;
+            }
+        }
+
+        private async Task OrderAsync(int index, string type, Fields a, CancellationToken ct)
+        {
+            var party = a.OptStr("party") ?? "";
+            var id = a.OptStr("id");
+            try
+            {
+                if (id is not null && _orderOwner.TryGetValue(id, out var owner) && owner != party)
+                {
+                    throw RejectedException.Of(Codes.IdReused, $"order id '{id}' is already used by '{owner}' in this scenario", "id");
+                }
+                OrderResult result;
+                try
+                {
+                    result = type == "offer"
+                        ? await sender.Send(new PlaceOfferRequest(party, id, a.Str("cluster"), a.Str("resourceClass"), a.Int("devices"),
+                            a.Time("from"), a.Time("to"), a.Dec("price")), ct)
+                        : await sender.Send(new PlaceBidRequest(party, id, a.Str("family"), a.Int("devices"), a.Dec("minScuPerDevice"),
+                            a.Int("minMemoryGb"), a.Time("from"), a.Time("to"), a.Str("tier"), a.Dec("minGreen"), a.Dec("price"),
+                            a.Str("commitment"), a.Bool("split"), a.Str("tif"), a.OptStr("city")), ct);
+                }
+                catch (RejectedException e) when (e.Rejection.Code == Codes.Invalid)
+                {
+                    // A malformed field is reported only after the party checks, which come first (market-rules §12).
+                    await RequirePartyAsync(party, type == "offer" ? PartyRoles.Provider : PartyRoles.Buyer, ct);
+                    throw;
+                }
+                if (!result.Repeat)
+                {
+                    _orders.Add((party, result.OrderId, null));
+                    _orderOwner[result.OrderId] = party;
+                }
+            }
+            catch (RejectedException e)
+            {
+                Reject(index, type, id, e.Rejection.Code, e.Rejection.Reason);
+                _orders.Add((party, id ?? "", new OrderOut(id ?? "", party, type, "rejected", a.Has("devices") ? Guard(() => a.Int("devices"), 0) : 0, 0)));
+            }
+        }
+
+        private async Task RequirePartyAsync(string partyId, PartyRoles role, CancellationToken ct)
+        {
+            var parties = await sender.Send(new ListPartiesRequest(), ct);
+            var party = parties.FirstOrDefault(p => p.Id == partyId)
+                ?? throw RejectedException.Of(Codes.UnknownParty, $"no party '{partyId}' is registered", "party");
+            var slug = RoleSlugs.ToSlugs(role)[0];
+            if (!party.Roles.Contains(slug))
+            {
+                throw RejectedException.Of(Codes.WrongRole, $"'{partyId}' is not a {slug}", "party");
+            }
+        }
+
+        /// <summary>The lease a bid–offer pair created; an unknown pair maps to an id no lease has, so the usage is refused as unknown-lease in its turn.</summary>
+        private async Task<string> LeaseOfAsync(string bid, string offer, CancellationToken ct)
+        {
+            var trades = await sender.Send(new ListTradesRequest(), ct);
+            return trades.FirstOrDefault(t => t.Bid == bid && t.Offer == offer)?.LeaseId ?? $"none-{bid}-{offer}";
+        }
+
+        private async Task Attempt(int index, string type, string? id, Func<Task> action)
+        {
+            try
+            {
+                await action();
+            }
+            catch (RejectedException e)
+            {
+                Reject(index, type, id, e.Rejection.Code, e.Rejection.Reason);
+            }
+        }
+
+        private void Reject(int index, string type, string? id, string code, string reason) =>
+            _rejections.Add(new RejectionOut(index, type, id, code, reason));
+
+        private static T Guard<T>(Func<T> read, T fallback)
+        {
+            try
+            {
+                return read();
+            }
+            catch (RejectedException)
+            {
+                return fallback;
+            }
+        }
+
+        public async Task<ScenarioResult> ResultAsync(string name, string schema, DateTimeZone zone, int actions, CancellationToken ct)
+        {
+            var asOf = clock.GetCurrentInstant();
+            var statuses = (await sender.Send(new ListOrdersRequest(asOf), ct)).ToDictionary(o => (o.Party, o.Id));
+            var orders = _orders.Select(o => o.Rejected ?? Out(statuses[(o.Party, o.Id)])).ToList();
+
+            var trades = (await sender.Send(new ListTradesRequest(), ct)).Select(t => new TradeOut(t.Bid, t.Offer, t.Buyer, t.Provider, t.Cluster,
+                t.ResourceClass, t.Devices, ScenarioJson.Time(t.From, zone), ScenarioJson.Time(t.To, zone), ScenarioJson.Dec(t.Price),
+                ScenarioJson.Dec(t.ScuPerDevice), t.Commitment)).ToList();
+
+            var invoices = (await sender.Send(new GetInvoicesRequest(), ct)).Select(i => new InvoiceOut(i.Period, i.Buyer,
+                i.Lines.Select(l => new InvoiceLineOut(l.Bid, l.Offer, l.Kind, l.Late, l.AmountFen, l.TaxFen, l.VoucherFen, l.Voucher, l.DueFen)).ToList(),
+                i.AmountFen, i.VoucherFen, i.DueFen, null, null)).ToList();
+
+            var statements = (await sender.Send(new GetStatementsRequest(), ct)).Select(p => new PeriodStatementsOut(p.Period,
+                p.Providers.Select(s => new PartyStatementOut(s.Party, s.GrossFen, s.FeeFen, s.NetFen, null, null)).ToList(),
+                p.Carriers.Select(s => new PartyStatementOut(s.Party, s.GrossFen, s.FeeFen, s.NetFen, null, null)).ToList(),
+                [], [], p.PlatformFeeFen, null)).ToList();
+
+            var ledger = await sender.Send(new GetLedgerRequest(), ct);
+            return new ScenarioResult(name, schema, orders, trades, invoices, statements, new LedgerOut(ledger.Balances, ledger.TrialBalanceFen),
+                _rejections, actions);
+        }
+
+        private static OrderOut Out(OrderView o) => new(o.Id, o.Party, o.Side, o.State, o.Devices, o.DevicesFilled);
+    }
+}

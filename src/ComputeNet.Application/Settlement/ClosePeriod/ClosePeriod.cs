@@ -1,0 +1,89 @@
+using ComputeNet.Application.Infrastructure;
+using ComputeNet.Application.Metering;
+using ComputeNet.Application.Parties;
+using ComputeNet.Application.Platform;
+using ComputeNet.Domain;
+using ComputeNet.Domain.Market;
+using ComputeNet.Domain.Settlement;
+using FluentValidation;
+using Marten;
+using Mediator;
+using NodaTime;
+
+namespace ComputeNet.Application.Settlement.ClosePeriod;
+
+/// <summary>
+/// Operator: close a settlement period once it has ended — rate its usage, issue invoices and statements,
+/// post the ledger. Closing again changes nothing and answers with what the first close issued.
+/// </summary>
+public sealed record ClosePeriodRequest(string Period) : ICommand<CloseSummary>;
+
+public sealed record CloseSummary(string Period, bool AlreadyClosed, int Invoices, int Lines, int Transactions, long PlatformFeeFen, Instant ClosedAt);
+
+public sealed class ClosePeriodValidator : AbstractValidator<ClosePeriodRequest>
+{
+    public ClosePeriodValidator() => RuleFor(x => x.Period).NotEmpty().MaximumLength(10);
+}
+
+public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory parties, PlatformService platform, IClock clock)
+    : ICommandHandler<ClosePeriodRequest, CloseSummary>
+{
+    public async ValueTask<CloseSummary> Handle(ClosePeriodRequest r, CancellationToken ct)
+    {
+        var now = clock.GetCurrentInstant();
+        var view = await platform.CurrentAsync(ct);
+        if (!view.Calendar.TryParse(r.Period, out var period))
+        {
+            var form = view.Calendar.Unit == PeriodUnit.Day ? "YYYY-MM-DD" : "YYYY-MM";
+            throw RejectedException.Of(Codes.Invalid, $"'{r.Period}' is not a {view.Calendar.Unit.ToString().ToLowerInvariant()} period ({form})", "period");
+        }
+        if (now < period.End)
+        {
+            throw RejectedException.Of(Codes.PeriodNotEnded, $"period {period.Key} ends at {period.End}", "period");
+        }
+
+        await using var session = store.LightweightSession();
+        if (await ExistingAsync(session, period.Key, ct) is { } existing)
+        {
+            return existing;
+        }
+
+        var records = await session.Query<UsageRecordView>().Where(u => u.ReceivingPeriod == period.Key).ToListAsync(ct);
+        var leaseIds = records.Select(u => MartenSetup.Streams.Lease(u.LeaseId)).Distinct().ToList();
+        var startSeconds = period.Start.ToUnixTimeSeconds();
+        var endSeconds = period.End.ToUnixTimeSeconds();
+        var reserved = MarketSlugs.Of(Commitment.Reserved);
+        var leases = (await session.Query<LeaseDocument>()
+                .Where(l => leaseIds.Contains(l.Id) || (l.Commitment == reserved && l.FromUnixSeconds < endSeconds && l.ToUnixSeconds > startSeconds))
+                .ToListAsync(ct))
+            .Select(l => l.Terms).ToList();
+
+        var result = PeriodClose.Compute(new CloseInput(period, view.Fees, await parties.AllAsync(ct), leases,
+            records.OrderBy(u => u.Sequence).Select(u => u.Record).ToList(), now));
+
+        var events = new List<object> { result.Closed };
+        events.AddRange(result.Invoices);
+        events.AddRange(result.Statements);
+        events.AddRange(result.Transactions);
+        session.Events.StartStream(MartenSetup.Streams.Period(period.Key), events);
+        try
+        {
+            await session.SaveChangesAsync(ct);
+        }
+        catch (Exception e) when (StreamCache<object>.IsConcurrencyConflict(e))
+        {
+            await using var again = store.QuerySession();
+            return await ExistingAsync(again, period.Key, ct) ?? throw new InvalidOperationException($"close of {period.Key} conflicted but no close is stored", e);
+        }
+        return Summary(result.Closed, alreadyClosed: false);
+    }
+
+    private static async Task<CloseSummary?> ExistingAsync(IQuerySession session, string period, CancellationToken ct)
+    {
+        var events = await session.Events.FetchStreamAsync(MartenSetup.Streams.Period(period), token: ct);
+        return events.Count > 0 && events[0].Data is PeriodClosed closed ? Summary(closed, alreadyClosed: true) : null;
+    }
+
+    private static CloseSummary Summary(PeriodClosed c, bool alreadyClosed) =>
+        new(c.Period, alreadyClosed, c.Invoices, c.Lines, c.Transactions, c.PlatformFeeFen, c.At);
+}

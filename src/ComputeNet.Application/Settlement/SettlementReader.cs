@@ -1,0 +1,30 @@
+using ComputeNet.Domain.Settlement;
+using JasperFx.Events;
+using Marten;
+
+namespace ComputeNet.Application.Settlement;
+
+/// <summary>Reads what closes issued, period by period in the order the periods were closed.</summary>
+internal static class SettlementReader
+{
+    public static async Task<IReadOnlyList<IReadOnlyList<IEvent>>> ClosedPeriodsAsync(IQuerySession session, string? onlyPeriod, CancellationToken ct)
+    {
+        var closed = await session.Query<ClosedPeriodView>().ToListAsync(ct);
+        var result = new List<IReadOnlyList<IEvent>>();
+        var streams = new List<(long Seq, IReadOnlyList<IEvent> Events)>();
+        foreach (var p in closed.Where(p => onlyPeriod is null || p.Id == onlyPeriod))
+        {
+            var events = await session.Events.FetchStreamAsync(Infrastructure.MartenSetup.Streams.Period(p.Id), token: ct);
+            if (events.Count > 0)
+            {
+                streams.Add((events[0].Sequence, events));
+            }
+        }
+        result.AddRange(streams.OrderBy(s => s.Seq).Select(s => s.Events));
+        return result;
+    }
+
+    public static IEnumerable<T> Of<T>(IEnumerable<IEvent> events) => events.Select(e => e.Data).OfType<T>();
+
+    public static PeriodClosed Closed(IReadOnlyList<IEvent> stream) => (PeriodClosed)stream[0].Data;
+}

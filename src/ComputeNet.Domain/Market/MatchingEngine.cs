@@ -1,0 +1,346 @@
+using ComputeNet.Domain.Parties;
+using ComputeNet.Domain.Reference;
+using NodaTime;
+
+namespace ComputeNet.Domain.Market;
+
+public sealed record PlaceOffer(string Party, string? OfferId, OfferSpec Spec, Instant At);
+
+public sealed record PlaceBid(string Party, string? BidId, BidSpec Spec, Instant At);
+
+public sealed record CancelOrder(string Party, string OrderId, Instant At);
+
+public sealed record ReduceOrder(string Party, string OrderId, int Devices, Instant At);
+
+/// <summary>
+/// What the engine decided: the events to journal (empty for a no-op) and, for a repeat of an
+/// earlier order, that order's key so the caller can answer with the first result.
+/// </summary>
+public sealed record MarketDecision(IReadOnlyList<IMarketEvent> Events, bool IsRepeat)
+{
+    public static readonly MarketDecision Repeat = new([], true);
+    public static readonly MarketDecision NoOp = new([], false);
+}
+
+/// <summary>
+/// The continuous double auction (market-rules §4–5): price-time priority by engine sequence, trade at
+/// the resting order's price, split or all-from-one-offer bids, self-trade prevention, GTC/IOC/FOK.
+/// Pure: the same book and command give the same events. Rejections are thrown as <see cref="RejectedException"/>
+/// in the check order of market-rules §12.
+/// </summary>
+public static class MatchingEngine
+{
+    public static MarketDecision Decide(PlaceOffer cmd, OrderBook book, Func<string, Party?> parties, Catalogue catalogue)
+    {
+        var party = RequireParty(parties, cmd.Party, PartyRoles.Provider, "provider");
+        var id = RequireId(cmd.OfferId, "offer");
+        if (ExistingSpec(book, cmd.Party, id) is { } existing)
+        {
+            return Equals(existing, cmd.Spec) ? MarketDecision.Repeat
+                : throw RejectedException.Of(Codes.IdReused, $"order id '{id}' was already used by {party.Id} with other content", "id");
+        }
+        var spec = cmd.Spec;
+        var cluster = catalogue.Cluster(spec.Cluster) ?? throw RejectedException.Of(Codes.Invalid, $"unknown cluster '{spec.Cluster}'", "cluster");
+        var rc = catalogue.ResourceClass(spec.ResourceClass) ?? throw RejectedException.Of(Codes.Invalid, $"unknown resource class '{spec.ResourceClass}'", "resourceClass");
+        CheckDevices(spec.Devices);
+        CheckWindow(spec.Window);
+        CheckPrice(spec.Price);
+        if (spec.Window.To <= cmd.At)
+        {
+            throw RejectedException.Of(Codes.Invalid, $"the offer's window ended at {spec.Window.To}", "to");
+        }
+        CheckBookCapacity(book);
+
+        var hub = catalogue.Hub(cluster.HubId)!;
+        var listed = new OfferListed(book.LastSeq + 1, id, party.Id, cluster.Id, hub.Id, rc.Id, Slugs.Of(rc.Family),
+            catalogue.Standard.Version, catalogue.Standard.ScuPerDevice(rc), rc.MemoryGb, spec.Devices, spec.Window.From,
+            spec.Window.To, spec.Price, cluster.GreenShare, cmd.At);
+        var events = new List<IMarketEvent> { listed };
+
+        // The incoming offer meets resting bids highest price first, then earliest arrival, on a local copy
+        // of its calendar so that each fill sees what earlier fills took.
+        var leased = new int[spec.Window.Hours];
+        var tradeSeq = book.LastTradeSeq;
+        var candidates = book.Bids
+            .Where(b => b.IsLive(cmd.At) && b.Terms.Family == rc.Family && b.Party != party.Id)
+            .OrderByDescending(b => b.Spec.Price).ThenBy(b => b.Seq);
+        foreach (var bid in candidates)
+        {
+            if (events.Count > MarketLimits.MaxFillsPerOrder)
+            {
+                break;
+            }
+            var latency = Compatible(bid, listed, spec.Window, catalogue);
+            if (latency is null)
+            {
+                continue;
+            }
+            var free = MinFree(spec.Devices, leased, spec.Window, bid.Spec.Window);
+            var take = bid.Spec.Split ? Math.Min(bid.Remaining, free) : (free >= bid.Remaining ? bid.Remaining : 0);
+            if (take <= 0)
+            {
+                continue;
+            }
+            for (var h = spec.Window.HourIndex(bid.Spec.Window.From); h < spec.Window.HourIndex(bid.Spec.Window.To); h++)
+            {
+                leased[h] += take;
+            }
+            events.Add(Trade(++tradeSeq, bid.Placed, listed, take, bid.Spec.Price, latency.Value, cmd.At));
+        }
+        return new MarketDecision(events, false);
+    }
+
+    public static MarketDecision Decide(PlaceBid cmd, OrderBook book, Func<string, Party?> parties, Catalogue catalogue)
+    {
+        var party = RequireParty(parties, cmd.Party, PartyRoles.Buyer, "buyer");
+        var id = RequireId(cmd.BidId, "bid");
+        if (ExistingSpec(book, cmd.Party, id) is { } existing)
+        {
+            return Equals(existing, cmd.Spec) ? MarketDecision.Repeat
+                : throw RejectedException.Of(Codes.IdReused, $"order id '{id}' was already used by {party.Id} with other content", "id");
+        }
+        var spec = cmd.Spec;
+        var terms = BidTerms.Parse(spec);
+        CheckDevices(spec.Devices);
+        CheckWindow(spec.Window);
+        CheckPrice(spec.Price);
+        if (spec.MinScuPerDevice < 0)
+        {
+            throw RejectedException.Of(Codes.Invalid, "minimum SCU per device must not be negative", "minScuPerDevice");
+        }
+        if (spec.MinMemoryGb < 0)
+        {
+            throw RejectedException.Of(Codes.Invalid, "minimum memory must not be negative", "minMemoryGb");
+        }
+        if (spec.MinGreen is < 0 or > 1)
+        {
+            throw RejectedException.Of(Codes.Invalid, "minimum green share must be between 0 and 1", "minGreen");
+        }
+        var cityId = spec.City ?? party.City;
+        if (cityId is null || catalogue.City(cityId) is null)
+        {
+            throw RejectedException.Of(Codes.Invalid, $"unknown city '{cityId}'", "city");
+        }
+        if (spec.Window.From <= cmd.At)
+        {
+            throw RejectedException.Of(Codes.WindowStarted, $"the bid's window started at {spec.Window.From}", "from");
+        }
+        CheckBookCapacity(book);
+
+        var placed = new BidPlaced(book.LastSeq + 1, id, party.Id, Slugs.Of(terms.Family), spec.Devices, spec.MinScuPerDevice,
+            spec.MinMemoryGb, spec.Window.From, spec.Window.To, Slugs.Of(terms.Tier), spec.MinGreen, spec.Price,
+            MarketSlugs.Of(terms.Commitment), spec.Split, terms.Tif.ToString(), cityId, spec.City is not null, cmd.At);
+        var incoming = new BookBid { Placed = placed, Spec = spec, Terms = terms, Devices = spec.Devices };
+        var events = new List<IMarketEvent> { placed };
+
+        // The incoming bid meets resting offers lowest price first, then earliest arrival.
+        var candidates = book.Offers
+            .Where(o => !o.Cancelled && o.Family == terms.Family && o.Party != party.Id)
+            .OrderBy(o => o.Listed.Price).ThenBy(o => o.Seq);
+        var fills = new List<(BookOffer Offer, int Devices, decimal LatencyMs)>();
+        var wanted = spec.Devices;
+        foreach (var offer in candidates)
+        {
+            if (wanted == 0 || fills.Count >= MarketLimits.MaxFillsPerOrder)
+            {
+                break;
+            }
+            var latency = Compatible(incoming, offer.Listed, offer.Window, catalogue);
+            if (latency is null)
+            {
+                continue;
+            }
+            var free = offer.MinFree(spec.Window);
+            var take = spec.Split ? Math.Min(wanted, free) : (free >= wanted ? wanted : 0);
+            if (take <= 0)
+            {
+                continue;
+            }
+            fills.Add((offer, take, latency.Value));
+            wanted -= take;
+            if (!spec.Split)
+            {
+                break;
+            }
+        }
+        if (terms.Tif == TimeInForce.FOK && wanted > 0)
+        {
+            fills.Clear();
+            wanted = spec.Devices;
+        }
+        var tradeSeq = book.LastTradeSeq;
+        foreach (var (offer, devices, latency) in fills)
+        {
+            events.Add(Trade(++tradeSeq, placed, offer.Listed, devices, offer.Listed.Price, latency, cmd.At));
+        }
+        if (terms.Tif != TimeInForce.GTC && wanted > 0)
+        {
+            events.Add(new BidKilled(id, party.Id, wanted, cmd.At));
+        }
+        return new MarketDecision(events, false);
+    }
+
+    public static MarketDecision Decide(CancelOrder cmd, OrderBook book, Func<string, Party?> parties)
+    {
+        RequireParty(parties, cmd.Party, PartyRoles.None, "party");
+        if (book.Bid(cmd.Party, cmd.OrderId) is { } bid)
+        {
+            var state = bid.StateAt(cmd.At);
+            return state is OrderState.Resting or OrderState.PartiallyFilled && !bid.Finished
+                ? new MarketDecision([new OrderCancelled(bid.Id, bid.Party, "bid", cmd.At)], false)
+                : MarketDecision.NoOp;
+        }
+        if (book.Offer(cmd.Party, cmd.OrderId) is { } offer)
+        {
+            var state = offer.StateAt(cmd.At);
+            return state is OrderState.Resting or OrderState.PartiallyFilled
+                ? new MarketDecision([new OrderCancelled(offer.Id, offer.Party, "offer", cmd.At)], false)
+                : MarketDecision.NoOp;
+        }
+        throw RejectedException.Of(Codes.Invalid, $"'{cmd.Party}' has no order '{cmd.OrderId}'", "order");
+    }
+
+    public static MarketDecision Decide(ReduceOrder cmd, OrderBook book, Func<string, Party?> parties)
+    {
+        RequireParty(parties, cmd.Party, PartyRoles.None, "party");
+        if (book.Bid(cmd.Party, cmd.OrderId) is { } bid)
+        {
+            var state = bid.StateAt(cmd.At);
+            if (state is not (OrderState.Resting or OrderState.PartiallyFilled) || bid.Finished)
+            {
+                return MarketDecision.NoOp;
+            }
+            CheckReduce(cmd.Devices, bid.Devices, bid.Filled);
+            if (cmd.Devices == bid.Devices)
+            {
+                return MarketDecision.NoOp;
+            }
+            return new MarketDecision(
+                [cmd.Devices == 0 && bid.Filled == 0
+                    ? new OrderCancelled(bid.Id, bid.Party, "bid", cmd.At)
+                    : new OrderReduced(bid.Id, bid.Party, "bid", cmd.Devices, cmd.At)], false);
+        }
+        if (book.Offer(cmd.Party, cmd.OrderId) is { } offer)
+        {
+            var state = offer.StateAt(cmd.At);
+            if (state is not (OrderState.Resting or OrderState.PartiallyFilled))
+            {
+                return MarketDecision.NoOp;
+            }
+            CheckReduce(cmd.Devices, offer.Devices, offer.MostLeased);
+            if (cmd.Devices == offer.Devices)
+            {
+                return MarketDecision.NoOp;
+            }
+            return new MarketDecision(
+                [cmd.Devices == 0 && offer.MostLeased == 0
+                    ? new OrderCancelled(offer.Id, offer.Party, "offer", cmd.At)
+                    : new OrderReduced(offer.Id, offer.Party, "offer", cmd.Devices, cmd.At)], false);
+        }
+        throw RejectedException.Of(Codes.Invalid, $"'{cmd.Party}' has no order '{cmd.OrderId}'", "order");
+    }
+
+    /// <summary>
+    /// Compatibility of a bid with an offer (market-rules §5), except free capacity: returns the latency
+    /// of the bid's city to the offer's cluster when compatible, else null.
+    /// </summary>
+    private static decimal? Compatible(BookBid bid, OfferListed offer, HourWindow offerWindow, Catalogue catalogue)
+    {
+        var spec = bid.Spec;
+        if (offer.ScuPerDevice < spec.MinScuPerDevice || offer.MemoryGb < spec.MinMemoryGb || offer.GreenShare < spec.MinGreen
+            || !offerWindow.Contains(spec.Window) || offer.Price > spec.Price)
+        {
+            return null;
+        }
+        var city = catalogue.City(bid.Placed.City);
+        var cluster = catalogue.Cluster(offer.Cluster);
+        if (city is null || cluster is null)
+        {
+            return null;
+        }
+        var latency = catalogue.LatencyMs(city, cluster);
+        return Latency.Within(bid.Terms.Tier, latency) ? latency : null;
+    }
+
+    private static int MinFree(int devices, int[] leased, HourWindow offerWindow, HourWindow window)
+    {
+        var min = int.MaxValue;
+        for (var h = offerWindow.HourIndex(window.From); h < offerWindow.HourIndex(window.To); h++)
+        {
+            min = Math.Min(min, devices - leased[h]);
+        }
+        return min == int.MaxValue ? 0 : min;
+    }
+
+    private static TradeExecuted Trade(long tradeSeq, BidPlaced bid, OfferListed offer, int devices, decimal price, decimal latencyMs, Instant at) =>
+        new(new LeaseTerms($"lease-{tradeSeq:D6}", tradeSeq, bid.BidId, bid.Party, bid.City, offer.OfferId, offer.Party, offer.Cluster,
+            offer.Hub, offer.ResourceClass, offer.Family, offer.MeteringStandard, offer.ScuPerDevice, devices, bid.From, bid.To, price,
+            bid.Commitment, latencyMs), at);
+
+    private static Party RequireParty(Func<string, Party?> parties, string partyId, PartyRoles role, string roleName)
+    {
+        var party = parties(partyId) ?? throw RejectedException.Of(Codes.UnknownParty, $"no party '{partyId}' is registered", "party");
+        return party.Has(role) ? party : throw RejectedException.Of(Codes.WrongRole, $"'{partyId}' is not a {roleName}", "party");
+    }
+
+    private static string RequireId(string? id, string what)
+    {
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            throw RejectedException.Of(Codes.Invalid, $"the {what} needs an id chosen by its party", "id");
+        }
+        return id.Length <= MarketLimits.MaxOrderIdLength ? id
+            : throw RejectedException.Of(Codes.Invalid, $"order ids are at most {MarketLimits.MaxOrderIdLength} characters", "id");
+    }
+
+    private static object? ExistingSpec(OrderBook book, string party, string id) =>
+        (object?)book.Bid(party, id)?.Spec ?? book.Offer(party, id)?.Spec;
+
+    private static void CheckDevices(int devices)
+    {
+        if (devices is <= 0 or > MarketLimits.MaxDevicesPerOrder)
+        {
+            throw RejectedException.Of(Codes.Invalid, $"devices must be between 1 and {MarketLimits.MaxDevicesPerOrder}", "devices");
+        }
+    }
+
+    private static void CheckWindow(HourWindow window)
+    {
+        if (!window.IsValid)
+        {
+            throw RejectedException.Of(Codes.Invalid, "the window must start before it ends, both on whole hours", "from");
+        }
+        if (window.Hours > MarketLimits.MaxWindowHours)
+        {
+            throw RejectedException.Of(Codes.Invalid, $"windows are at most {MarketLimits.MaxWindowHours} hours", "to");
+        }
+    }
+
+    private static void CheckPrice(decimal price)
+    {
+        if (price <= 0 || price > MarketLimits.MaxPrice || decimal.Round(price, 4) != price)
+        {
+            throw RejectedException.Of(Codes.Invalid, "the price must be above 0, at most 1,000,000 yuan per SCU-hour, with at most 4 decimal places", "price");
+        }
+    }
+
+    private static void CheckBookCapacity(OrderBook book)
+    {
+        if (book.OpenOrders >= MarketLimits.MaxOpenOrders)
+        {
+            throw RejectedException.Of(Codes.Invalid, $"the book holds its limit of {MarketLimits.MaxOpenOrders} orders", "book");
+        }
+    }
+
+    private static void CheckReduce(int newDevices, int current, int traded)
+    {
+        if (newDevices > current)
+        {
+            throw RejectedException.Of(Codes.Invalid, $"a reduce cannot raise the order's {current} devices to {newDevices}", "devices");
+        }
+        if (newDevices < traded)
+        {
+            throw RejectedException.Of(Codes.Invalid, $"a reduce cannot go below the {traded} devices already traded", "devices");
+        }
+    }
+}

@@ -1,0 +1,62 @@
+namespace ComputeNet.Domain.Parties;
+
+/// <summary>The roles a party may hold; a party may hold several (market-rules §4: a provider may also buy).</summary>
+[Flags]
+public enum PartyRoles
+{
+    None = 0,
+    Buyer = 1,
+    Provider = 2,
+    Carrier = 4,
+    Issuer = 8,
+    Regulator = 16,
+    Operator = 32,
+}
+
+public static class RoleSlugs
+{
+    private static readonly (string Slug, PartyRoles Role)[] All =
+    [
+        ("buyer", PartyRoles.Buyer), ("provider", PartyRoles.Provider), ("carrier", PartyRoles.Carrier),
+        ("issuer", PartyRoles.Issuer), ("regulator", PartyRoles.Regulator), ("operator", PartyRoles.Operator),
+    ];
+
+    public static bool TryParse(string? slug, out PartyRoles role)
+    {
+        foreach (var (s, r) in All)
+        {
+            if (s == slug)
+            {
+                role = r;
+                return true;
+            }
+        }
+        role = PartyRoles.None;
+        return false;
+    }
+
+    public static IReadOnlyList<string> ToSlugs(PartyRoles roles) => All.Where(x => roles.HasFlag(x.Role)).Select(x => x.Slug).ToList();
+}
+
+/// <summary>A carrier's routes: every city × every cluster listed is one city–cluster pair it serves.</summary>
+public sealed record RouteSet(IReadOnlyList<string> Cities, IReadOnlyList<string> Clusters)
+{
+    public IEnumerable<(string City, string Cluster)> Pairs() =>
+        from city in Cities from cluster in Clusters select (city, cluster);
+}
+
+/// <summary>Event: a party joined the platform. <see cref="Ordinal"/> is its registration order (1-based), which orders invoice lines.</summary>
+public sealed record PartyRegistered(
+    string PartyId,
+    long Ordinal,
+    IReadOnlyList<string> Roles,
+    string? City,
+    bool Sme,
+    IReadOnlyList<RouteSet> Routes,
+    string? DisplayName,
+    NodaTime.Instant At);
+
+public sealed record Party(string Id, long Ordinal, PartyRoles Roles, string? City, bool Sme, string? DisplayName)
+{
+    public bool Has(PartyRoles role) => (Roles & role) == role;
+}

@@ -1,1 +1,0 @@
-namespace ComputeNet.Domain; public static class Placeholder {}

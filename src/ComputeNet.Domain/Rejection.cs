@@ -1,0 +1,51 @@
+namespace ComputeNet.Domain;
+
+/// <summary>
+/// Why the platform refused an action. Codes are the stable market-rules codes
+/// (market-rules §4, §6, §9, §11); the reason is a sentence for people; the field, when
+/// known, names the offending input. A rejected action changes nothing and uses up no id.
+/// </summary>
+public sealed record Rejection(string Code, string Reason, string? Field = null)
+{
+    public override string ToString() => Field is null ? $"{Code}: {Reason}" : $"{Code} ({Field}): {Reason}";
+}
+
+/// <summary>The rejection codes of market-rules, spelled exactly as the rules and scenario outputs use them.</summary>
+public static class Codes
+{
+    public const string Invalid = "invalid";
+    public const string UnknownParty = "unknown-party";
+    public const string WrongRole = "wrong-role";
+    public const string IdReused = "id-reused";
+    public const string WindowStarted = "window-started";
+    public const string TimeBackwards = "time-backwards";
+    public const string NotSupported = "not-supported";
+
+    public const string UnknownLease = "unknown-lease";
+    public const string NotLeaseProvider = "not-lease-provider";
+    public const string NegativeValue = "negative-value";
+    public const string EmptyInterval = "empty-interval";
+    public const string OutsideWindow = "outside-window";
+    public const string ReportedEarly = "reported-early";
+    public const string OverCapacity = "over-capacity";
+    public const string GreenAboveEnergy = "green-above-energy";
+    public const string Overlap = "overlap";
+    public const string NoCarrier = "no-carrier";
+
+    public const string PeriodNotEnded = "period-not-ended";
+    public const string OverlappingRoute = "overlapping-route";
+    public const string OverlappingPairing = "overlapping-pairing";
+    public const string OverBalance = "over-balance";
+    public const string OverCap = "over-cap";
+    public const string OverBudget = "over-budget";
+    public const string NotSme = "not-sme";
+    public const string NotEligible = "not-eligible";
+}
+
+/// <summary>Thrown by use cases to refuse an action; hosts turn it into problem details or a scenario rejection.</summary>
+public sealed class RejectedException(Rejection rejection) : Exception(rejection.ToString())
+{
+    public Rejection Rejection { get; } = rejection;
+
+    public static RejectedException Of(string code, string reason, string? field = null) => new(new Rejection(code, reason, field));
+}

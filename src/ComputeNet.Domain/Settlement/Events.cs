@@ -1,0 +1,56 @@
+using NodaTime;
+
+namespace ComputeNet.Domain.Settlement;
+
+/// <summary>One invoice line (market-rules §7). Amounts in fen; the line's earner is its provider (compute, sla-credit) or carrier (transport).</summary>
+public sealed record InvoiceLine(
+    int LineNo,
+    string LeaseId,
+    string Bid,
+    string Offer,
+    string Kind,
+    bool Late,
+    long AmountFen,
+    long TaxFen,
+    long VoucherFen,
+    string? Voucher,
+    long DueFen,
+    string Earner,
+    string EarnerRole,
+    long FeeFen,
+    decimal ScuHours,
+    decimal PriceYuanPerScuHour);
+
+/// <summary>Event: a buyer's invoice for a period. Totals equal the sums of the lines.</summary>
+public sealed record InvoiceIssued(string Period, string Buyer, IReadOnlyList<InvoiceLine> Lines, long AmountFen, long VoucherFen, long DueFen, Instant At);
+
+/// <summary>Event: a provider's or carrier's statement for a period: gross earned, platform fee, net owed.</summary>
+public sealed record StatementIssued(string Period, string Party, string Role, long GrossFen, long FeeFen, long NetFen, Instant At);
+
+/// <summary>One leg of a ledger transaction: signed fen, debit positive, credit negative.</summary>
+public sealed record Posting(string Account, long AmountFen);
+
+/// <summary>
+/// Event: a balanced double-entry transaction (market-rules §10). Invariant: the postings sum to zero;
+/// checked when built and again when projected. Never changed or deleted; corrected by a reversing one.
+/// </summary>
+public sealed record TransactionPosted(string TxId, string Period, string Kind, string Memo, IReadOnlyList<Posting> Postings, Instant At)
+{
+    public long Sum => Postings.Sum(p => p.AmountFen);
+
+    public TransactionPosted EnsureBalanced() =>
+        Sum == 0 ? this : throw new InvalidOperationException($"transaction {TxId} does not balance: off by {Sum} fen");
+}
+
+/// <summary>Event: a period was closed; everything it issued follows in the same stream.</summary>
+public sealed record PeriodClosed(
+    string Period,
+    Instant Start,
+    Instant End,
+    int ComputeFeeBp,
+    int TransportFeeBp,
+    int Invoices,
+    int Lines,
+    int Transactions,
+    long PlatformFeeFen,
+    Instant At);
