@@ -92,7 +92,7 @@ public sealed class RecordUsageHandler(IDocumentStore store, PartyDirectory part
     }
 
     private static bool IsDuplicateKey(Exception e) =>
-        e is Npgsql.PostgresException { SqlState: "23505" } || (e.InnerException is { } inner && IsDuplicateKey(inner));
+        e is JasperFx.DocumentAlreadyExistsException or Npgsql.PostgresException { SqlState: "23505" } || (e.InnerException is { } inner && IsDuplicateKey(inner));
 
     private static UsageResult ResultOf(UsageRecorded u, Domain.Settlement.PeriodCalendar calendar, bool repeat) =>
         new(u.RecordId, u.LeaseId, u.OwnPeriod, u.ReceivingPeriod, u.Late, Domain.Settlement.Rating.ScuHours(u.DeviceSeconds, u.ScuPerDevice), repeat);

@@ -1,0 +1,153 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ComputeNet.Application.Scenarios;
+
+namespace ComputeNet.Application.Tests.Scenarios;
+
+/// <summary>The scenario runner end to end against real PostgreSQL, checked against independently computed figures.</summary>
+public sealed class ScenarioRunnerTests
+{
+    private static async Task<ScenarioResult> RunAsync(string json)
+    {
+        var cs = await TestDatabase.ConnectionStringAsync();
+        return await TestDatabase.Runner().RunAsync(json, new ScenarioRunOptions(cs), TestContext.Current.CancellationToken);
+    }
+
+    private static Task<ScenarioResult> RunFileAsync(string relative) => RunAsync(File.ReadAllText(TestDatabase.ScenarioPath(relative)));
+
+    [Fact]
+    public async Task One_day_example_without_vouchers_and_pairings_gives_the_skeleton_figures()
+    {
+        var r = await RunFileAsync("one-day.json");
+
+        var trade = Assert.Single(r.Trades);
+        Assert.Equal(58.00m, decimal.Parse(trade.Price));
+        Assert.Equal(("b1", "of1", 8), (trade.Bid, trade.Offer, trade.Devices));
+        Assert.Equal(0.156m, decimal.Parse(trade.ScuPerDevice));
+
+        var invoice = Assert.Single(r.Invoices);
+        var line = Assert.Single(invoice.Lines);
+        Assert.Equal(("compute", false, 144_768L, 8_194L, 0L, 144_768L), (line.Kind, line.Late, line.AmountFen, line.TaxFen, line.VoucherFen, line.DueFen));
+        Assert.Equal(144_768, invoice.AmountFen);
+
+        Assert.Equal(144_768, r.Ledger.Balances["buyer:sme-sh-1"]);
+        Assert.Equal(-140_425, r.Ledger.Balances["provider:prov-nx"]);
+        Assert.Equal(-4_343, r.Ledger.Balances["platform:fees"]);
+        Assert.Equal(0, r.Ledger.TrialBalanceFen);
+        Assert.Equal(3, r.Ledger.Balances.Count);
+
+        var statement = Assert.Single(Assert.Single(r.Statements).Providers);
+        Assert.Equal(("prov-nx", 144_768L, 4_343L, 140_425L), (statement.Party, statement.GrossFen, statement.FeeFen, statement.NetFen));
+        Assert.Equal(4_343, r.Statements[0].PlatformFeeFen);
+
+        var rejection = Assert.Single(r.Rejections);
+        Assert.Equal((2, "usage", "u0", "reported-early"), (rejection.Index, rejection.Type, rejection.Id, rejection.Code));
+    }
+
+    [Fact]
+    public async Task Full_worked_example_matches_the_expected_orders_and_trades_and_rejects_later_features_as_not_supported()
+    {
+        var r = await RunFileAsync("worked-example/scenario.json");
+
+        AssertJsonEqual(File.ReadAllText(TestDatabase.ScenarioPath("worked-example/orders.json")), r.Orders);
+        AssertJsonEqual(File.ReadAllText(TestDatabase.ScenarioPath("worked-example/trades.json")), r.Trades);
+
+        Assert.Contains(r.Rejections, x => x is { Index: 4, Type: "usage", Id: "u0", Code: "reported-early" });
+        Assert.Contains(r.Rejections, x => x is { Index: -1, Type: "pairing", Id: "sh-nx", Code: "not-supported" });
+        Assert.Contains(r.Rejections, x => x is { Index: -1, Type: "programme", Id: "sh-compute-2026", Code: "not-supported" });
+        Assert.Contains(r.Rejections, x => x is { Index: 0, Type: "grant", Code: "not-supported" });
+        Assert.Contains(r.Rejections, x => x is { Index: 8, Type: "payment", Code: "not-supported" });
+        Assert.DoesNotContain(r.Rejections, x => x.Id == "u1");
+        Assert.Equal(144_768, Assert.Single(r.Invoices).AmountFen);
+    }
+
+    [Fact]
+    public async Task Same_scenario_run_twice_gives_byte_identical_outputs()
+    {
+        var json = File.ReadAllText(TestDatabase.ScenarioPath("one-day.json"));
+        var first = await RunAsync(json);
+        var second = await RunAsync(json);
+
+        foreach (var (a, b) in new (object, object)[]
+                 {
+                     (first.Orders, second.Orders), (first.Trades, second.Trades), (first.Invoices, second.Invoices),
+                     (first.Statements, second.Statements), (first.Ledger, second.Ledger), (first.Rejections, second.Rejections),
+                 })
+        {
+            Assert.Equal(JsonSerializer.Serialize(a, ScenarioJson.Options), JsonSerializer.Serialize(b, ScenarioJson.Options));
+        }
+        Assert.NotEqual(first.Schema, second.Schema);
+    }
+
+    [Fact]
+    public async Task Action_going_back_in_time_is_rejected_and_the_run_goes_on()
+    {
+        var doc = JsonNode.Parse(File.ReadAllText(TestDatabase.ScenarioPath("one-day.json")))!;
+        var actions = doc["actions"]!.AsArray();
+        actions.Insert(2, JsonNode.Parse("""{ "at": "2026-11-29T00:00:00+08:00", "type": "close", "period": "2026-11-28" }"""));
+
+        var r = await RunAsync(doc.ToJsonString());
+
+        Assert.Contains(r.Rejections, x => x is { Index: 2, Type: "close", Id: "2026-11-28", Code: "time-backwards" });
+        Assert.Single(r.Trades);
+        Assert.Equal(0, r.Ledger.TrialBalanceFen);
+    }
+
+    [Fact]
+    public async Task Malformed_scenario_file_is_refused_as_a_whole_with_a_readable_message()
+    {
+        var e1 = await Assert.ThrowsAsync<ScenarioFormatException>(() => RunAsync("{ not json"));
+        Assert.Contains("not valid JSON", e1.Message);
+        var e2 = await Assert.ThrowsAsync<ScenarioFormatException>(() => RunAsync("""{ "name": "x" }"""));
+        Assert.Contains("actions", e2.Message);
+    }
+
+    [Fact]
+    public async Task Ids_are_unique_in_the_file_across_parties_and_sides()
+    {
+        var doc = JsonNode.Parse(File.ReadAllText(TestDatabase.ScenarioPath("one-day.json")))!;
+        var parties = doc["parties"]!.AsArray();
+        parties.Add(JsonNode.Parse("""{ "id": "sme-bj", "roles": ["buyer", "provider"], "city": "beijing", "sme": true }"""));
+        var actions = doc["actions"]!.AsArray();
+        // another party reuses the offer id "of1" for a bid: id-reused
+        actions.Insert(2, JsonNode.Parse("""
+            { "at": "2026-11-30T10:30:00+08:00", "type": "bid", "id": "of1", "party": "sme-bj", "family": "intelligent", "devices": 1,
+              "minScuPerDevice": "0.1", "minMemoryGb": 40, "from": "2026-12-03T00:00:00+08:00", "to": "2026-12-04T00:00:00+08:00",
+              "tier": "cross-hub", "minGreen": "0", "price": "60.00", "commitment": "on-demand", "split": true, "tif": "GTC" }
+            """));
+
+        var r = await RunAsync(doc.ToJsonString());
+
+        Assert.Contains(r.Rejections, x => x is { Index: 2, Type: "bid", Id: "of1", Code: "id-reused" });
+        Assert.Contains(r.Orders, o => o is { Id: "of1", Party: "sme-bj", State: "rejected" });
+        Assert.Single(r.Trades);
+    }
+
+    private static void AssertJsonEqual<T>(string expectedJson, T actual)
+    {
+        var expected = JsonNode.Parse(expectedJson)!;
+        var got = JsonNode.Parse(JsonSerializer.Serialize(actual, ScenarioJson.Options))!;
+        Assert.True(JsonValueEquals(expected, got), $"expected:\n{expected}\nactual:\n{got}");
+    }
+
+    /// <summary>Compares JSON by value: decimal strings compared as numbers (scenario-format.md), key order ignored.</summary>
+    private static bool JsonValueEquals(JsonNode? a, JsonNode? b)
+    {
+        switch (a, b)
+        {
+            case (null, null):
+                return true;
+            case (JsonObject oa, JsonObject ob):
+                return oa.Count == ob.Count && oa.All(kv => ob.TryGetPropertyValue(kv.Key, out var v) && JsonValueEquals(kv.Value, v));
+            case (JsonArray aa, JsonArray ab):
+                return aa.Count == ab.Count && aa.Zip(ab).All(p => JsonValueEquals(p.First, p.Second));
+            case (JsonValue va, JsonValue vb):
+                var sa = va.ToJsonString().Trim('"');
+                var sb = vb.ToJsonString().Trim('"');
+                return sa == sb || (decimal.TryParse(sa, System.Globalization.CultureInfo.InvariantCulture, out var da)
+                    && decimal.TryParse(sb, System.Globalization.CultureInfo.InvariantCulture, out var db) && da == db);
+            default:
+                return false;
+        }
+    }
+}

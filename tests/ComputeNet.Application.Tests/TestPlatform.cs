@@ -1,0 +1,79 @@
+using ComputeNet.Application.Database;
+using ComputeNet.Application.Infrastructure;
+using ComputeNet.Application.Scenarios;
+using Marten;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+
+namespace ComputeNet.Application.Tests;
+
+/// <summary>The real database for tests: COMPUTENET_DB if set, else this checkout's embedded cluster.</summary>
+public static class TestDatabase
+{
+    private static readonly Lazy<Task<string>> Connection = new(() => DatabaseConnection.ResolveAsync());
+
+    public static Task<string> ConnectionStringAsync() => Connection.Value;
+
+    public static void AddMediator(IServiceCollection services) =>
+        services.AddMediator(options =>
+        {
+            options.ServiceLifetime = ServiceLifetime.Singleton;
+            options.Assemblies = [typeof(ComputeNetServices)];
+        });
+
+    public static ScenarioRunner Runner() => new(AddMediator);
+
+    public static string ScenarioPath(string relative) => Path.Combine(AppContext.BaseDirectory, "Scenarios", relative);
+}
+
+/// <summary>
+/// One platform instance in a schema of its own, on a settable clock: what a test class or a single test uses.
+/// The schema is dropped on dispose.
+/// </summary>
+public sealed class TestPlatform : IAsyncDisposable
+{
+    private TestPlatform(string connectionString, string schema, SettableClock clock, ServiceProvider services)
+    {
+        ConnectionString = connectionString;
+        Schema = schema;
+        Clock = clock;
+        Services = services;
+    }
+
+    public string ConnectionString { get; }
+    public string Schema { get; }
+    public SettableClock Clock { get; }
+    public ServiceProvider Services { get; }
+    public ISender Sender => Services.GetRequiredService<ISender>();
+    public IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();
+
+    public static async Task<TestPlatform> StartAsync(Instant now, string? schema = null)
+    {
+        var cs = await TestDatabase.ConnectionStringAsync();
+        schema ??= $"t_{Guid.NewGuid():N}"[..20];
+        var clock = new SettableClock(now);
+        var services = ComputeNetServices.Compose(new ComputeNetSettings(cs, schema), clock, TestDatabase.AddMediator);
+        await services.InitialiseComputeNetAsync();
+        return new TestPlatform(cs, schema, clock, services);
+    }
+
+    /// <summary>A second, independent instance on the same schema — as another process would be.</summary>
+    public async Task<TestPlatform> SecondProcessAsync()
+    {
+        var services = ComputeNetServices.Compose(new ComputeNetSettings(ConnectionString, Schema), Clock, TestDatabase.AddMediator);
+        await services.InitialiseComputeNetAsync();
+        return new TestPlatform(ConnectionString, Schema, Clock, services) { _ownsSchema = false };
+    }
+
+    private bool _ownsSchema = true;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        if (_ownsSchema)
+        {
+            await ComputeNetServices.DropSchemaAsync(ConnectionString, Schema);
+        }
+    }
+}
