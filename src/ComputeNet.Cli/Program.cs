@@ -1,6 +1,11 @@
 using System.CommandLine;
 using ComputeNet.Cli;
 
+if (Console.IsOutputRedirected)
+{
+    Spectre.Console.AnsiConsole.Profile.Width = 160;
+}
+
 var root = new RootCommand("ComputeNet — compute trading and settlement marketplace (东数西算). Commands: demo, scenario run, db.");
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(ScenarioCommand.Create());

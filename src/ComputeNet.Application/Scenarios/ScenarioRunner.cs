@@ -119,6 +119,8 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
         /// <summary>Order entries in attempt order: an accepted order (resolved to its final state at the end) or a rejected attempt.</summary>
         private readonly List<(string Party, string Id, OrderOut? Rejected)> _orders = [];
         private readonly Dictionary<string, string> _orderOwner = new(StringComparer.Ordinal);
+        /// <summary>Leases by the (bid, offer) pair that created them; a pair trades at most once.</summary>
+        private readonly Dictionary<(string Bid, string Offer), string> _leases = new();
         private Instant? _lastAt;
 
         public async Task<DateTimeZone> SetUpAsync(JsonElement root, CancellationToken ct)
@@ -330,8 +332,15 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
         /// <summary>The lease a bid–offer pair created; an unknown pair maps to an id no lease has, so the usage is refused as unknown-lease in its turn.</summary>
         private async Task<string> LeaseOfAsync(string bid, string offer, CancellationToken ct)
         {
-            var trades = await sender.Send(new ListTradesRequest(), ct);
-            return trades.FirstOrDefault(t => t.Bid == bid && t.Offer == offer)?.LeaseId ?? $"none-{bid}-{offer}";
+            if (!_leases.TryGetValue((bid, offer), out var lease))
+            {
+                foreach (var t in await sender.Send(new ListTradesRequest(), ct))
+                {
+                    _leases[(t.Bid, t.Offer)] = t.LeaseId;
+                }
+                lease = _leases.GetValueOrDefault((bid, offer));
+            }
+            return lease ?? $"none-{bid}-{offer}";
         }
 
         private async Task Attempt(int index, string type, string? id, Func<Task> action)

@@ -326,9 +326,9 @@ public static class MatchingEngine
 
     private static void CheckBookCapacity(OrderBook book)
     {
-        if (book.OpenOrders >= MarketLimits.MaxOpenOrders)
+        if (book.AcceptedOrders >= MarketLimits.MaxBookOrders)
         {
-            throw RejectedException.Of(Codes.Invalid, $"the book holds its limit of {MarketLimits.MaxOpenOrders} orders", "book");
+            throw RejectedException.Of(Codes.Invalid, $"the book holds its limit of {MarketLimits.MaxBookOrders} orders", "book");
         }
     }
 

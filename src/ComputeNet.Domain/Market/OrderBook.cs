@@ -141,7 +141,8 @@ public sealed class OrderBook
 
     public long LastSeq { get; private set; }
     public long LastTradeSeq { get; private set; }
-    public int OpenOrders { get; private set; }
+    /// <summary>Orders accepted into the book (any state): bounded by <see cref="MarketLimits.MaxBookOrders"/>.</summary>
+    public int AcceptedOrders { get; private set; }
 
     public IEnumerable<BookOffer> Offers => _offers.Values;
     public IEnumerable<BookBid> Bids => _bids.Values;
@@ -187,7 +188,7 @@ public sealed class OrderBook
                 _offers[(o.Party, o.OfferId)] = offer;
                 _arrival.Add((OrderSide.Offer, (o.Party, o.OfferId)));
                 LastSeq = Math.Max(LastSeq, o.Seq);
-                OpenOrders++;
+                AcceptedOrders++;
                 break;
             }
             case BidPlaced b:
@@ -196,7 +197,7 @@ public sealed class OrderBook
                 _bids[(b.Party, b.BidId)] = new BookBid { Placed = b, Spec = spec, Terms = BidTerms.Parse(spec), Devices = b.Devices };
                 _arrival.Add((OrderSide.Bid, (b.Party, b.BidId)));
                 LastSeq = Math.Max(LastSeq, b.Seq);
-                OpenOrders++;
+                AcceptedOrders++;
                 break;
             }
             case TradeExecuted t:
@@ -241,7 +242,6 @@ public sealed class OrderBook
                 {
                     _offers[(c.Party, c.OrderId)].Cancelled = true;
                 }
-                OpenOrders--;
                 break;
             case OrderReduced r:
                 if (r.Side == "bid")

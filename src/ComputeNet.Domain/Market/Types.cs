@@ -68,7 +68,8 @@ public static class MarketLimits
     /// <summary>Longest order window: 366 days of hours.</summary>
     public const int MaxWindowHours = 366 * 24;
     public const int MaxDevicesPerOrder = 1_000_000;
-    public const int MaxOpenOrders = 200_000;
+    /// <summary>Orders one book holds in memory; the engine issue adds archiving of finished orders.</summary>
+    public const int MaxBookOrders = 1_000_000;
     public const int MaxFillsPerOrder = 1_000;
     public const int MaxOrderIdLength = 64;
     /// <summary>Prices: yuan per SCU-hour, at most 4 decimal places, at most one million yuan.</summary>

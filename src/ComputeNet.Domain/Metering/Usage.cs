@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ComputeNet.Domain.Market;
 using NodaTime;
 
@@ -32,8 +33,10 @@ public sealed record UsageRecorded(
     string ReceivingPeriod,
     Instant At)
 {
+    [JsonIgnore]
     public bool Late => OwnPeriod != ReceivingPeriod;
 
+    [JsonIgnore]
     public UsageQuantities Quantities => new(DeviceSeconds, EnergyKwh, GreenKwh, TransferGb);
 }
 

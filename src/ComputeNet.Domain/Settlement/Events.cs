@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using NodaTime;
 
 namespace ComputeNet.Domain.Settlement;
@@ -36,6 +37,7 @@ public sealed record Posting(string Account, long AmountFen);
 /// </summary>
 public sealed record TransactionPosted(string TxId, string Period, string Kind, string Memo, IReadOnlyList<Posting> Postings, Instant At)
 {
+    [JsonIgnore]
     public long Sum => Postings.Sum(p => p.AmountFen);
 
     public TransactionPosted EnsureBalanced() =>

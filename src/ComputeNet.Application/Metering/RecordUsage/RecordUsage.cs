@@ -34,8 +34,8 @@ public sealed class RecordUsageValidator : AbstractValidator<RecordUsageRequest>
     public RecordUsageValidator()
     {
         RuleFor(x => x.Party).NotEmpty().MaximumLength(RequestLimits.MaxIdLength);
-        RuleFor(x => x.RecordId).NotEmpty().MaximumLength(RequestLimits.MaxIdLength);
-        RuleFor(x => x.LeaseId).NotEmpty().MaximumLength(RequestLimits.MaxIdLength * 2);
+        RuleFor(x => x.RecordId).MaximumLength(RequestLimits.MaxIdLength);
+        RuleFor(x => x.LeaseId).MaximumLength(RequestLimits.MaxIdLength * 2);
     }
 }
 
@@ -51,6 +51,14 @@ public sealed class RecordUsageHandler(IDocumentStore store, PartyDirectory part
         if (!party.Has(PartyRoles.Provider))
         {
             throw RejectedException.Of(Codes.WrongRole, $"'{r.Party}' is not a provider", "party");
+        }
+        if (string.IsNullOrWhiteSpace(r.RecordId))
+        {
+            throw RejectedException.Of(Codes.Invalid, "a usage record needs an id chosen by its provider", "recordId");
+        }
+        if (string.IsNullOrWhiteSpace(r.LeaseId))
+        {
+            throw RejectedException.Of(Codes.Invalid, "a usage record names its lease", "leaseId");
         }
         var calendar = (await platform.CurrentAsync(ct)).Calendar;
         var cmd = new Domain.Metering.RecordUsage(r.Party, r.RecordId, r.LeaseId, r.From, r.To,
