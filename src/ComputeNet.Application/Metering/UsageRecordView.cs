@@ -15,7 +15,6 @@ public sealed class UsageRecordView
     public string LeaseId { get; set; } = "";
     public string ReceivingPeriod { get; set; } = "";
     public UsageRecorded Record { get; set; } = null!;
-    public long Sequence { get; set; }
 
     public static string KeyOf(string provider, string recordId) => $"{provider}/{recordId}";
 }
@@ -37,7 +36,6 @@ public sealed partial class UsageRecordProjection : EventProjection
                 LeaseId = r.LeaseId,
                 ReceivingPeriod = r.ReceivingPeriod,
                 Record = r,
-                Sequence = e.Sequence,
             });
         }
         return ValueTask.CompletedTask;

@@ -128,18 +128,30 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
             var f = new Fields(root);
             var period = "day";
             var zone = "Asia/Shanghai";
-            if (f.Has("settlement"))
-            {
-                var s = new Fields(root.GetProperty("settlement"));
-                period = s.OptStr("period") ?? period;
-                zone = s.OptStr("timeZone") ?? zone;
-            }
             int computeBp = 300, transportBp = 100;
-            if (f.Has("fees"))
+            try
             {
-                var fees = new Fields(root.GetProperty("fees"));
-                computeBp = fees.Has("computeBp") ? Guard(() => fees.Int("computeBp"), 300) : 300;
-                transportBp = fees.Has("transportBp") ? Guard(() => fees.Int("transportBp"), 100) : 100;
+                if (f.Has("settlement"))
+                {
+                    var s = new Fields(root.GetProperty("settlement"));
+                    period = s.Has("period") ? s.Str("period") : period;
+                    zone = s.Has("timeZone") ? s.Str("timeZone") : zone;
+                }
+                if (f.Has("fees"))
+                {
+                    var fees = new Fields(root.GetProperty("fees"));
+                    computeBp = fees.Has("computeBp") ? fees.Int("computeBp") : computeBp;
+                    transportBp = fees.Has("transportBp") ? fees.Int("transportBp") : transportBp;
+                }
+            }
+            catch (RejectedException e)
+            {
+                // Settings are all-or-nothing: a malformed one leaves the platform on its defaults, and says so.
+                Reject(-1, "settings", e.Rejection.Field, e.Rejection.Code, $"{e.Rejection.Reason}; the defaults (daily periods in Asia/Shanghai, 300/100 bp) apply");
+                period = "day";
+                zone = "Asia/Shanghai";
+                computeBp = 300;
+                transportBp = 100;
             }
             var classes = new List<ResourceClass>();
             if (root.TryGetProperty("resourceClasses", out var rcs) && rcs.ValueKind == JsonValueKind.Array)
@@ -286,6 +298,7 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
             {
                 if (id is not null && _orderOwner.TryGetValue(id, out var owner) && owner != party)
                 {
+                    await RequirePartyAsync(party, type == "offer" ? PartyRoles.Provider : PartyRoles.Buyer, ct);
                     throw RejectedException.Of(Codes.IdReused, $"order id '{id}' is already used by '{owner}' in this scenario", "id");
                 }
                 OrderResult result;

@@ -15,7 +15,8 @@ public sealed record RecordUsage(string Party, string RecordId, string LeaseId, 
 /// <summary>
 /// Event: a usage record was accepted. Carries the metering standard version and SCU per device it is
 /// rated with, and the period that receives it (its own period, or the first open one after it when its
-/// own was already closed: then <see cref="Late"/>).
+/// own was already closed: then <see cref="Late"/>). <see cref="Carrier"/> is the carrier of the lease's
+/// city–cluster route when data was transferred (it earns the transport line).
 /// </summary>
 public sealed record UsageRecorded(
     string RecordId,
@@ -31,7 +32,8 @@ public sealed record UsageRecorded(
     decimal ScuPerDevice,
     string OwnPeriod,
     string ReceivingPeriod,
-    Instant At)
+    Instant At,
+    string? Carrier = null)
 {
     [JsonIgnore]
     public bool Late => OwnPeriod != ReceivingPeriod;

@@ -79,7 +79,7 @@ public sealed class PartyRegistry
 
         if (_parties.TryGetValue(cmd.PartyId, out var existing))
         {
-            var same = existing.Roles == roles && existing.City == cmd.City && existing.Sme == cmd.Sme
+            var same = existing.Roles == roles && existing.City == cmd.City && existing.Sme == cmd.Sme && existing.DisplayName == cmd.DisplayName
                 && pairs.SetEquals(_carrierByRoute.Where(kv => kv.Value == cmd.PartyId).Select(kv => kv.Key));
             return same ? [] : throw RejectedException.Of(Codes.IdReused, $"party '{cmd.PartyId}' is already registered with other details", "id");
         }

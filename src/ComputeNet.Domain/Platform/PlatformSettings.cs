@@ -15,9 +15,20 @@ public sealed record PlatformConfigured(
     string TimeZone,
     int ComputeFeeBp,
     int TransportFeeBp,
-    IReadOnlyList<ResourceClass> ResourceClasses,
+    IReadOnlyList<ResourceClassDefinition> ResourceClasses,
     IReadOnlyList<LatencyOverride> Latencies,
     Instant At);
+
+/// <summary>A resource class as stored in events: family and precision as their stable slugs, never enum member names.</summary>
+public sealed record ResourceClassDefinition(string Id, string Family, string Precision, decimal PeakTflops, int MemoryGb)
+{
+    public static ResourceClassDefinition Of(ResourceClass rc) => new(rc.Id, Slugs.Of(rc.Family), rc.Precision.ToString(), rc.PeakTflops, rc.MemoryGb);
+
+    public ResourceClass ToResourceClass() =>
+        Slugs.TryParseFamily(Family, out var family) && Slugs.TryParsePrecision(Precision, out var precision)
+            ? new ResourceClass(Id, family, precision, PeakTflops, MemoryGb)
+            : throw RejectedException.Of(Codes.Invalid, $"resource class '{Id}' has an unknown family '{Family}' or precision '{Precision}'", "resourceClasses");
+}
 
 /// <summary>The platform's current settings; defaults until the operator configures it.</summary>
 public sealed class PlatformSettings
@@ -46,7 +57,7 @@ public sealed class PlatformSettings
         {
             throw RejectedException.Of(Codes.Invalid, "fees are basis points between 0 and 10000", "fees");
         }
-        foreach (var rc in proposed.ResourceClasses)
+        foreach (var rc in proposed.ResourceClasses.Select(d => d.ToResourceClass()))
         {
             if (string.IsNullOrWhiteSpace(rc.Id) || rc.PeakTflops <= 0 || rc.MemoryGb <= 0)
             {
@@ -71,7 +82,7 @@ public sealed class PlatformSettings
     {
         Calendar = new PeriodCalendar(e.PeriodUnit == "month" ? PeriodUnit.Month : PeriodUnit.Day, DateTimeZoneProviders.Tzdb[e.TimeZone]);
         Fees = new FeeSchedule(new BasisPoints(e.ComputeFeeBp), new BasisPoints(e.TransportFeeBp));
-        ExtraResourceClasses = e.ResourceClasses;
+        ExtraResourceClasses = e.ResourceClasses.Select(d => d.ToResourceClass()).ToList();
         Latencies = e.Latencies;
         Configured = true;
     }

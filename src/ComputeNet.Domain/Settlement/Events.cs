@@ -3,7 +3,11 @@ using NodaTime;
 
 namespace ComputeNet.Domain.Settlement;
 
-/// <summary>One invoice line (market-rules §7). Amounts in fen; the line's earner is its provider (compute, sla-credit) or carrier (transport).</summary>
+/// <summary>
+/// One invoice line (market-rules §7). Amounts in fen, signed (an SLA credit is negative). The earner is the
+/// line's provider (compute, sla-credit) or carrier (transport). Quantity is SCU-hours for compute lines and
+/// GB for transport lines, shown to 6 places; unit price in yuan per unit (0 for SLA credits).
+/// </summary>
 public sealed record InvoiceLine(
     int LineNo,
     string LeaseId,
@@ -19,8 +23,9 @@ public sealed record InvoiceLine(
     string Earner,
     string EarnerRole,
     long FeeFen,
-    decimal ScuHours,
-    decimal PriceYuanPerScuHour);
+    decimal Quantity,
+    string Unit,
+    decimal UnitPriceYuan);
 
 /// <summary>Event: a buyer's invoice for a period. Totals equal the sums of the lines.</summary>
 public sealed record InvoiceIssued(string Period, string Buyer, IReadOnlyList<InvoiceLine> Lines, long AmountFen, long VoucherFen, long DueFen, Instant At);

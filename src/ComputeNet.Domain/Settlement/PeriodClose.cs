@@ -2,6 +2,7 @@ using ComputeNet.Domain.Market;
 using ComputeNet.Domain.Metering;
 using ComputeNet.Domain.Money;
 using ComputeNet.Domain.Parties;
+using ComputeNet.Domain.Reference;
 using NodaTime;
 
 namespace ComputeNet.Domain.Settlement;
@@ -12,12 +13,19 @@ public sealed record FeeSchedule(BasisPoints Compute, BasisPoints Transport)
     public static readonly FeeSchedule Default = new(new BasisPoints(300), new BasisPoints(100));
 }
 
-/// <summary>Everything a close needs, gathered from recorded facts.</summary>
+/// <summary>A lease as the close sees it: its terms and the device-seconds delivered over its whole window so far.</summary>
+public sealed record LeaseAtClose(LeaseTerms Terms, long DeviceSecondsDelivered);
+
+/// <summary>
+/// Everything a close needs, gathered from recorded facts: the leases with usage received in the period or a
+/// reserved window overlapping it, and the usage records the period receives (its own and late ones).
+/// </summary>
 public sealed record CloseInput(
     SettlementPeriod Period,
+    PeriodCalendar Calendar,
     FeeSchedule Fees,
     IReadOnlyList<Party> Parties,
-    IReadOnlyList<LeaseTerms> Leases,
+    IReadOnlyList<LeaseAtClose> Leases,
     IReadOnlyList<UsageRecorded> RecordsReceived,
     Instant At);
 
@@ -28,12 +36,23 @@ public sealed record CloseResult(
     IReadOnlyList<StatementIssued> Statements,
     IReadOnlyList<TransactionPosted> Transactions);
 
+public static class LineKinds
+{
+    public const string Compute = "compute";
+    public const string SlaCredit = "sla-credit";
+    public const string Transport = "transport";
+}
+
 /// <summary>
 /// Settlement of one period as a pure function of recorded facts (market-rules §7, §8, §10): the same
 /// input always gives the same lines, postings and statements, under ids derived from (period, lease, kind).
 /// </summary>
 public static class PeriodClose
 {
+    /// <summary>An SLA credit is due when delivery is strictly below 99.0 % of reserved device-seconds.</summary>
+    public const int SlaThresholdPermille = 990;
+    public static readonly BasisPoints SlaCreditShare = new(1000);
+
     public static CloseResult Compute(CloseInput input)
     {
         var period = input.Period;
@@ -42,46 +61,45 @@ public static class PeriodClose
 
         // Line order: buyers in registration order; within a buyer, leases in trade order; within a lease by kind.
         var leases = input.Leases
-            .OrderBy(l => partyOrder.GetValueOrDefault(l.Buyer, long.MaxValue)).ThenBy(l => l.Buyer, StringComparer.Ordinal)
-            .ThenBy(l => l.TradeSeq)
+            .OrderBy(l => partyOrder.GetValueOrDefault(l.Terms.Buyer, long.MaxValue)).ThenBy(l => l.Terms.Buyer, StringComparer.Ordinal)
+            .ThenBy(l => l.Terms.TradeSeq)
             .ToList();
 
         var invoices = new List<InvoiceIssued>();
         var transactions = new List<TransactionPosted>();
-        var gross = new Dictionary<(string Party, string Role), (long Gross, long Fee)>();
+        var earned = new Dictionary<(string Party, string Role), (long Gross, long Fee)>();
         long platformFee = 0;
         var lineCount = 0;
 
-        foreach (var buyerLeases in leases.GroupBy(l => l.Buyer))
+        foreach (var buyerLeases in leases.GroupBy(l => l.Terms.Buyer))
         {
             var lines = new List<InvoiceLine>();
             foreach (var lease in buyerLeases)
             {
-                var records = recordsByLease.GetValueOrDefault(lease.LeaseId) ?? [];
-                foreach (var draft in LinesOf(lease, records, period))
+                var records = recordsByLease.GetValueOrDefault(lease.Terms.LeaseId) ?? [];
+                foreach (var draft in LinesOf(lease, records, input))
                 {
                     if (draft.Amount == Fen.Zero)
                     {
                         continue;
                     }
-                    var fee = Exact.Share(draft.Amount, input.Fees.Compute);
-                    var tax = Exact.IncludedVat(draft.Amount);
-                    var line = new InvoiceLine(lines.Count + 1, lease.LeaseId, lease.BidId, lease.OfferId, "compute", draft.Late,
-                        draft.Amount.Value, tax.Value, 0, null, draft.Amount.Value, lease.Provider, "provider", fee.Value,
-                        draft.ScuHours, lease.Price);
+                    var terms = lease.Terms;
+                    var (feeShare, role) = draft.Kind switch
+                    {
+                        LineKinds.Compute => (input.Fees.Compute, "provider"),
+                        LineKinds.Transport => (input.Fees.Transport, "carrier"),
+                        _ => (new BasisPoints(0), "provider"),
+                    };
+                    var fee = Exact.Share(draft.Amount, feeShare);
+                    var line = new InvoiceLine(lines.Count + 1, terms.LeaseId, terms.BidId, terms.OfferId, draft.Kind, draft.Late,
+                        draft.Amount.Value, Exact.IncludedVat(draft.Amount).Value, 0, null, draft.Amount.Value, draft.Earner, role, fee.Value,
+                        draft.Quantity, draft.Unit, draft.UnitPrice);
                     lines.Add(line);
+                    transactions.Add(Posting(period, terms, line, input.At));
 
-                    var txId = $"{period.Key}/{lease.LeaseId}/compute{(draft.Late ? "-late" : "")}";
-                    transactions.Add(new TransactionPosted(txId, period.Key, "charge",
-                        $"{line.Kind} line of lease {lease.LeaseId} for {lease.Buyer}",
-                        [
-                            new Posting($"buyer:{lease.Buyer}", line.DueFen),
-                            new Posting($"provider:{lease.Provider}", -(line.AmountFen - fee.Value)),
-                            new Posting("platform:fees", -fee.Value),
-                        ], input.At).EnsureBalanced());
-                    var key = (lease.Provider, "provider");
-                    var (g, f) = gross.GetValueOrDefault(key);
-                    gross[key] = (g + line.AmountFen, f + fee.Value);
+                    var key = (draft.Earner, role);
+                    var (gross, fees) = earned.GetValueOrDefault(key);
+                    earned[key] = (gross + line.AmountFen, fees + fee.Value);
                     platformFee += fee.Value;
                 }
             }
@@ -94,7 +112,7 @@ public static class PeriodClose
                 lines.Sum(l => l.DueFen), input.At));
         }
 
-        var statements = gross
+        var statements = earned
             .OrderBy(kv => kv.Key.Role == "provider" ? 0 : 1)
             .ThenBy(kv => partyOrder.GetValueOrDefault(kv.Key.Party, long.MaxValue)).ThenBy(kv => kv.Key.Party, StringComparer.Ordinal)
             .Select(kv => new StatementIssued(period.Key, kv.Key.Party, kv.Key.Role, kv.Value.Gross, kv.Value.Fee, kv.Value.Gross - kv.Value.Fee, input.At))
@@ -105,37 +123,106 @@ public static class PeriodClose
         return new CloseResult(closed, invoices, statements, transactions);
     }
 
-    private sealed record LineDraft(bool Late, Fen Amount, decimal ScuHours);
-
-    /// <summary>The compute lines of one lease in a period: regular then late.</summary>
-    private static IEnumerable<LineDraft> LinesOf(LeaseTerms lease, IReadOnlyList<UsageRecorded> records, SettlementPeriod period)
+    /// <summary>
+    /// The ledger transaction of one line (market-rules §10): the buyer owes the due part, the earner is owed
+    /// the amount less the fee, the platform keeps the fee; an SLA credit moves the credit from provider to buyer.
+    /// Its id is derived from (period, lease, kind, late), so a repeated close can never post it twice.
+    /// </summary>
+    private static TransactionPosted Posting(SettlementPeriod period, LeaseTerms terms, InvoiceLine line, Instant at)
     {
-        if (lease.Commitment == MarketSlugs.Of(Commitment.Reserved))
+        var txId = $"{period.Key}/{terms.LeaseId}/{line.Kind}{(line.Late ? "-late" : "")}";
+        var earnerAccount = $"{line.EarnerRole}:{line.Earner}";
+        IReadOnlyList<Posting> postings = line.Kind == LineKinds.SlaCredit
+            ?
+            [
+                new Posting($"buyer:{terms.Buyer}", line.AmountFen),
+                new Posting(earnerAccount, -line.AmountFen),
+            ]
+            :
+            [
+                new Posting($"buyer:{terms.Buyer}", line.DueFen),
+                new Posting(earnerAccount, -(line.AmountFen - line.FeeFen)),
+                new Posting("platform:fees", -line.FeeFen),
+            ];
+        return new TransactionPosted(txId, period.Key, "charge", $"{line.Kind}{(line.Late ? " (late)" : "")} line of lease {terms.LeaseId} for {terms.Buyer}",
+            postings, at).EnsureBalanced();
+    }
+
+    private sealed record LineDraft(string Kind, bool Late, Fen Amount, string Earner, decimal Quantity, string Unit, decimal UnitPrice);
+
+    /// <summary>The lines of one lease in a period, in §7 order: compute, late compute, sla-credit, transport, late transport.</summary>
+    private static IEnumerable<LineDraft> LinesOf(LeaseAtClose lease, IReadOnlyList<UsageRecorded> records, CloseInput input)
+    {
+        var terms = lease.Terms;
+        var period = input.Period;
+        if (terms.Commitment == MarketSlugs.Of(Commitment.Reserved))
         {
-            var hours = ReservedHoursInside(lease, period);
-            if (hours > 0)
-            {
-                var deviceSeconds = (long)lease.Devices * hours * 3600;
-                yield return new LineDraft(false, Rating.ComputeAmount(deviceSeconds, lease.ScuPerDevice, lease.Price), Rating.ScuHours(deviceSeconds, lease.ScuPerDevice));
-            }
-            yield break;
-        }
-        foreach (var late in new[] { false, true })
-        {
-            var deviceSeconds = records.Where(r => r.Late == late).Sum(r => r.DeviceSeconds);
+            var deviceSeconds = ReservedDeviceSecondsInside(terms, period);
             if (deviceSeconds > 0)
             {
-                yield return new LineDraft(late, Rating.ComputeAmount(deviceSeconds, lease.ScuPerDevice, lease.Price), Rating.ScuHours(deviceSeconds, lease.ScuPerDevice));
+                yield return new LineDraft(LineKinds.Compute, false, Rating.ComputeAmount(deviceSeconds, terms.ScuPerDevice, terms.Price),
+                    terms.Provider, Rating.ScuHours(deviceSeconds, terms.ScuPerDevice), "SCU-hour", terms.Price);
+            }
+            if (SlaCreditDue(lease, input.Calendar, period) is { } credit)
+            {
+                yield return new LineDraft(LineKinds.SlaCredit, false, credit, terms.Provider, 0, "", 0);
+            }
+        }
+        else
+        {
+            foreach (var late in new[] { false, true })
+            {
+                var deviceSeconds = records.Where(r => r.Late == late).Sum(r => r.DeviceSeconds);
+                if (deviceSeconds > 0)
+                {
+                    yield return new LineDraft(LineKinds.Compute, late, Rating.ComputeAmount(deviceSeconds, terms.ScuPerDevice, terms.Price),
+                        terms.Provider, Rating.ScuHours(deviceSeconds, terms.ScuPerDevice), "SCU-hour", terms.Price);
+                }
+            }
+        }
+        var tariff = Rating.TransportTariff(terms.LatencyMs);
+        foreach (var late in new[] { false, true })
+        {
+            var transferred = records.Where(r => r.Late == late && r.TransferGb > 0).ToList();
+            if (transferred.Count > 0)
+            {
+                var gb = transferred.Sum(r => r.TransferGb);
+                var carrier = transferred[0].Carrier
+                    ?? throw new InvalidOperationException($"lease {terms.LeaseId}: transferred GB recorded without a carrier");
+                yield return new LineDraft(LineKinds.Transport, late, Rating.TransportAmount(gb, tariff), carrier, gb, "GB", tariff);
             }
         }
     }
 
-    /// <summary>Whole reserved hours of the lease window inside the period.</summary>
-    public static long ReservedHoursInside(LeaseTerms lease, SettlementPeriod period)
+    /// <summary>
+    /// The SLA credit of a reserved lease, issued in the period holding its last hour when the device-seconds
+    /// delivered over the whole lease are strictly below 99.0 % of those reserved:
+    /// <c>−share(Σ reserved compute line amounts over every period of the window, 1000 bp)</c> (market-rules §7).
+    /// </summary>
+    public static Fen? SlaCreditDue(LeaseAtClose lease, PeriodCalendar calendar, SettlementPeriod period)
+    {
+        var terms = lease.Terms;
+        if (calendar.PeriodOf(terms.To - Duration.FromHours(1)).Key != period.Key)
+        {
+            return null;
+        }
+        var reservedDeviceSeconds = (long)terms.Devices * (long)(terms.To - terms.From).TotalSeconds;
+        if (lease.DeviceSecondsDelivered * 1000 >= reservedDeviceSeconds * (long)SlaThresholdPermille)
+        {
+            return null;
+        }
+        var reservedAmounts = calendar.Covering(terms.From, terms.To)
+            .Select(p => Rating.ComputeAmount(ReservedDeviceSecondsInside(terms, p), terms.ScuPerDevice, terms.Price))
+            .Aggregate(Fen.Zero, (a, b) => a + b);
+        return -Exact.Share(reservedAmounts, SlaCreditShare);
+    }
+
+    /// <summary>Reserved device-seconds of the lease window inside the period (whole hours).</summary>
+    public static long ReservedDeviceSecondsInside(LeaseTerms lease, SettlementPeriod period)
     {
         var from = Instant.Max(lease.From, period.Start);
         var to = Instant.Min(lease.To, period.End);
-        return to > from ? (long)(to - from).TotalHours : 0;
+        return to > from ? (long)lease.Devices * (long)(to - from).TotalSeconds : 0;
     }
 }
 
@@ -153,4 +240,16 @@ public static class Rating
     /// <summary>SCU-hours <c>device_seconds × scu_per_device / 3600</c>, to 6 places for display (never used for money).</summary>
     public static decimal ScuHours(long deviceSeconds, decimal scuPerDevice) =>
         (Exact.Ratio.Of(deviceSeconds) * Exact.Ratio.Of(scuPerDevice)).DividedBy(3600).ToDecimal(6);
+
+    /// <summary>Elastic-bandwidth tariff in yuan per GB by the actual latency tier of the city–cluster pair.</summary>
+    public static decimal TransportTariff(decimal latencyMs) => Latency.ActualTier(latencyMs) switch
+    {
+        LatencyTier.City => 0.02m,
+        LatencyTier.Regional => 0.05m,
+        _ => 0.08m,
+    };
+
+    /// <summary><c>round(Σ GB × tariff)</c> yuan, in fen, rounded once half away from zero.</summary>
+    public static Fen TransportAmount(decimal gigabytes, decimal tariffYuanPerGb) =>
+        new((Exact.Ratio.Of(gigabytes) * Exact.Ratio.Of(tariffYuanPerGb) * 100).RoundHalfAwayFromZero());
 }

@@ -85,7 +85,8 @@ public sealed class RecordUsageHandler(IDocumentStore store, PartyDirectory part
                 receiving = calendar.Next(receiving);
             }
             var recorded = new UsageRecorded(r.RecordId, r.LeaseId, r.Party, r.From, r.To, r.DeviceSeconds, r.EnergyKwh, r.GreenKwh,
-                r.TransferGb, lease!.Terms.MeteringStandard, lease.Terms.ScuPerDevice, own.Key, receiving.Key, now);
+                r.TransferGb, lease!.Terms.MeteringStandard, lease.Terms.ScuPerDevice, own.Key, receiving.Key, now,
+                r.TransferGb > 0 ? routeCarrier : null);
             stream.AppendOne(recorded);
             try
             {

@@ -33,7 +33,7 @@ public sealed class ConfigurePlatformHandler(PlatformService platform, IClock cl
     public async ValueTask<PlatformSummary> Handle(ConfigurePlatformRequest r, CancellationToken ct)
     {
         var view = await platform.ConfigureAsync(new PlatformConfigured(r.Period, r.TimeZone, r.ComputeFeeBp, r.TransportFeeBp,
-            r.ResourceClasses ?? [], r.Latencies ?? [], clock.GetCurrentInstant()), ct);
+            (r.ResourceClasses ?? []).Select(ResourceClassDefinition.Of).ToList(), r.Latencies ?? [], clock.GetCurrentInstant()), ct);
         return new PlatformSummary(r.Period, view.Calendar.Zone.Id, view.Fees.Compute.Value, view.Fees.Transport.Value,
             view.Catalogue.ResourceClasses.Count, view.Catalogue.LatencyOverrides.Count);
     }

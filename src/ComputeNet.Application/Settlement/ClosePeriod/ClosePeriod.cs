@@ -56,10 +56,10 @@ public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory part
         var leases = (await session.Query<LeaseDocument>()
                 .Where(l => leaseIds.Contains(l.Id) || (l.Commitment == reserved && l.FromUnixSeconds < endSeconds && l.ToUnixSeconds > startSeconds))
                 .ToListAsync(ct))
-            .Select(l => l.Terms).ToList();
+            .Select(l => new LeaseAtClose(l.Terms, l.DeviceSecondsDelivered)).ToList();
 
-        var result = PeriodClose.Compute(new CloseInput(period, view.Fees, await parties.AllAsync(ct), leases,
-            records.OrderBy(u => u.Sequence).Select(u => u.Record).ToList(), now));
+        var result = PeriodClose.Compute(new CloseInput(period, view.Calendar, view.Fees, await parties.AllAsync(ct), leases,
+            records.OrderBy(u => u.LeaseId, StringComparer.Ordinal).ThenBy(u => u.Record.From).Select(u => u.Record).ToList(), now));
 
         var events = new List<object> { result.Closed };
         events.AddRange(result.Invoices);
