@@ -39,7 +39,7 @@ internal static class Summary
         }
         console.Write(invoices);
 
-        var statements = new Table().Title("Provider statements (yuan)").AddColumns("period", "provider", "gross", "platform fee", "net owed");
+        var statements = new Table().Title("Provider and carrier statements (yuan)").AddColumns("period", "party", "gross", "platform fee", "net owed");
         foreach (var p in r.Statements)
         {
             foreach (var s in p.Providers.Concat(p.Carriers))
