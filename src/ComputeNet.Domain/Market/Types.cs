@@ -26,8 +26,17 @@ public static class MarketSlugs
         }
     }
 
-    public static bool TryParseTif(string? s, out TimeInForce tif) =>
-        Enum.TryParse(s, ignoreCase: false, out tif) && Enum.IsDefined(tif);
+    /// <summary>Exactly "GTC", "IOC" or "FOK" (no numbers, lists or padding, which Enum.TryParse would take).</summary>
+    public static bool TryParseTif(string? s, out TimeInForce tif)
+    {
+        switch (s)
+        {
+            case "GTC": tif = TimeInForce.GTC; return true;
+            case "IOC": tif = TimeInForce.IOC; return true;
+            case "FOK": tif = TimeInForce.FOK; return true;
+            default: tif = default; return false;
+        }
+    }
 
     public static string Of(OrderState s) => s switch
     {

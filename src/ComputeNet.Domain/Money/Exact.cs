@@ -56,7 +56,8 @@ public static class Exact
         {
             var scale = BigInteger.Pow(10, decimals);
             var scaled = new Ratio(Numerator * scale, Denominator).RoundHalfAwayFromZero();
-            return scaled / (decimal)Math.Pow(10, decimals);
+            var magnitude = (ulong)Math.Abs(scaled);
+            return new decimal(unchecked((int)(uint)magnitude), unchecked((int)(uint)(magnitude >> 32)), 0, scaled < 0, (byte)decimals);
         }
     }
 

@@ -54,6 +54,17 @@ public static class Slugs
         }
     }
 
-    public static bool TryParsePrecision(string? s, out Precision precision) =>
-        Enum.TryParse(s, ignoreCase: false, out precision) && Enum.IsDefined(precision);
+    /// <summary>Exactly one of FP64, FP32, FP16, BF16, INT8 (no numbers, lists or padding).</summary>
+    public static bool TryParsePrecision(string? s, out Precision precision)
+    {
+        switch (s)
+        {
+            case "FP64": precision = Precision.FP64; return true;
+            case "FP32": precision = Precision.FP32; return true;
+            case "FP16": precision = Precision.FP16; return true;
+            case "BF16": precision = Precision.BF16; return true;
+            case "INT8": precision = Precision.INT8; return true;
+            default: precision = default; return false;
+        }
+    }
 }
