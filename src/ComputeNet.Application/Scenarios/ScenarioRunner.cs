@@ -131,6 +131,13 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
             int computeBp = 300, transportBp = 100;
             try
             {
+                foreach (var section in new[] { "settlement", "fees" })
+                {
+                    if (f.Has(section) && root.GetProperty(section).ValueKind != JsonValueKind.Object)
+                    {
+                        throw RejectedException.Of(Codes.Invalid, $"'{section}' must be an object", section);
+                    }
+                }
                 if (f.Has("settlement"))
                 {
                     var s = new Fields(root.GetProperty("settlement"));
