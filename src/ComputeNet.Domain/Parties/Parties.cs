@@ -60,3 +60,13 @@ public sealed record Party(string Id, long Ordinal, PartyRoles Roles, string? Ci
 {
     public bool Has(PartyRoles role) => (Roles & role) == role;
 }
+
+/// <summary>
+/// Event: an API key was issued to a party. Only the key's SHA-256 (hex) is ever stored; <see cref="KeyId"/>
+/// is a short public label (its first characters) for people and logs. Issuing a key revokes the party's
+/// earlier keys (rotation).
+/// </summary>
+public sealed record ApiKeyIssued(string PartyId, string KeyId, string KeyHash, NodaTime.Instant At);
+
+/// <summary>Event: every API key of a party was revoked; it cannot call the API until a new key is issued.</summary>
+public sealed record ApiKeysRevoked(string PartyId, NodaTime.Instant At);

@@ -20,11 +20,68 @@ public sealed class PartyRegistry
 {
     private readonly Dictionary<string, Party> _parties = new(StringComparer.Ordinal);
     private readonly Dictionary<(string City, string Cluster), string> _carrierByRoute = new();
+    private readonly Dictionary<string, string> _partyByKeyHash = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string KeyId, string KeyHash)> _keyByParty = new(StringComparer.Ordinal);
 
     public IReadOnlyCollection<Party> Parties => _parties.Values;
     public Party? Find(string id) => _parties.GetValueOrDefault(id);
     public string? CarrierFor(string city, string cluster) => _carrierByRoute.GetValueOrDefault((city, cluster));
     public IReadOnlyDictionary<(string City, string Cluster), string> Routes => _carrierByRoute;
+
+    /// <summary>The party holding the key with this SHA-256 hash, if the key is current (not rotated or revoked).</summary>
+    public Party? FindByKeyHash(string keyHash) => _partyByKeyHash.TryGetValue(keyHash, out var id) ? _parties[id] : null;
+
+    /// <summary>The public label of the party's current key, or null when it has none.</summary>
+    public string? CurrentKeyId(string partyId) => _keyByParty.TryGetValue(partyId, out var k) ? k.KeyId : null;
+
+    /// <summary>Issues a new key (its hash chosen by the caller, who alone ever sees the key) and revokes the previous one.</summary>
+    public IReadOnlyList<object> DecideIssueKey(string partyId, string keyId, string keyHash, Instant at)
+    {
+        if (!_parties.ContainsKey(partyId))
+        {
+            throw RejectedException.Of(Codes.Invalid, $"no party '{partyId}' is registered", "party");
+        }
+        if (_partyByKeyHash.ContainsKey(keyHash))
+        {
+            throw new InvalidOperationException("key hash collision: keys must be random");
+        }
+        return [new ApiKeyIssued(partyId, keyId, keyHash, at)];
+    }
+
+    public IReadOnlyList<object> DecideRevokeKeys(string partyId, Instant at)
+    {
+        if (!_parties.ContainsKey(partyId))
+        {
+            throw RejectedException.Of(Codes.Invalid, $"no party '{partyId}' is registered", "party");
+        }
+        return _keyByParty.ContainsKey(partyId) ? [new ApiKeysRevoked(partyId, at)] : [];
+    }
+
+    public void Evolve(object e)
+    {
+        switch (e)
+        {
+            case PartyRegistered registered:
+                Evolve(registered);
+                break;
+            case ApiKeyIssued issued:
+                if (_keyByParty.Remove(issued.PartyId, out var previous))
+                {
+                    _partyByKeyHash.Remove(previous.KeyHash);
+                }
+                _keyByParty[issued.PartyId] = (issued.KeyId, issued.KeyHash);
+                _partyByKeyHash[issued.KeyHash] = issued.PartyId;
+                break;
+            case ApiKeysRevoked revoked:
+                if (_keyByParty.Remove(revoked.PartyId, out var current))
+                {
+                    _partyByKeyHash.Remove(current.KeyHash);
+                }
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "unknown party event");
+        }
+    }
 
     /// <summary>
     /// Decides a registration. A repeat with the same content is a no-op (no events); a carrier whose

@@ -1,0 +1,126 @@
+using System.Text.Json.Serialization;
+using ComputeNet.Api.Endpoints;
+using ComputeNet.Api.Errors;
+using ComputeNet.Api.Security;
+using ComputeNet.Application;
+using ComputeNet.Application.Database;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using NodaTime;
+using NodaTime.Serialization.SystemTextJson;
+using Scalar.AspNetCore;
+
+namespace ComputeNet.Api;
+
+/// <summary>How to start the API host. Everything is optional: the defaults serve the embedded database on loopback.</summary>
+public sealed record ApiHostOptions
+{
+    public string[] Args { get; init; } = [];
+    /// <summary>Where to listen; default http://127.0.0.1:5080 (configuration key Urls overrides). Port 0 picks a free port.</summary>
+    public string? Urls { get; init; }
+    public string? ConnectionString { get; init; }
+    public string? Schema { get; init; }
+    /// <summary>The operator's key; else configuration ComputeNet:OperatorKey; else one is generated and printed at start.</summary>
+    public string? OperatorKey { get; init; }
+    /// <summary>A clock for tests and scenario-driven runs; the system clock otherwise.</summary>
+    public IClock? Clock { get; init; }
+    public string? Environment { get; init; }
+}
+
+/// <summary>
+/// The HTTP host: authentication by API key, role and ownership checks, RFC 9457 problem details for every
+/// error, OpenAPI at /openapi/v1.json (and a browsable reference at /scalar in Development). Endpoints map HTTP to
+/// the same Mediator requests as the CLI and the scenario runner.
+/// </summary>
+public static class ApiHost
+{
+    public const long MaxRequestBodyBytes = 256 * 1024;
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+
+    public static async Task<WebApplication> BuildAsync(ApiHostOptions options, CancellationToken ct = default)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = options.Args,
+            EnvironmentName = options.Environment,
+        });
+        builder.WebHost.UseUrls(options.Urls ?? builder.Configuration["Urls"] ?? DefaultUrls);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            k.AddServerHeader = false;
+        });
+        builder.Services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+
+        var connection = options.ConnectionString
+            ?? await DatabaseConnection.ResolveAsync(builder.Configuration.GetConnectionString("ComputeNet"), ct);
+        var schema = options.Schema ?? builder.Configuration["ComputeNet:Schema"] ?? ComputeNetSettings.DefaultSchema;
+        builder.Services.AddComputeNet(new ComputeNetSettings(connection, schema), options.Clock);
+        builder.Services.AddMediator(o =>
+        {
+            o.ServiceLifetime = ServiceLifetime.Singleton;
+            o.GenerateTypesAsInternal = true;
+            o.Assemblies = [typeof(ComputeNetServices)];
+        });
+
+        var operatorKey = options.OperatorKey ?? builder.Configuration["ComputeNet:OperatorKey"];
+        var generatedKey = operatorKey is null;
+        operatorKey ??= Application.Parties.ApiKeys.New().Key;
+        builder.Services.AddApiKeyAuthentication(operatorKey);
+
+        builder.Services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<RejectionExceptionHandler>();
+        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "ComputeNet API";
+            doc.Info.Version = "v1";
+            doc.Info.Description = "Compute trading and settlement (东数西算). Authenticate with Authorization: Bearer <API key>. "
+                + "Errors are RFC 9457 problem details with the market-rules `code` and the offending `field`.";
+            return Task.CompletedTask;
+        }));
+
+        var app = builder.Build();
+        await app.Services.InitialiseComputeNetAsync(ct);
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference();
+        }
+        app.MapComputeNetEndpoints();
+
+        if (generatedKey)
+        {
+            app.Lifetime.ApplicationStarted.Register(() =>
+                Console.WriteLine($"No operator key configured (ComputeNet:OperatorKey); generated for this run: {operatorKey}"));
+        }
+        return app;
+    }
+
+    public static void Configure(System.Text.Json.JsonSerializerOptions o)
+    {
+        o.ConfigureForNodaTime(DateTimeZoneProviders.Tzdb);
+        o.NumberHandling = JsonNumberHandling.AllowReadingFromString;
+        o.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.KebabCaseLower));
+    }
+
+    /// <summary>Runs until stopped, printing where it listens.</summary>
+    public static async Task RunAsync(ApiHostOptions options, CancellationToken ct = default)
+    {
+        var app = await BuildAsync(options, ct);
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            foreach (var url in app.Urls)
+            {
+                Console.WriteLine($"ComputeNet API listening on {url} (OpenAPI: {url}/openapi/v1.json{(app.Environment.IsDevelopment() ? $", reference: {url}/scalar" : "")})");
+            }
+        });
+        await app.RunAsync(ct);
+    }
+}

@@ -1,0 +1,33 @@
+namespace ComputeNet.Api.Endpoints;
+
+/// <summary>One page of a list: at most <see cref="Limit"/> items from <see cref="Offset"/>; <see cref="NextOffset"/> is null on the last page.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, int Offset, int Limit, int? NextOffset);
+
+public static class Paging
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    /// <summary>Pages an in-memory list; limit and offset are checked (limit 1–1000, offset ≥ 0).</summary>
+    public static Page<T> Of<T>(IReadOnlyList<T> all, int? offset, int? limit)
+    {
+        var (o, l) = Check(offset, limit);
+        var items = all.Skip(o).Take(l).ToList();
+        return new Page<T>(items, o, l, o + items.Count < all.Count ? o + items.Count : null);
+    }
+
+    public static (int Offset, int Limit) Check(int? offset, int? limit)
+    {
+        var l = limit ?? DefaultLimit;
+        var o = offset ?? 0;
+        if (l is < 1 or > MaxLimit)
+        {
+            throw Domain.RejectedException.Of(Domain.Codes.Invalid, $"limit must be between 1 and {MaxLimit}", "limit");
+        }
+        if (o < 0)
+        {
+            throw Domain.RejectedException.Of(Domain.Codes.Invalid, "offset must not be negative", "offset");
+        }
+        return (o, l);
+    }
+}

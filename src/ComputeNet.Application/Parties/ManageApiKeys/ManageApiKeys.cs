@@ -1,0 +1,38 @@
+using ComputeNet.Application.Parties.RegisterParty;
+using Mediator;
+using NodaTime;
+
+namespace ComputeNet.Application.Parties.ManageApiKeys;
+
+/// <summary>Operator: issue a new API key to a party (rotation: its previous key stops working at once). The key is in this answer only.</summary>
+public sealed record RotateApiKeyRequest(string PartyId) : ICommand<IssuedApiKey>;
+
+public sealed record IssuedApiKey(string PartyId, string ApiKey, string ApiKeyId);
+
+/// <summary>Operator: revoke every key of a party; it cannot call the API until a new key is issued.</summary>
+public sealed record RevokeApiKeysRequest(string PartyId) : ICommand<bool>;
+
+/// <summary>The party that holds an API key, or null for an unknown, rotated or revoked key.</summary>
+public sealed record AuthenticateApiKeyRequest(string ApiKey) : IQuery<PartyView?>;
+
+public sealed class ManageApiKeysHandler(PartyDirectory parties, IClock clock) :
+    ICommandHandler<RotateApiKeyRequest, IssuedApiKey>,
+    ICommandHandler<RevokeApiKeysRequest, bool>,
+    IQueryHandler<AuthenticateApiKeyRequest, PartyView?>
+{
+    public async ValueTask<IssuedApiKey> Handle(RotateApiKeyRequest r, CancellationToken ct)
+    {
+        var key = ApiKeys.New();
+        await parties.IssueKeyAsync(r.PartyId, key, clock.GetCurrentInstant(), ct);
+        return new IssuedApiKey(r.PartyId, key.Key, key.KeyId);
+    }
+
+    public async ValueTask<bool> Handle(RevokeApiKeysRequest r, CancellationToken ct) =>
+        await parties.RevokeKeysAsync(r.PartyId, clock.GetCurrentInstant(), ct);
+
+    public async ValueTask<PartyView?> Handle(AuthenticateApiKeyRequest q, CancellationToken ct) =>
+        q.ApiKey.StartsWith(ApiKeys.Prefix, StringComparison.Ordinal) && q.ApiKey.Length < 100
+            && await parties.FindByKeyHashAsync(ApiKeys.Hash(q.ApiKey), ct) is { } party
+            ? PartyView.Of(party)
+            : null;
+}

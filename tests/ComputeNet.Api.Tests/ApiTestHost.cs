@@ -1,0 +1,103 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ComputeNet.Application;
+using ComputeNet.Application.Database;
+using ComputeNet.Application.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using NodaTime;
+using NodaTime.Text;
+
+namespace ComputeNet.Api.Tests;
+
+/// <summary>
+/// The real API host on a free loopback port (real Kestrel, real HTTP), over real PostgreSQL in a schema of
+/// its own, on a settable clock. Disposing stops it and drops the schema.
+/// </summary>
+public sealed class ApiTestHost : IAsyncDisposable
+{
+    public const string OperatorKey = "test-operator-key-0123456789";
+    private static readonly Lazy<Task<string>> Database = new(() => DatabaseConnection.ResolveAsync());
+
+    public static readonly JsonSerializerOptions Json = CreateJson();
+
+    private readonly WebApplication _app;
+    private readonly string _connection;
+
+    private ApiTestHost(WebApplication app, string connection, string schema, SettableClock clock, Uri address)
+    {
+        _app = app;
+        _connection = connection;
+        Schema = schema;
+        Clock = clock;
+        Address = address;
+    }
+
+    public string Schema { get; }
+    public SettableClock Clock { get; }
+    public Uri Address { get; }
+
+    public static Instant At(string iso) => OffsetDateTimePattern.ExtendedIso.Parse(iso).GetValueOrThrow().ToInstant();
+
+    public static async Task<ApiTestHost> StartAsync(Instant now)
+    {
+        var connection = await Database.Value;
+        var schema = $"api_{Guid.NewGuid():N}"[..20];
+        var clock = new SettableClock(now);
+        var app = await ApiHost.BuildAsync(new ApiHostOptions
+        {
+            Urls = "http://127.0.0.1:0",
+            ConnectionString = connection,
+            Schema = schema,
+            OperatorKey = OperatorKey,
+            Clock = clock,
+            Environment = "Production",
+        });
+        await app.StartAsync();
+        return new ApiTestHost(app, connection, schema, clock, new Uri(app.Urls.First()));
+    }
+
+    /// <summary>A client authenticated with <paramref name="key"/> (none: anonymous).</summary>
+    public HttpClient Client(string? key = null)
+    {
+        var client = new HttpClient { BaseAddress = Address };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+        return client;
+    }
+
+    public HttpClient Operator => Client(OperatorKey);
+
+    /// <summary>Registers a party as the operator and returns a client holding its new key.</summary>
+    public async Task<(HttpClient Client, string Key)> RegisterAsync(string id, string[] roles, string? city = null, bool sme = false, object? routes = null)
+    {
+        var response = await Operator.PostAsJsonAsync("/v1/parties", new { id, roles, city, sme, routes }, Json);
+        var body = await ReadAsync(response);
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, $"register {id}: {(int)response.StatusCode} {body}");
+        var key = body!["apiKey"]!.GetValue<string>();
+        return (Client(key), key);
+    }
+
+    public static async Task<JsonNode?> ReadAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await ComputeNetServices.DropSchemaAsync(_connection, Schema);
+    }
+
+    private static JsonSerializerOptions CreateJson()
+    {
+        var o = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        ApiHost.Configure(o);
+        return o;
+    }
+}
