@@ -6,8 +6,9 @@ if (Console.IsOutputRedirected)
     Spectre.Console.AnsiConsole.Profile.Width = 160;
 }
 
-var root = new RootCommand("ComputeNet — compute trading and settlement marketplace (东数西算). Commands: demo, scenario run, db.");
+var root = new RootCommand("ComputeNet — compute trading and settlement marketplace (东数西算). Commands: demo, scenario run, serve, db.");
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(ScenarioCommand.Create());
 root.Subcommands.Add(DbCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
 return await root.Parse(args).InvokeAsync();

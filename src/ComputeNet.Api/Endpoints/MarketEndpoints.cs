@@ -26,14 +26,15 @@ public static class MarketEndpoints
 
     public static void MapMarket(this RouteGroupBuilder v1)
     {
-        v1.MapPost("/offers", async (OfferBody b, HttpContext http, ISender sender, CancellationToken ct) =>
+        var g = v1.MapGroup("").WithTags("Market");
+        g.MapPost("/offers", async (OfferBody b, HttpContext http, ISender sender, CancellationToken ct) =>
                 Placed(await sender.Send(new PlaceOfferRequest(Caller.From(http.User).PartyId, b.Id, b.Cluster ?? "", b.ResourceClass ?? "",
                     b.Devices ?? 0, ToInstant(b.From), ToInstant(b.To), b.Price ?? 0), ct)))
             .For(Role.Provider).WithName("PlaceOffer")
             .WithSummary("Provider: list capacity; it may trade at once with resting bids (at their prices)")
             .Produces<OrderResult>(201).Produces<OrderResult>(200).ProducesProblem(409).ProducesProblem(422);
 
-        v1.MapPost("/bids", async (BidBody b, HttpContext http, ISender sender, CancellationToken ct) =>
+        g.MapPost("/bids", async (BidBody b, HttpContext http, ISender sender, CancellationToken ct) =>
                 Placed(await sender.Send(new PlaceBidRequest(Caller.From(http.User).PartyId, b.Id, b.Family ?? "", b.Devices ?? 0,
                     b.MinScuPerDevice ?? 0, b.MinMemoryGb ?? 0, ToInstant(b.From), ToInstant(b.To), b.Tier ?? "", b.MinGreen ?? 0, b.Price ?? 0,
                     b.Commitment ?? "", PartiesEndpoints.Required(b.Split, "split"), b.Tif ?? "", b.City), ct)))
@@ -41,21 +42,21 @@ public static class MarketEndpoints
             .WithSummary("Buyer: post demand; it trades at once with compatible resting offers (at their prices), the rest per time in force")
             .Produces<OrderResult>(201).Produces<OrderResult>(200).ProducesProblem(409).ProducesProblem(422);
 
-        v1.MapPost("/orders/{orderId}/cancel", async (string orderId, HttpContext http, ISender sender, CancellationToken ct) =>
+        g.MapPost("/orders/{orderId}/cancel", async (string orderId, HttpContext http, ISender sender, CancellationToken ct) =>
                 await sender.Send(new CancelOrderRequest(Caller.From(http.User).PartyId, orderId), ct))
             .For(Role.Buyer, Role.Provider).WithName("CancelOrder").WithSummary("Cancel one of your orders; cancelling a finished order changes nothing");
 
-        v1.MapPost("/orders/{orderId}/reduce", async (string orderId, ReduceBody b, HttpContext http, ISender sender, CancellationToken ct) =>
+        g.MapPost("/orders/{orderId}/reduce", async (string orderId, ReduceBody b, HttpContext http, ISender sender, CancellationToken ct) =>
                 await sender.Send(new ReduceOrderRequest(Caller.From(http.User).PartyId, orderId, PartiesEndpoints.Required(b.Devices, "devices")), ct))
             .For(Role.Buyer, Role.Provider).WithName("ReduceOrder")
             .WithSummary("Reduce one of your orders to a new total device count (including what has traded); keeps time priority");
 
-        v1.MapGet("/orders", async (string? party, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
+        g.MapGet("/orders", async (string? party, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
                 Paging.Of(await sender.Send(new ListOrdersRequest(Party: Caller.From(http.User).Scope(party)), ct), offset, limit))
             .For(Role.Buyer, Role.Provider, Role.Regulator, Role.Operator).WithName("ListOrders")
             .WithSummary("Your orders with their state now (regulators and operators: all, or ?party=)");
 
-        v1.MapGet("/orders/{orderId}", async (string orderId, string? party, HttpContext http, ISender sender, CancellationToken ct) =>
+        g.MapGet("/orders/{orderId}", async (string orderId, string? party, HttpContext http, ISender sender, CancellationToken ct) =>
             {
                 var orders = await sender.Send(new ListOrdersRequest(Party: Caller.From(http.User).Scope(party)), ct);
                 return orders.FirstOrDefault(o => o.Id == orderId) is { } order ? Results.Ok(order) : NotFound("order", orderId);
@@ -64,12 +65,12 @@ public static class MarketEndpoints
             .WithSummary("One of your orders (regulators and operators: any, with ?party= when ids repeat across parties)")
             .Produces<OrderView>().ProducesProblem(404);
 
-        v1.MapGet("/trades", async (string? party, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
+        g.MapGet("/trades", async (string? party, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
                 Paging.Of(await sender.Send(new ListTradesRequest(Caller.From(http.User).Scope(party)), ct), offset, limit))
             .For(Role.Buyer, Role.Provider, Role.Regulator, Role.Operator).WithName("ListTrades")
             .WithSummary("Trades (each one a lease) where you are buyer or provider; regulators and operators: all");
 
-        v1.MapGet("/leases/{leaseId}", async (string leaseId, HttpContext http, ISender sender, CancellationToken ct) =>
+        g.MapGet("/leases/{leaseId}", async (string leaseId, HttpContext http, ISender sender, CancellationToken ct) =>
             {
                 var trades = await sender.Send(new ListTradesRequest(Caller.From(http.User).Scope(null)), ct);
                 return trades.FirstOrDefault(t => t.LeaseId == leaseId) is { } lease ? Results.Ok(lease) : NotFound("lease", leaseId);

@@ -13,7 +13,8 @@ public static class MeteringEndpoints
 
     public static void MapMetering(this RouteGroupBuilder v1)
     {
-        v1.MapPost("/usage", async (UsageBody b, HttpContext http, ISender sender, CancellationToken ct) =>
+        var g = v1.MapGroup("").WithTags("Metering");
+        g.MapPost("/usage", async (UsageBody b, HttpContext http, ISender sender, CancellationToken ct) =>
             {
                 var result = await sender.Send(new RecordUsageRequest(Caller.From(http.User).PartyId, b.Id ?? "", b.Lease ?? "",
                     MarketEndpoints.ToInstant(b.From), MarketEndpoints.ToInstant(b.To), PartiesEndpoints.Required(b.DeviceSeconds, "deviceSeconds"),
@@ -24,7 +25,7 @@ public static class MeteringEndpoints
             .WithSummary("Provider: report metered delivery on one of your leases; an exact repeat changes nothing")
             .Produces<UsageResult>(201).Produces<UsageResult>(200).ProducesProblem(409).ProducesProblem(422);
 
-        v1.MapGet("/usage", async (string? lease, string? party, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
+        g.MapGet("/usage", async (string? lease, string? party, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
             {
                 var (o, l) = Paging.Check(offset, limit);
                 var items = await sender.Send(new ListUsageRequest(Caller.From(http.User).Scope(party), lease, o, l + 1), ct);

@@ -16,7 +16,8 @@ public static class PartiesEndpoints
 
     public static void MapParties(this RouteGroupBuilder v1)
     {
-        v1.MapPost("/parties", async (RegisterPartyBody body, ISender sender, CancellationToken ct) =>
+        var g = v1.MapGroup("").WithTags("Parties and keys");
+        g.MapPost("/parties", async (RegisterPartyBody body, ISender sender, CancellationToken ct) =>
             {
                 var routes = (body.Routes ?? []).Select(r => new RouteSet(r.Cities ?? [], r.Clusters ?? [])).ToList();
                 var result = await sender.Send(new RegisterPartyRequest(Required(body.Id, "id"), body.Roles ?? [], body.City, body.Sme ?? false,
@@ -29,11 +30,11 @@ public static class PartiesEndpoints
             .WithSummary("Operator: register a party; the answer to the first registration carries its API key, shown only once")
             .Produces<RegisteredParty>(201).Produces<RegisteredParty>(200).ProducesProblem(409);
 
-        v1.MapGet("/parties", async (int? offset, int? limit, ISender sender, CancellationToken ct) =>
+        g.MapGet("/parties", async (int? offset, int? limit, ISender sender, CancellationToken ct) =>
                 Paging.Of(await sender.Send(new ListPartiesRequest(), ct), offset, limit))
             .For(Role.Operator, Role.Regulator).WithName("ListParties").WithSummary("Operator, regulator: every party, in registration order");
 
-        v1.MapGet("/parties/me", async (HttpContext http, ISender sender, CancellationToken ct) =>
+        g.MapGet("/parties/me", async (HttpContext http, ISender sender, CancellationToken ct) =>
             {
                 var caller = Caller.From(http.User);
                 var party = (await sender.Send(new ListPartiesRequest(), ct)).FirstOrDefault(p => p.Id == caller.PartyId);
@@ -41,7 +42,7 @@ public static class PartiesEndpoints
             })
             .WithName("GetOwnParty").WithSummary("The calling party").Produces<PartyView>();
 
-        v1.MapGet("/parties/{partyId}", async (string partyId, HttpContext http, ISender sender, CancellationToken ct) =>
+        g.MapGet("/parties/{partyId}", async (string partyId, HttpContext http, ISender sender, CancellationToken ct) =>
             {
                 var caller = Caller.From(http.User);
                 if (!caller.ReadsAll && caller.PartyId != partyId)
@@ -57,19 +58,19 @@ public static class PartiesEndpoints
             })
             .WithName("GetParty").WithSummary("A party: itself, or any for operators and regulators").Produces<PartyView>().ProducesProblem(404);
 
-        v1.MapPost("/parties/{partyId}/keys", async (string partyId, ISender sender, CancellationToken ct) =>
+        g.MapPost("/parties/{partyId}/keys", async (string partyId, ISender sender, CancellationToken ct) =>
                 Results.Created($"/v1/parties/{partyId}", await sender.Send(new RotateApiKeyRequest(partyId), ct)))
             .For(Role.Operator).WithName("RotateApiKey")
             .WithSummary("Operator: issue a new API key (shown once); the party's previous key stops working").Produces<IssuedApiKey>(201);
 
-        v1.MapDelete("/parties/{partyId}/keys", async (string partyId, ISender sender, CancellationToken ct) =>
+        g.MapDelete("/parties/{partyId}/keys", async (string partyId, ISender sender, CancellationToken ct) =>
             {
                 await sender.Send(new RevokeApiKeysRequest(partyId), ct);
                 return Results.NoContent();
             })
             .For(Role.Operator).WithName("RevokeApiKeys").WithSummary("Operator: revoke every key of a party").Produces(204);
 
-        v1.MapGet("/routes", async (int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
+        g.MapGet("/routes", async (int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
             {
                 var caller = Caller.From(http.User);
                 return Paging.Of(await sender.Send(new ListRoutesRequest(caller.Scope(null)), ct), offset, limit);

@@ -18,7 +18,8 @@ public static class ReferenceEndpoints
 
     public static void MapReference(this RouteGroupBuilder v1)
     {
-        v1.MapGet("/reference", async (PlatformService platform, CancellationToken ct) =>
+        var g = v1.MapGroup("").WithTags("Reference and settings");
+        g.MapGet("/reference", async (PlatformService platform, CancellationToken ct) =>
         {
             var c = (await platform.CurrentAsync(ct)).Catalogue;
             return new CatalogueOut(c.Standard.Version,
@@ -29,7 +30,7 @@ public static class ReferenceEndpoints
                     r.Precision.ToString(), r.PeakTflops, r.MemoryGb, c.Standard.ScuPerDevice(r))).ToList());
         }).WithName("GetReferenceData").WithSummary("Hubs, clusters, cities and resource classes (metering standard) in force");
 
-        v1.MapPut("/platform/settings", async (SettingsBody body, ISender sender, CancellationToken ct) =>
+        g.MapPut("/platform/settings", async (SettingsBody body, ISender sender, CancellationToken ct) =>
                 await sender.Send(new ConfigurePlatformRequest(body.Period ?? "day", body.TimeZone ?? "Asia/Shanghai",
                     body.ComputeFeeBp ?? 300, body.TransportFeeBp ?? 100, null, null), ct))
             .For(Role.Operator).WithName("ConfigurePlatform").WithSummary("Operator: settlement period (day|month), time zone and fee schedule");

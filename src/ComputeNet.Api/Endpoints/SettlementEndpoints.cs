@@ -11,18 +11,19 @@ public static class SettlementEndpoints
 {
     public static void MapSettlement(this RouteGroupBuilder v1)
     {
-        v1.MapPost("/periods/{period}/close", async (string period, ISender sender, CancellationToken ct) =>
+        var g = v1.MapGroup("").WithTags("Settlement");
+        g.MapPost("/periods/{period}/close", async (string period, ISender sender, CancellationToken ct) =>
                 await sender.Send(new ClosePeriodRequest(period), ct))
             .For(Role.Operator).WithName("ClosePeriod")
             .WithSummary("Operator: close an ended period (YYYY-MM-DD or YYYY-MM): rate, invoice, post the ledger; again = no change")
             .ProducesProblem(409);
 
-        v1.MapGet("/invoices", async (string? period, string? buyer, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
+        g.MapGet("/invoices", async (string? period, string? buyer, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
                 Paging.Of(await sender.Send(new GetInvoicesRequest(period, Caller.From(http.User).Scope(buyer)), ct), offset, limit))
             .For(Role.Buyer, Role.Regulator, Role.Operator).WithName("ListInvoices")
             .WithSummary("Buyer: its invoices; regulators and operators: all (or ?buyer=)");
 
-        v1.MapGet("/statements", async (string? period, HttpContext http, ISender sender, CancellationToken ct) =>
+        g.MapGet("/statements", async (string? period, HttpContext http, ISender sender, CancellationToken ct) =>
             {
                 var caller = Caller.From(http.User);
                 var periods = await sender.Send(new GetStatementsRequest(period), ct);
@@ -38,7 +39,7 @@ public static class SettlementEndpoints
             .For(Role.Provider, Role.Carrier, Role.Regulator, Role.Operator).WithName("ListStatements")
             .WithSummary("Provider, carrier: its statements per closed period; regulators and operators: all, with the platform fee");
 
-        v1.MapGet("/ledger", async (ISender sender, CancellationToken ct) => await sender.Send(new GetLedgerRequest(), ct))
+        g.MapGet("/ledger", async (ISender sender, CancellationToken ct) => await sender.Send(new GetLedgerRequest(), ct))
             .For(Role.Regulator, Role.Operator).WithName("GetLedger")
             .WithSummary("Regulator, operator: every account's balance (fen, debit +) and the trial balance");
     }
