@@ -183,61 +183,46 @@ public static class MatchingEngine
     public static MarketDecision Decide(CancelOrder cmd, OrderBook book, Func<string, Party?> parties)
     {
         RequireParty(parties, cmd.Party, PartyRoles.None, "party");
-        if (book.Bid(cmd.Party, cmd.OrderId) is { } bid)
-        {
-            var state = bid.StateAt(cmd.At);
-            return state is OrderState.Resting or OrderState.PartiallyFilled && !bid.Finished
-                ? new MarketDecision([new OrderCancelled(bid.Id, bid.Party, "bid", cmd.At)], false)
-                : MarketDecision.NoOp;
-        }
-        if (book.Offer(cmd.Party, cmd.OrderId) is { } offer)
-        {
-            var state = offer.StateAt(cmd.At);
-            return state is OrderState.Resting or OrderState.PartiallyFilled
-                ? new MarketDecision([new OrderCancelled(offer.Id, offer.Party, "offer", cmd.At)], false)
-                : MarketDecision.NoOp;
-        }
-        throw RejectedException.Of(Codes.Invalid, $"'{cmd.Party}' has no order '{cmd.OrderId}'", "order");
+        var order = Find(book, cmd.Party, cmd.OrderId, cmd.At);
+        return order.Open ? new MarketDecision([new OrderCancelled(order.Id, order.Party, order.Side, cmd.At)], false) : MarketDecision.NoOp;
     }
 
     public static MarketDecision Decide(ReduceOrder cmd, OrderBook book, Func<string, Party?> parties)
     {
         RequireParty(parties, cmd.Party, PartyRoles.None, "party");
-        if (book.Bid(cmd.Party, cmd.OrderId) is { } bid)
+        var order = Find(book, cmd.Party, cmd.OrderId, cmd.At);
+        if (!order.Open)
         {
-            var state = bid.StateAt(cmd.At);
-            if (state is not (OrderState.Resting or OrderState.PartiallyFilled) || bid.Finished)
-            {
-                return MarketDecision.NoOp;
-            }
-            CheckReduce(cmd.Devices, bid.Devices, bid.Filled);
-            if (cmd.Devices == bid.Devices)
-            {
-                return MarketDecision.NoOp;
-            }
-            return new MarketDecision(
-                [cmd.Devices == 0 && bid.Filled == 0
-                    ? new OrderCancelled(bid.Id, bid.Party, "bid", cmd.At)
-                    : new OrderReduced(bid.Id, bid.Party, "bid", cmd.Devices, cmd.At)], false);
+            return MarketDecision.NoOp;
         }
-        if (book.Offer(cmd.Party, cmd.OrderId) is { } offer)
+        CheckReduce(cmd.Devices, order.Devices, order.Traded);
+        if (cmd.Devices == order.Devices)
         {
-            var state = offer.StateAt(cmd.At);
-            if (state is not (OrderState.Resting or OrderState.PartiallyFilled))
-            {
-                return MarketDecision.NoOp;
-            }
-            CheckReduce(cmd.Devices, offer.Devices, offer.MostLeased);
-            if (cmd.Devices == offer.Devices)
-            {
-                return MarketDecision.NoOp;
-            }
-            return new MarketDecision(
-                [cmd.Devices == 0 && offer.MostLeased == 0
-                    ? new OrderCancelled(offer.Id, offer.Party, "offer", cmd.At)
-                    : new OrderReduced(offer.Id, offer.Party, "offer", cmd.Devices, cmd.At)], false);
+            return MarketDecision.NoOp;
         }
-        throw RejectedException.Of(Codes.Invalid, $"'{cmd.Party}' has no order '{cmd.OrderId}'", "order");
+        IMarketEvent e = cmd.Devices == 0 && order.Traded == 0
+            ? new OrderCancelled(order.Id, order.Party, order.Side, cmd.At)
+            : new OrderReduced(order.Id, order.Party, order.Side, cmd.Devices, cmd.At);
+        return new MarketDecision([e], false);
+    }
+
+    /// <summary>An order as cancel and reduce see it: open (resting or partially filled, not finished), its total and what has traded.</summary>
+    private readonly record struct OrderHandle(string Side, string Id, string Party, bool Open, int Devices, int Traded);
+
+    /// <summary>The party's own order; another party's or an unknown one is `invalid` (market-rules §4).</summary>
+    private static OrderHandle Find(OrderBook book, string party, string orderId, Instant at)
+    {
+        if (book.Bid(party, orderId) is { } bid)
+        {
+            var open = bid.StateAt(at) is OrderState.Resting or OrderState.PartiallyFilled && !bid.Finished;
+            return new OrderHandle("bid", bid.Id, bid.Party, open, bid.Devices, bid.Filled);
+        }
+        if (book.Offer(party, orderId) is { } offer)
+        {
+            var open = offer.StateAt(at) is OrderState.Resting or OrderState.PartiallyFilled;
+            return new OrderHandle("offer", offer.Id, offer.Party, open, offer.Devices, offer.MostLeased);
+        }
+        throw RejectedException.Of(Codes.Invalid, $"'{party}' has no order '{orderId}'", "order");
     }
 
     /// <summary>
