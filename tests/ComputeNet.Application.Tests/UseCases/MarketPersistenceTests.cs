@@ -1,5 +1,6 @@
 using ComputeNet.Application.Market.ListOrders;
 using ComputeNet.Application.Market.ListTrades;
+using ComputeNet.Application.Metering.ListUsage;
 using ComputeNet.Application.Metering.RecordUsage;
 using ComputeNet.Application.Settlement.ClosePeriod;
 using ComputeNet.Application.Settlement.GetInvoices;
@@ -155,5 +156,34 @@ public sealed class MarketPersistenceTests
         }));
 
         Assert.Equal(["id-reused", "stored"], outcomes.Order().ToArray());
+    }
+
+    [Fact]
+    public async Task Usage_racing_the_close_of_its_period_is_rated_exactly_once_either_in_it_or_late()
+    {
+        await using var p = await TestPlatform.StartAsync(Nov30Morning);
+        await p.Sender.Send(Buyer(), Ct);
+        await p.Sender.Send(Provider(), Ct);
+        await p.Sender.Send(Offer(), Ct);
+        var lease = Assert.Single((await p.Sender.Send(Bid(), Ct)).Leases);
+        p.Clock.Set(At("2026-12-02T01:00:00+08:00"));
+
+        // 48 half-hour records of 3,600 device-seconds (0.156 SCU-h each) race the close of their own day.
+        var records = Enumerable.Range(0, 48).Select(i => p.Sender.Send(new RecordUsageRequest("prov-nx", $"u{i}", lease,
+            Dec1.Plus(NodaTime.Duration.FromMinutes(30 * i)), Dec1.Plus(NodaTime.Duration.FromMinutes(30 * (i + 1))), 3600, 1m, 0m, 0m), Ct).AsTask()).ToList();
+        var close = p.Sender.Send(new ClosePeriodRequest("2026-12-01"), Ct).AsTask();
+        await Task.WhenAll(records);
+        await close;
+        p.Clock.Set(At("2026-12-03T01:00:00+08:00"));
+        await p.Sender.Send(new ClosePeriodRequest("2026-12-02"), Ct);
+
+        var stored = await p.Sender.Send(new ListUsageRequest(LeaseId: lease, Limit: 100), Ct);
+        Assert.Equal(48, stored.Count);
+        var onTime = stored.Count(r => r.ReceivingPeriod == "2026-12-01");
+        var lines = (await p.Sender.Send(new GetInvoicesRequest(), Ct)).SelectMany(i => i.Lines).ToList();
+        var rated = lines.Where(l => !l.Late).Sum(l => l.Quantity);
+        var ratedLate = lines.Where(l => l.Late).Sum(l => l.Quantity);
+        Assert.Equal(0.156m * onTime, rated);
+        Assert.Equal(0.156m * (48 - onTime), ratedLate);
     }
 }

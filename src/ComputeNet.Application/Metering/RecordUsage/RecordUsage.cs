@@ -67,7 +67,8 @@ public sealed class RecordUsageHandler(IDocumentStore store, PartyDirectory part
         for (var attempt = 1; ; attempt++)
         {
             await using var session = store.LightweightSession();
-            var stream = await session.Events.FetchForWriting<LeaseDocument>(MartenSetup.Streams.Lease(r.LeaseId), ct);
+            await SettlementLock.ShareAsync(session, ct);
+            var stream = await session.Events.FetchForExclusiveWriting<LeaseDocument>(MartenSetup.Streams.Lease(r.LeaseId), ct);
             var previous = await session.LoadAsync<UsageRecordView>(UsageRecordView.KeyOf(r.Party, r.RecordId), ct);
             var lease = stream.Aggregate;
             if (lease is not null && lease.Terms.Provider == r.Party && UsageRules.IsRepeat(cmd, previous?.Record))

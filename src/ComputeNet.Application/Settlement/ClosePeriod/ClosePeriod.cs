@@ -43,6 +43,7 @@ public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory part
         }
 
         await using var session = store.LightweightSession();
+        await SettlementLock.ExclusiveAsync(session, ct);
         if (await ExistingAsync(session, period.Key, ct) is { } existing)
         {
             return existing;
