@@ -58,6 +58,28 @@ internal static class Summary
         ledger.AddRow("[bold]trial balance[/]", r.Ledger.TrialBalanceFen == 0 ? "[green]0 ✓[/]" : $"[red]{r.Ledger.TrialBalanceFen}[/]");
         console.Write(ledger);
 
+        foreach (var report in r.Reports)
+        {
+            var delivery = new Table().Title($"Unified metering, {report.Period}: delivery, green power and utilisation (leased ÷ offered device-hours)")
+                .AddColumns("hub / cluster", "SCU-hours", "energy kWh", "green share", "offered dev-h", "leased dev-h", "utilisation", "SCU-weighted");
+            foreach (var hub in report.Hubs.Where(h => h.OfferedDeviceHours > 0 || h.ScuHours > 0))
+            {
+                delivery.AddRow($"[bold]{Markup.Escape(hub.Name)}[/]", hub.ScuHours.ToString("0.###"), hub.EnergyKwh.ToString("0.#"), Percent(hub.GreenShare),
+                    hub.OfferedDeviceHours.ToString("N0"), hub.LeasedDeviceHours.ToString("N0"), Percent(hub.Utilisation), Percent(hub.ScuUtilisation));
+                foreach (var c in report.Clusters.Where(c => report.Clusters.Count > 0 && (c.OfferedDeviceHours > 0 || c.ScuHours > 0) && HubOf(c, report) == hub.Id))
+                {
+                    delivery.AddRow($"  {Markup.Escape(c.Name)}", c.ScuHours.ToString("0.###"), c.EnergyKwh.ToString("0.#"), Percent(c.GreenShare),
+                        c.OfferedDeviceHours.ToString("N0"), c.LeasedDeviceHours.ToString("N0"), Percent(c.Utilisation), Percent(c.ScuUtilisation));
+                }
+            }
+            var p = report.Platform;
+            delivery.AddRow("[bold]platform-wide[/]", p.ScuHours.ToString("0.###"), p.EnergyKwh.ToString("0.#"), Percent(p.GreenShare),
+                p.OfferedDeviceHours.ToString("N0"), p.LeasedDeviceHours.ToString("N0"), Percent(p.Utilisation), $"[bold]{Percent(p.ScuUtilisation)}[/]");
+            console.Write(delivery);
+            console.MarkupLine("A hub is above the national yardstick when its SCU-weighted utilisation exceeds the platform-wide figure (bold).");
+            console.MarkupLineInterpolated($"East→west flow (东数西算): {report.EastToWestScuHours:0.###} SCU-hours bought in western resource hubs by eastern buyers = {Percent(report.EastToWestShare)} of all delivered.");
+        }
+
         if (r.Rejections.Count > 0)
         {
             var rejections = new Table().Title("Rejected actions (recorded as data; nothing changed)").AddColumns("#", "type", "id", "code", "reason");
@@ -69,6 +91,14 @@ internal static class Summary
         }
         console.MarkupLineInterpolated($"Outputs written to [blue]{folder}[/] (orders, trades, invoices, statements, ledger, rejections).");
     }
+
+    private static string Percent(decimal? share) => share is { } s ? $"{s * 100:0.0} %" : "—";
+
+    private static string HubOf(Domain.Reports.DeliveryFigures cluster, Domain.Reports.MeteringReport report) =>
+        report.Hubs.Count == 0 ? "" : HubByCluster.TryGetValue(cluster.Id, out var hub) ? hub : "";
+
+    private static readonly IReadOnlyDictionary<string, string> HubByCluster =
+        Application.ReferenceData.ReferenceDataLoader.Default.Clusters.ToDictionary(c => c.Id, c => c.HubId);
 
     private static string Yuan(long fen) => new Fen(fen).ToYuanString();
 }

@@ -79,6 +79,7 @@ public sealed class AccessTests : IAsyncLifetime
         new("GET", "/v1/invoices", _ => null, "buyer", "regulator", "operator"),
         new("GET", "/v1/statements", _ => null, "provider", "carrier", "regulator", "operator"),
         new("GET", "/v1/ledger", _ => null, "regulator", "operator"),
+        new("GET", "/v1/reports/metering?period=2026-12-01", _ => null, "regulator", "operator"),
     ];
 
     private static async Task<HttpResponseMessage> Call(HttpClient client, Endpoint e, string role)

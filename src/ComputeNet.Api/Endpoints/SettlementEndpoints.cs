@@ -39,6 +39,11 @@ public static class SettlementEndpoints
             .For(Role.Provider, Role.Carrier, Role.Regulator, Role.Operator).WithName("ListStatements")
             .WithSummary("Provider, carrier: its statements per closed period; regulators and operators: all, with the platform fee");
 
+        g.MapGet("/reports/metering", async (string? period, ISender sender, CancellationToken ct) =>
+                await sender.Send(new Application.Reports.GetMeteringReport.GetMeteringReportRequest(PartiesEndpoints.Required(period, "period")), ct))
+            .For(Role.Regulator, Role.Operator).WithName("GetMeteringReport")
+            .WithSummary("Regulator, operator: SCU-hours, energy and green share per hub and cluster, utilisation beside the platform-wide figure, east→west flow");
+
         g.MapGet("/ledger", async (ISender sender, CancellationToken ct) => await sender.Send(new GetLedgerRequest(), ct))
             .For(Role.Regulator, Role.Operator).WithName("GetLedger")
             .WithSummary("Regulator, operator: every account's balance (fen, debit +) and the trial balance");

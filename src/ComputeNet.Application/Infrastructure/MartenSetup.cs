@@ -41,7 +41,7 @@ public static class MartenSetup
         opts.Events.StreamIdentity = StreamIdentity.AsString;
         opts.Events.AddEventTypes(EventTypes);
 
-        opts.Schema.For<UsageRecordView>().Index(x => x.ReceivingPeriod).Index(x => x.LeaseId);
+        opts.Schema.For<UsageRecordView>().Index(x => x.ReceivingPeriod).Index(x => x.OwnPeriod).Index(x => x.LeaseId);
         opts.Schema.For<LeaseDocument>().Index(x => x.Commitment);
         opts.Schema.For<ClosedPeriodView>();
 

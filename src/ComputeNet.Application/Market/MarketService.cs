@@ -38,6 +38,11 @@ public sealed class MarketService(IDocumentStore store)
             (book, d) => ResultOf(book, party, orderId, now, d.IsRepeat),
             ct);
 
+    /// <summary>Every offer's capacity over its window, and when it was cancelled (for utilisation reports).</summary>
+    public Task<IReadOnlyList<Domain.Reports.OfferedCapacity>> OfferedCapacityAsync(CancellationToken ct) =>
+        _cache.ReadAsync<IReadOnlyList<Domain.Reports.OfferedCapacity>>(b => b.Offers
+            .Select(o => new Domain.Reports.OfferedCapacity(o.Listed.Cluster, o.Devices, o.Listed.ScuPerDevice, o.Window.From, o.Window.To, o.CancelledAt)).ToList(), ct);
+
     public Task<IReadOnlyList<OrderStatus>> StatusesAsync(Instant now, CancellationToken ct) =>
         _cache.ReadAsync<IReadOnlyList<OrderStatus>>(b => b.Statuses(now).ToList(), ct);
 

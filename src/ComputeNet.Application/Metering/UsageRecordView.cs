@@ -14,6 +14,8 @@ public sealed class UsageRecordView
     public string Id { get; set; } = "";
     public string LeaseId { get; set; } = "";
     public string ReceivingPeriod { get; set; } = "";
+    /// <summary>The period the record's interval starts in (reports count it there; rating may receive it later).</summary>
+    public string OwnPeriod { get; set; } = "";
     public UsageRecorded Record { get; set; } = null!;
 
     public static string KeyOf(string provider, string recordId) => $"{provider}/{recordId}";
@@ -35,6 +37,7 @@ public sealed partial class UsageRecordProjection : EventProjection
                 Id = UsageRecordView.KeyOf(r.Provider, r.RecordId),
                 LeaseId = r.LeaseId,
                 ReceivingPeriod = r.ReceivingPeriod,
+                OwnPeriod = r.OwnPeriod,
                 Record = r,
             });
         }

@@ -33,6 +33,7 @@ public sealed record ScenarioResult(
     IReadOnlyList<PeriodStatementsOut> Statements,
     LedgerOut Ledger,
     IReadOnlyList<RejectionOut> Rejections,
+    IReadOnlyList<Domain.Reports.MeteringReport> Reports,
     int Actions)
 {
     public async Task WriteAsync(string folder, CancellationToken ct = default)
@@ -44,6 +45,7 @@ public sealed record ScenarioResult(
         await Write(folder, "statements.json", Statements, ct);
         await Write(folder, "ledger.json", Ledger, ct);
         await Write(folder, "rejections.json", Rejections, ct);
+        await Write(folder, "reports.json", Reports, ct);
     }
 
     private static async Task Write<T>(string folder, string name, T value, CancellationToken ct)

@@ -410,8 +410,13 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
                 [], [], p.PlatformFeeFen, null)).ToList();
 
             var ledger = await sender.Send(new GetLedgerRequest(), ct);
+            var reports = new List<Domain.Reports.MeteringReport>();
+            foreach (var period in statements.Select(s => s.Period))
+            {
+                reports.Add(await sender.Send(new Reports.GetMeteringReport.GetMeteringReportRequest(period), ct));
+            }
             return new ScenarioResult(name, schema, orders, trades, invoices, statements, new LedgerOut(ledger.Balances, ledger.TrialBalanceFen),
-                _rejections, actions);
+                _rejections, reports, actions);
         }
 
         private static OrderOut Out(OrderView o) => new(o.Id, o.Party, o.Side, o.State, o.Devices, o.DevicesFilled);

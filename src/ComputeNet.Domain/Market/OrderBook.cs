@@ -42,7 +42,9 @@ public sealed class BookOffer
     public int Devices { get; set; }
     /// <summary>Devices leased per hour of <see cref="Window"/> (index 0 = its first hour).</summary>
     public required int[] Leased { get; init; }
-    public bool Cancelled { get; set; }
+    public bool Cancelled => CancelledAt is not null;
+    /// <summary>When the offer was cancelled: its remaining free capacity stopped being offered then.</summary>
+    public Instant? CancelledAt { get; set; }
     public List<string> LeasesAtPlacement { get; } = [];
 
     public string Party => Listed.Party;
@@ -240,7 +242,7 @@ public sealed class OrderBook
                 }
                 else
                 {
-                    _offers[(c.Party, c.OrderId)].Cancelled = true;
+                    _offers[(c.Party, c.OrderId)].CancelledAt = c.At;
                 }
                 break;
             case OrderReduced r:
