@@ -58,6 +58,9 @@ public sealed class AccessTests : IAsyncLifetime
     private Endpoint[] Endpoints() =>
     [
         new("GET", "/v1/reference", _ => null, AllRoles),
+        new("GET", "/v1/metering-standards", _ => null, AllRoles),
+        new("POST", "/v1/metering-standards", role => new { version = $"v2-{role}", precisionFactors = new { FP64 = 2, FP32 = 1, FP16 = 0.5, BF16 = 0.5, INT8 = 0.25 },
+            resourceClasses = new[] { new { id = "ai-fp16-80g", family = "intelligent", precision = "FP16", peakTflops = 312, memoryGb = 80 } } }, "operator"),
         new("PUT", "/v1/platform/settings", _ => new { period = "day", timeZone = "Asia/Shanghai", computeFeeBp = 300, transportFeeBp = 100 }, "operator"),
         new("POST", "/v1/parties", role => new { id = $"new-{role}", roles = new[] { "provider" } }, "operator"),
         new("GET", "/v1/parties", _ => null, "operator", "regulator"),

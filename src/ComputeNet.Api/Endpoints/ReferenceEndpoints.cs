@@ -30,6 +30,20 @@ public static class ReferenceEndpoints
                     r.Precision.ToString(), r.PeakTflops, r.MemoryGb, c.Standard.ScuPerDevice(r))).ToList());
         }).WithName("GetReferenceData").WithSummary("Hubs, clusters, cities and resource classes (metering standard) in force");
 
+        g.MapGet("/metering-standards", async (ISender sender, CancellationToken ct) =>
+                await sender.Send(new Application.Platform.PublishMeteringStandard.ListMeteringStandardsRequest(), ct))
+            .WithName("ListMeteringStandards").WithSummary("Every version of the unified metering standard, oldest first; the last is in force");
+
+        g.MapPost("/metering-standards", async (Application.Platform.PublishMeteringStandard.PublishMeteringStandardRequest body, ISender sender, CancellationToken ct) =>
+                Results.Created("/v1/metering-standards", await sender.Send(body with
+                {
+                    PrecisionFactors = body.PrecisionFactors ?? new Dictionary<string, decimal>(),
+                    ResourceClasses = body.ResourceClasses ?? [],
+                }, ct)))
+            .For(Role.Operator).WithName("PublishMeteringStandard")
+            .WithSummary("Operator: publish a new metering-standard version; new offers are rated with it, existing leases keep theirs")
+            .ProducesProblem(409);
+
         g.MapPut("/platform/settings", async (SettingsBody body, ISender sender, CancellationToken ct) =>
                 await sender.Send(new ConfigurePlatformRequest(body.Period ?? "day", body.TimeZone ?? "Asia/Shanghai",
                     body.ComputeFeeBp ?? 300, body.TransportFeeBp ?? 100, null, null), ct))

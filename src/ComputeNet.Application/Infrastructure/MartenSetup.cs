@@ -24,7 +24,7 @@ public static class MartenSetup
 {
     public static readonly Type[] EventTypes =
     [
-        typeof(PlatformConfigured), typeof(PartyRegistered), typeof(ApiKeyIssued), typeof(ApiKeysRevoked),
+        typeof(PlatformConfigured), typeof(MeteringStandardPublished), typeof(PartyRegistered), typeof(ApiKeyIssued), typeof(ApiKeysRevoked),
         typeof(OfferListed), typeof(BidPlaced), typeof(TradeExecuted), typeof(BidKilled), typeof(OrderCancelled), typeof(OrderReduced),
         typeof(LeaseOpened), typeof(UsageRecorded),
         typeof(PeriodClosed), typeof(InvoiceIssued), typeof(StatementIssued), typeof(TransactionPosted),

@@ -30,6 +30,17 @@ public sealed record ResourceClassDefinition(string Id, string Family, string Pr
             : throw RejectedException.Of(Codes.Invalid, $"resource class '{Id}' has an unknown family '{Family}' or precision '{Precision}'", "resourceClasses");
 }
 
+/// <summary>
+/// Event: the operator published a new version of the unified metering standard — precision factors and the
+/// resource classes rated by it. Offers listed from now on are rated with it; every existing lease and usage record
+/// keeps the version (and SCU per device) it was rated with, so history never changes.
+/// </summary>
+public sealed record MeteringStandardPublished(
+    string Version,
+    IReadOnlyDictionary<string, decimal> PrecisionFactors,
+    IReadOnlyList<ResourceClassDefinition> ResourceClasses,
+    Instant At);
+
 /// <summary>The platform's current settings; defaults until the operator configures it.</summary>
 public sealed class PlatformSettings
 {
@@ -38,9 +49,84 @@ public sealed class PlatformSettings
     public IReadOnlyList<ResourceClass> ExtraResourceClasses { get; private set; } = [];
     public IReadOnlyList<LatencyOverride> Latencies { get; private set; } = [];
     public bool Configured { get; private set; }
+    /// <summary>Metering standards published by the operator, oldest first; the last one is in force.</summary>
+    public IReadOnlyList<MeteringStandardPublished> PublishedStandards => _published;
+    private readonly List<MeteringStandardPublished> _published = [];
 
-    public Catalogue CatalogueOver(Catalogue builtIn) =>
-        ExtraResourceClasses.Count == 0 && Latencies.Count == 0 ? builtIn : builtIn.With(ExtraResourceClasses, Latencies);
+    /// <summary>The catalogue in force: the built-in places, the standard in force and its classes, then the operator's extensions.</summary>
+    public Catalogue CatalogueOver(Catalogue builtIn)
+    {
+        var basis = builtIn;
+        if (_published.Count > 0)
+        {
+            var current = _published[^1];
+            basis = new Catalogue(builtIn.Hubs, builtIn.Clusters, builtIn.Cities, current.ResourceClasses.Select(d => d.ToResourceClass()),
+                StandardOf(current));
+        }
+        return ExtraResourceClasses.Count == 0 && Latencies.Count == 0 ? basis : basis.With(ExtraResourceClasses, Latencies);
+    }
+
+    private static MeteringStandard StandardOf(MeteringStandardPublished p) =>
+        new(p.Version, p.PrecisionFactors.ToDictionary(kv => Slugs.TryParsePrecision(kv.Key, out var precision) ? precision
+            : throw new InvalidOperationException($"standard {p.Version}: unknown precision {kv.Key}"), kv => kv.Value));
+
+    /// <summary>
+    /// Checks a new standard: a version never used before (v1 is the built-in one), a positive factor for every
+    /// precision, at least one class and at most 1000, each well formed with a unique id.
+    /// </summary>
+    public MeteringStandardPublished Decide(MeteringStandardPublished proposed, Catalogue builtIn)
+    {
+        if (string.IsNullOrWhiteSpace(proposed.Version) || proposed.Version.Length > 32)
+        {
+            throw RejectedException.Of(Codes.Invalid, "a metering standard needs a version label of at most 32 characters", "version");
+        }
+        if (proposed.Version == builtIn.Standard.Version || _published.Any(p => p.Version == proposed.Version))
+        {
+            throw RejectedException.Of(Codes.IdReused, $"metering standard {proposed.Version} was already published; publish a new version", "version");
+        }
+        foreach (var precision in Enum.GetValues<Precision>())
+        {
+            if (!proposed.PrecisionFactors.TryGetValue(precision.ToString(), out var factor) || factor <= 0)
+            {
+                throw RejectedException.Of(Codes.Invalid, $"the standard needs a factor above 0 for {precision}", "precisionFactors");
+            }
+        }
+        if (proposed.PrecisionFactors.Keys.Any(k => !Slugs.TryParsePrecision(k, out _)))
+        {
+            throw RejectedException.Of(Codes.Invalid, "precision factors name FP64, FP32, FP16, BF16 and INT8 only", "precisionFactors");
+        }
+        if (proposed.ResourceClasses.Count is 0 or > 1000)
+        {
+            throw RejectedException.Of(Codes.Invalid, "a standard rates between 1 and 1000 resource classes", "resourceClasses");
+        }
+        if (proposed.ResourceClasses.Select(c => c.Id).Distinct().Count() != proposed.ResourceClasses.Count)
+        {
+            throw RejectedException.Of(Codes.Invalid, "resource class ids must be unique within a standard", "resourceClasses");
+        }
+        foreach (var rc in proposed.ResourceClasses.Select(d => d.ToResourceClass()))
+        {
+            if (string.IsNullOrWhiteSpace(rc.Id) || rc.PeakTflops <= 0 || rc.MemoryGb <= 0)
+            {
+                throw RejectedException.Of(Codes.Invalid, $"resource class '{rc.Id}' needs an id, peak TFLOPS above 0 and memory above 0", "resourceClasses");
+            }
+        }
+        return proposed;
+    }
+
+    public void Evolve(object e)
+    {
+        switch (e)
+        {
+            case PlatformConfigured c:
+                Evolve(c);
+                break;
+            case MeteringStandardPublished p:
+                _published.Add(p);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "unknown platform event");
+        }
+    }
 
     /// <summary>Checks a configuration against the rules and the built-in catalogue; throws `invalid` naming the field.</summary>
     public static PlatformConfigured Decide(PlatformConfigured proposed, Catalogue builtIn)
