@@ -30,6 +30,7 @@ public static class ComputeNetServices
         services.AddSingleton<PlatformService>();
         services.AddSingleton<PartyDirectory>();
         services.AddSingleton<MarketService>();
+        services.AddSingleton<Metering.MeteringService>();
         services.AddValidatorsFromAssembly(typeof(ComputeNetServices).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));
         return services;

@@ -26,7 +26,7 @@ public static class MartenSetup
     [
         typeof(PlatformConfigured), typeof(MeteringStandardPublished), typeof(PartyRegistered), typeof(ApiKeyIssued), typeof(ApiKeysRevoked),
         typeof(OfferListed), typeof(BidPlaced), typeof(TradeExecuted), typeof(BidKilled), typeof(OrderCancelled), typeof(OrderReduced),
-        typeof(LeaseOpened), typeof(UsageRecorded),
+        typeof(LeaseOpened), typeof(UsageRecorded), typeof(UsageBatchRecorded),
         typeof(PeriodClosed), typeof(InvoiceIssued), typeof(StatementIssued), typeof(TransactionPosted),
     ];
 
@@ -41,12 +41,10 @@ public static class MartenSetup
         opts.Events.StreamIdentity = StreamIdentity.AsString;
         opts.Events.AddEventTypes(EventTypes);
 
-        opts.Schema.For<UsageRecordView>().Index(x => x.ReceivingPeriod).Index(x => x.OwnPeriod).Index(x => x.LeaseId);
         opts.Schema.For<LeaseDocument>().Index(x => x.Commitment);
         opts.Schema.For<ClosedPeriodView>();
 
         opts.Projections.Add(new LeaseProjection(), ProjectionLifecycle.Inline);
-        opts.Projections.Add(new UsageRecordProjection(), ProjectionLifecycle.Inline);
         opts.Projections.Add(new ClosedPeriodProjection(), ProjectionLifecycle.Inline);
     }
 

@@ -6,8 +6,8 @@ using Marten.Events.Aggregation;
 namespace ComputeNet.Application.Metering;
 
 /// <summary>
-/// A lease with its recorded intervals: the state usage validation decides on, kept inline with every
-/// append so it is never stale. Id is the lease's stream key; <see cref="LeaseId"/> is the lease id.
+/// A lease's terms, kept inline with its opening so that closes, reports and usage validation find it by id or by
+/// window. Id is the lease's stream key; <see cref="LeaseId"/> is the lease id. Usage lives in the providers' streams.
 /// </summary>
 public sealed class LeaseDocument
 {
@@ -18,10 +18,6 @@ public sealed class LeaseDocument
     /// <summary>Window bounds as Unix seconds, for range queries without a NodaTime LINQ member source.</summary>
     public long FromUnixSeconds { get; set; }
     public long ToUnixSeconds { get; set; }
-    public List<RecordedInterval> Records { get; set; } = [];
-    public long DeviceSecondsDelivered { get; set; }
-
-    public LeaseUsage ToUsage() => new() { Terms = Terms, Records = Records, DeviceSecondsDelivered = DeviceSecondsDelivered };
 }
 
 public sealed partial class LeaseProjection : SingleStreamProjection<LeaseDocument, string>
@@ -40,10 +36,6 @@ public sealed partial class LeaseProjection : SingleStreamProjection<LeaseDocume
                     FromUnixSeconds = opened.Terms.From.ToUnixTimeSeconds(),
                     ToUnixSeconds = opened.Terms.To.ToUnixTimeSeconds(),
                 };
-            case UsageRecorded recorded when snapshot is not null:
-                snapshot.Records.Add(new RecordedInterval(recorded.RecordId, recorded.From, recorded.To, recorded.Quantities));
-                snapshot.DeviceSecondsDelivered += recorded.DeviceSeconds;
-                return snapshot;
             default:
                 return snapshot;
         }

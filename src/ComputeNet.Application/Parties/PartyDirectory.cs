@@ -21,6 +21,10 @@ public sealed class PartyDirectory(IDocumentStore store)
     public Task<IReadOnlyList<ListRoutes.RouteView>> RoutesAsync(CancellationToken ct) =>
         _cache.ReadAsync<IReadOnlyList<ListRoutes.RouteView>>(r => r.Routes.Select(kv => new ListRoutes.RouteView(kv.Key.City, kv.Key.Cluster, kv.Value)).ToList(), ct);
 
+    /// <summary>A snapshot of which carrier serves each city–cluster route.</summary>
+    public Task<IReadOnlyDictionary<(string City, string Cluster), string>> RoutesMapAsync(CancellationToken ct) =>
+        _cache.ReadAsync<IReadOnlyDictionary<(string City, string Cluster), string>>(r => new Dictionary<(string, string), string>(r.Routes), ct);
+
     public Task<string?> CarrierForAsync(string city, string cluster, CancellationToken ct) =>
         _cache.ReadAsync(r => r.CarrierFor(city, cluster), ct);
 

@@ -73,58 +73,72 @@ public static class UsageRules
         previousWithSameId is not null && previousWithSameId.LeaseId == cmd.LeaseId && previousWithSameId.From == cmd.From
         && previousWithSameId.To == cmd.To && previousWithSameId.Quantities == cmd.Quantities;
 
-    /// <summary>Returns null when the record is acceptable; throws the first failing check otherwise.</summary>
+    /// <summary>Throws the first failing check of market-rules §6 as a <see cref="RejectedException"/>.</summary>
     public static void Check(RecordUsage cmd, LeaseUsage? lease, UsageRecorded? previousWithSameId, Func<string, string, string?> carrierFor)
     {
-        if (lease is null)
+        var rejection = Validate(cmd, lease?.Terms, previousWithSameId, (from, to) =>
+            lease?.Records.FirstOrDefault(r => r.From < to && from < r.To)?.RecordId, carrierFor);
+        if (rejection is not null)
         {
-            throw RejectedException.Of(Codes.UnknownLease, $"no lease '{cmd.LeaseId}'", "lease");
+            throw new RejectedException(rejection);
         }
-        var terms = lease.Terms;
+    }
+
+    /// <summary>
+    /// The first failing check of market-rules §6, in its order, or null when the record is acceptable. The caller
+    /// has checked party, role and well-formedness. <paramref name="overlapping"/> names a recorded interval of the
+    /// same lease that overlaps <c>[from, to)</c>, if any. Returns data rather than throwing, so that a batch of
+    /// thousands of records is validated without an exception per rejected record.
+    /// </summary>
+    public static Rejection? Validate(RecordUsage cmd, LeaseTerms? terms, UsageRecorded? previousWithSameId,
+        Func<Instant, Instant, string?> overlapping, Func<string, string, string?> carrierFor)
+    {
+        if (terms is null)
+        {
+            return new Rejection(Codes.UnknownLease, $"no lease '{cmd.LeaseId}'", "lease");
+        }
         if (terms.Provider != cmd.Party)
         {
-            throw RejectedException.Of(Codes.NotLeaseProvider, $"lease '{cmd.LeaseId}' is provided by another party", "lease");
+            return new Rejection(Codes.NotLeaseProvider, $"lease '{cmd.LeaseId}' is provided by another party", "lease");
         }
         if (previousWithSameId is not null)
         {
-            throw RejectedException.Of(Codes.IdReused, $"record id '{cmd.RecordId}' was already used with other content", "id");
+            return new Rejection(Codes.IdReused, $"record id '{cmd.RecordId}' was already used with other content", "id");
         }
         var q = cmd.Quantities;
         if (q.DeviceSeconds < 0 || q.EnergyKwh < 0 || q.GreenKwh < 0 || q.TransferGb < 0)
         {
-            throw RejectedException.Of(Codes.NegativeValue, "quantities must not be negative", "quantities");
+            return new Rejection(Codes.NegativeValue, "quantities must not be negative", "quantities");
         }
         if (cmd.To <= cmd.From)
         {
-            throw RejectedException.Of(Codes.EmptyInterval, "the interval must end after it starts", "to");
+            return new Rejection(Codes.EmptyInterval, "the interval must end after it starts", "to");
         }
         if (cmd.From < terms.From || cmd.To > terms.To)
         {
-            throw RejectedException.Of(Codes.OutsideWindow, $"the interval is outside the lease window [{terms.From}, {terms.To})", "from");
+            return new Rejection(Codes.OutsideWindow, $"the interval is outside the lease window [{terms.From}, {terms.To})", "from");
         }
         if (cmd.At < cmd.To)
         {
-            throw RejectedException.Of(Codes.ReportedEarly, "submitted before the interval ends", "to");
+            return new Rejection(Codes.ReportedEarly, "submitted before the interval ends", "to");
         }
         var capacity = (long)terms.Devices * (long)(cmd.To - cmd.From).TotalSeconds;
         if (q.DeviceSeconds > capacity)
         {
-            throw RejectedException.Of(Codes.OverCapacity, $"{q.DeviceSeconds} device-seconds is above the lease's {capacity} for this interval", "deviceSeconds");
+            return new Rejection(Codes.OverCapacity, $"{q.DeviceSeconds} device-seconds is above the lease's {capacity} for this interval", "deviceSeconds");
         }
         if (q.GreenKwh > q.EnergyKwh)
         {
-            throw RejectedException.Of(Codes.GreenAboveEnergy, "green energy is above the energy used", "greenKwh");
+            return new Rejection(Codes.GreenAboveEnergy, "green energy is above the energy used", "greenKwh");
         }
-        foreach (var r in lease.Records)
+        if (overlapping(cmd.From, cmd.To) is { } other)
         {
-            if (r.From < cmd.To && cmd.From < r.To)
-            {
-                throw RejectedException.Of(Codes.Overlap, $"the interval overlaps record '{r.RecordId}' of the same lease", "from");
-            }
+            return new Rejection(Codes.Overlap, $"the interval overlaps record '{other}' of the same lease", "from");
         }
         if (q.TransferGb > 0 && carrierFor(terms.BuyerCity, terms.Cluster) is null)
         {
-            throw RejectedException.Of(Codes.NoCarrier, $"no carrier serves the route {terms.BuyerCity}–{terms.Cluster}", "transferGb");
+            return new Rejection(Codes.NoCarrier, $"no carrier serves the route {terms.BuyerCity}–{terms.Cluster}", "transferGb");
         }
+        return null;
     }
 }

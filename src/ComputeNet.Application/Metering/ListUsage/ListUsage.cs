@@ -12,16 +12,7 @@ public sealed class ListUsageHandler(IDocumentStore store) : IQueryHandler<ListU
     public async ValueTask<IReadOnlyList<UsageRecorded>> Handle(ListUsageRequest q, CancellationToken ct)
     {
         await using var session = store.QuerySession();
-        IQueryable<UsageRecordView> query = session.Query<UsageRecordView>();
-        if (q.Provider is not null)
-        {
-            query = query.Where(u => u.Id.StartsWith(q.Provider + "/"));
-        }
-        if (q.LeaseId is not null)
-        {
-            query = query.Where(u => u.LeaseId == q.LeaseId);
-        }
-        var page = await query.OrderBy(u => u.LeaseId).ThenBy(u => u.Id).Skip(q.Offset).Take(q.Limit).ToListAsync(ct);
-        return page.Select(u => u.Record).ToList();
+        var all = await MeteringService.AllAsync(session, q.Provider, ct);
+        return all.Where(u => q.LeaseId is null || u.LeaseId == q.LeaseId).Skip(q.Offset).Take(q.Limit).ToList();
     }
 }

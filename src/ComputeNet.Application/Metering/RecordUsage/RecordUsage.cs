@@ -1,12 +1,9 @@
 using ComputeNet.Application.Infrastructure;
 using ComputeNet.Application.Parties;
-using ComputeNet.Application.Platform;
-using ComputeNet.Application.Settlement;
 using ComputeNet.Domain;
 using ComputeNet.Domain.Metering;
 using ComputeNet.Domain.Parties;
 using FluentValidation;
-using Marten;
 using Mediator;
 using NodaTime;
 
@@ -14,7 +11,7 @@ namespace ComputeNet.Application.Metering.RecordUsage;
 
 /// <summary>
 /// Provider: report metered delivery on one of its leases over <c>[From, To)</c>. Record ids are unique per
-/// provider; an exact repeat changes nothing and answers with the first result.
+/// provider; an exact repeat changes nothing and answers with the first result. (A batch of one.)
 /// </summary>
 public sealed record RecordUsageRequest(
     string Party,
@@ -27,7 +24,11 @@ public sealed record RecordUsageRequest(
     decimal GreenKwh,
     decimal TransferGb) : ICommand<UsageResult>;
 
-public sealed record UsageResult(string RecordId, string LeaseId, string Period, string ReceivingPeriod, bool Late, decimal ScuHours, bool Repeat);
+public sealed record UsageResult(string RecordId, string LeaseId, string Period, string ReceivingPeriod, bool Late, decimal ScuHours, bool Repeat)
+{
+    public static UsageResult Of(UsageRecorded u, bool repeat) =>
+        new(u.RecordId, u.LeaseId, u.OwnPeriod, u.ReceivingPeriod, u.Late, Domain.Settlement.Rating.ScuHours(u.DeviceSeconds, u.ScuPerDevice), repeat);
+}
 
 public sealed class RecordUsageValidator : AbstractValidator<RecordUsageRequest>
 {
@@ -39,71 +40,42 @@ public sealed class RecordUsageValidator : AbstractValidator<RecordUsageRequest>
     }
 }
 
-public sealed class RecordUsageHandler(IDocumentStore store, PartyDirectory parties, PlatformService platform, IClock clock)
+public sealed class RecordUsageHandler(MeteringService metering, PartyDirectory parties, IClock clock)
     : ICommandHandler<RecordUsageRequest, UsageResult>
 {
-    private const int MaxAttempts = 5;
-
     public async ValueTask<UsageResult> Handle(RecordUsageRequest r, CancellationToken ct)
     {
-        var now = clock.GetCurrentInstant();
-        var party = await parties.FindAsync(r.Party, ct) ?? throw RejectedException.Of(Codes.UnknownParty, $"no party '{r.Party}' is registered", "party");
+        await UsageIntake.RequireProviderAsync(parties, r.Party, ct);
+        var cmd = UsageIntake.Command(r.Party, r.RecordId, r.LeaseId, r.From, r.To, r.DeviceSeconds, r.EnergyKwh, r.GreenKwh, r.TransferGb,
+            clock.GetCurrentInstant());
+        if (UsageIntake.Malformed(cmd) is { } malformed)
+        {
+            throw new RejectedException(malformed);
+        }
+        var outcome = (await metering.RecordAsync(r.Party, [cmd], ct))[0];
+        return outcome.Rejection is { } rejection ? throw new RejectedException(rejection) : UsageResult.Of(outcome.Record!, outcome.Repeat);
+    }
+}
+
+/// <summary>The checks that come before the §6 list: party, role, and the fields a record cannot do without.</summary>
+public static class UsageIntake
+{
+    public static async Task RequireProviderAsync(PartyDirectory parties, string partyId, CancellationToken ct)
+    {
+        var party = await parties.FindAsync(partyId, ct) ?? throw RejectedException.Of(Codes.UnknownParty, $"no party '{partyId}' is registered", "party");
         if (!party.Has(PartyRoles.Provider))
         {
-            throw RejectedException.Of(Codes.WrongRole, $"'{r.Party}' is not a provider", "party");
-        }
-        if (string.IsNullOrWhiteSpace(r.RecordId))
-        {
-            throw RejectedException.Of(Codes.Invalid, "a usage record needs an id chosen by its provider", "recordId");
-        }
-        if (string.IsNullOrWhiteSpace(r.LeaseId))
-        {
-            throw RejectedException.Of(Codes.Invalid, "a usage record names its lease", "leaseId");
-        }
-        var calendar = (await platform.CurrentAsync(ct)).Calendar;
-        var cmd = new Domain.Metering.RecordUsage(r.Party, r.RecordId, r.LeaseId, r.From, r.To,
-            new UsageQuantities(r.DeviceSeconds, r.EnergyKwh, r.GreenKwh, r.TransferGb), now);
-
-        for (var attempt = 1; ; attempt++)
-        {
-            await using var session = store.LightweightSession();
-            await SettlementLock.ShareAsync(session, ct);
-            var stream = await session.Events.FetchForExclusiveWriting<LeaseDocument>(MartenSetup.Streams.Lease(r.LeaseId), ct);
-            var previous = await session.LoadAsync<UsageRecordView>(UsageRecordView.KeyOf(r.Party, r.RecordId), ct);
-            var lease = stream.Aggregate;
-            if (lease is not null && lease.Terms.Provider == r.Party && UsageRules.IsRepeat(cmd, previous?.Record))
-            {
-                return ResultOf(previous!.Record, calendar, repeat: true);
-            }
-            var routeCarrier = lease is null ? null : await parties.CarrierForAsync(lease.Terms.BuyerCity, lease.Terms.Cluster, ct);
-            UsageRules.Check(cmd, lease?.ToUsage(), previous?.Record, (_, _) => routeCarrier);
-
-            var own = calendar.PeriodOf(r.From);
-            var closed = (await session.Query<ClosedPeriodView>().Select(p => p.Id).ToListAsync(ct)).ToHashSet();
-            var receiving = own;
-            while (closed.Contains(receiving.Key))
-            {
-                receiving = calendar.Next(receiving);
-            }
-            var recorded = new UsageRecorded(r.RecordId, r.LeaseId, r.Party, r.From, r.To, r.DeviceSeconds, r.EnergyKwh, r.GreenKwh,
-                r.TransferGb, lease!.Terms.MeteringStandard, lease.Terms.ScuPerDevice, own.Key, receiving.Key, now,
-                r.TransferGb > 0 ? routeCarrier : null);
-            stream.AppendOne(recorded);
-            try
-            {
-                await session.SaveChangesAsync(ct);
-            }
-            catch (Exception e) when (attempt < MaxAttempts && (StreamCache<object>.IsConcurrencyConflict(e) || IsDuplicateKey(e)))
-            {
-                continue;
-            }
-            return ResultOf(recorded, calendar, repeat: false);
+            throw RejectedException.Of(Codes.WrongRole, $"'{partyId}' is not a provider", "party");
         }
     }
 
-    private static bool IsDuplicateKey(Exception e) =>
-        e is JasperFx.DocumentAlreadyExistsException or Npgsql.PostgresException { SqlState: "23505" } || (e.InnerException is { } inner && IsDuplicateKey(inner));
+    public static Domain.Metering.RecordUsage Command(string party, string? recordId, string? leaseId, Instant from, Instant to, long deviceSeconds,
+        decimal energyKwh, decimal greenKwh, decimal transferGb, Instant at) =>
+        new(party, recordId ?? "", leaseId ?? "", from, to, new UsageQuantities(deviceSeconds, energyKwh, greenKwh, transferGb), at);
 
-    private static UsageResult ResultOf(UsageRecorded u, Domain.Settlement.PeriodCalendar calendar, bool repeat) =>
-        new(u.RecordId, u.LeaseId, u.OwnPeriod, u.ReceivingPeriod, u.Late, Domain.Settlement.Rating.ScuHours(u.DeviceSeconds, u.ScuPerDevice), repeat);
+    public static Rejection? Malformed(Domain.Metering.RecordUsage cmd) =>
+        string.IsNullOrWhiteSpace(cmd.RecordId) ? new Rejection(Codes.Invalid, "a usage record needs an id chosen by its provider", "recordId")
+        : cmd.RecordId.Length > RequestLimits.MaxIdLength ? new Rejection(Codes.Invalid, $"record ids are at most {RequestLimits.MaxIdLength} characters", "recordId")
+        : string.IsNullOrWhiteSpace(cmd.LeaseId) ? new Rejection(Codes.Invalid, "a usage record names its lease", "leaseId")
+        : null;
 }

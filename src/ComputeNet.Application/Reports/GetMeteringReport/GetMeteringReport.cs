@@ -32,11 +32,11 @@ public sealed class GetMeteringReportHandler(IDocumentStore store, PlatformServi
             throw RejectedException.Of(Codes.Invalid, $"'{q.Period}' is not a settlement period of this platform", "period");
         }
         await using var session = store.QuerySession();
-        var records = await session.Query<UsageRecordView>().Where(u => u.OwnPeriod == period.Key).ToListAsync(ct);
+        var records = (await MeteringService.AllAsync(session, null, ct)).Where(u => u.OwnPeriod == period.Key).ToList();
         var start = period.Start.ToUnixTimeSeconds();
         var end = period.End.ToUnixTimeSeconds();
         var leases = await session.Query<LeaseDocument>().Where(l => l.FromUnixSeconds < end && l.ToUnixSeconds > start).ToListAsync(ct);
         return MeteringReports.Compute(period, view.Catalogue, await parties.AllAsync(ct), leases.Select(l => l.Terms).ToList(),
-            records.Select(r => r.Record).ToList(), await market.OfferedCapacityAsync(ct));
+            records, await market.OfferedCapacityAsync(ct));
     }
 }

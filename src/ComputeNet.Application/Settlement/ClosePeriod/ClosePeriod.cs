@@ -49,7 +49,7 @@ public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory part
             return existing;
         }
 
-        var records = await session.Query<UsageRecordView>().Where(u => u.ReceivingPeriod == period.Key).ToListAsync(ct);
+        var records = await MeteringService.ReceivedByAsync(session, period.Key, ct);
         var leaseIds = records.Select(u => MartenSetup.Streams.Lease(u.LeaseId)).Distinct().ToList();
         var startSeconds = period.Start.ToUnixTimeSeconds();
         var endSeconds = period.End.ToUnixTimeSeconds();
@@ -57,10 +57,12 @@ public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory part
         var leases = (await session.Query<LeaseDocument>()
                 .Where(l => leaseIds.Contains(l.Id) || (l.Commitment == reserved && l.FromUnixSeconds < endSeconds && l.ToUnixSeconds > startSeconds))
                 .ToListAsync(ct))
-            .Select(l => new LeaseAtClose(l.Terms, l.DeviceSecondsDelivered)).ToList();
+            .Select(l => l.Terms).ToList();
+        var delivered = await MeteringService.DeliveredAsync(session, leases.Where(l => l.Commitment == reserved), ct);
 
-        var result = PeriodClose.Compute(new CloseInput(period, view.Calendar, view.Fees, await parties.AllAsync(ct), leases,
-            records.OrderBy(u => u.LeaseId, StringComparer.Ordinal).ThenBy(u => u.Record.From).Select(u => u.Record).ToList(), now));
+        var result = PeriodClose.Compute(new CloseInput(period, view.Calendar, view.Fees, await parties.AllAsync(ct),
+            leases.Select(l => new LeaseAtClose(l, delivered.GetValueOrDefault(l.LeaseId))).ToList(),
+            records.OrderBy(u => u.LeaseId, StringComparer.Ordinal).ThenBy(u => u.From).ToList(), now));
 
         var events = new List<object> { result.Closed };
         events.AddRange(result.Invoices);
