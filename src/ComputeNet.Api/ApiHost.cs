@@ -99,6 +99,15 @@ public static class ApiHost
         await app.Services.InitialiseComputeNetAsync(ct);
 
         app.UseExceptionHandler();
+        app.Use((http, next) =>
+        {
+            // Usage batches may carry up to 10,000 records; every other body keeps the small default limit.
+            if (http.Request.Path.StartsWithSegments("/v1/usage") && http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = Endpoints.MeteringEndpoints.MaxBatchBodyBytes;
+            }
+            return next(http);
+        });
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -115,6 +124,16 @@ public static class ApiHost
                 Console.WriteLine($"No operator key configured (ComputeNet:OperatorKey); generated for this run: {operatorKey}"));
         }
         return app;
+    }
+
+    /// <summary>JSON options of the API, for code that reads bodies by hand.</summary>
+    public static System.Text.Json.JsonSerializerOptions JsonOptions { get; } = CreateJsonOptions();
+
+    private static System.Text.Json.JsonSerializerOptions CreateJsonOptions()
+    {
+        var o = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
+        Configure(o);
+        return o;
     }
 
     public static void Configure(System.Text.Json.JsonSerializerOptions o)

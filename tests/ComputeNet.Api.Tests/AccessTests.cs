@@ -77,6 +77,7 @@ public sealed class AccessTests : IAsyncLifetime
         new("GET", "/v1/trades", _ => null, "buyer", "provider", "regulator", "operator"),
         new("GET", $"/v1/leases/{_lease}", _ => null, "buyer", "provider", "regulator", "operator"),
         new("POST", "/v1/usage", role => new { id = $"u-{role}", lease = _lease, from = "2026-12-01T00:00:00+08:00", to = "2026-12-01T01:00:00+08:00", deviceSeconds = 1 }, "provider"),
+        new("POST", "/v1/usage/batch", role => new { records = new[] { new { id = $"ub-{role}", lease = _lease, from = "2026-12-01T00:00:00+08:00", to = "2026-12-01T01:00:00+08:00", deviceSeconds = 1 } } }, "provider"),
         new("GET", "/v1/usage", _ => null, "provider", "regulator", "operator"),
         new("POST", "/v1/periods/2026-11-01/close", _ => null, "operator"),
         new("GET", "/v1/invoices", _ => null, "buyer", "regulator", "operator"),

@@ -1,7 +1,11 @@
+using System.Text.Json;
 using ComputeNet.Api.Security;
 using ComputeNet.Application.Metering.ListUsage;
 using ComputeNet.Application.Metering.RecordUsage;
+using ComputeNet.Application.Metering.RecordUsageBatch;
+using ComputeNet.Domain;
 using Mediator;
+using NodaTime;
 
 namespace ComputeNet.Api.Endpoints;
 
@@ -10,6 +14,13 @@ public static class MeteringEndpoints
     /// <summary>A usage record: interval [from, to), device-seconds delivered, energy and green energy in kWh, data transferred in GB.</summary>
     public sealed record UsageBody(string? Id, string? Lease, DateTimeOffset? From, DateTimeOffset? To, long? DeviceSeconds, decimal? EnergyKwh,
         decimal? GreenKwh, decimal? TransferGb);
+
+    public sealed record UsageBatchBody(IReadOnlyList<UsageBody>? Records);
+
+    /// <summary>Usage bodies of batches and CloudEvents may be large: up to 10,000 records.</summary>
+    public const long MaxBatchBodyBytes = 8 * 1024 * 1024;
+
+    public const string CloudEventType = "computenet.usage.v1";
 
     public static void MapMetering(this RouteGroupBuilder v1)
     {
@@ -25,6 +36,24 @@ public static class MeteringEndpoints
             .WithSummary("Provider: report metered delivery on one of your leases; an exact repeat changes nothing")
             .Produces<UsageResult>(201).Produces<UsageResult>(200).ProducesProblem(409).ProducesProblem(422);
 
+        g.MapPost("/usage/batch", async (UsageBatchBody b, HttpContext http, ISender sender, CancellationToken ct) =>
+                await sender.Send(new RecordUsageBatchRequest(Caller.From(http.User).PartyId, (b.Records ?? []).Select(Line).ToList()), ct))
+            .For(Role.Provider).WithName("RecordUsageBatch")
+            .WithSummary("Provider: up to 10,000 usage records; valid ones are stored together, each refused one is reported with its reason")
+            .Produces<UsageBatchResult>();
+
+        g.MapPost("/usage/cloudevents", async (HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                var caller = Caller.From(http.User).PartyId;
+                using var doc = await ReadJsonAsync(http, ct);
+                var events = doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement.EnumerateArray().ToList() : [doc.RootElement];
+                return await sender.Send(new RecordUsageBatchRequest(caller, events.Select(e => FromCloudEvent(e, caller)).ToList()), ct);
+            })
+            .For(Role.Provider).WithName("RecordUsageCloudEvents")
+            .Accepts<JsonElement>("application/cloudevents+json", "application/cloudevents-batch+json")
+            .WithSummary("Provider: usage as CloudEvents 1.0 (structured mode, type computenet.usage.v1, source = provider, id = record id)")
+            .Produces<UsageBatchResult>();
+
         g.MapGet("/usage", async (string? lease, string? party, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
             {
                 var (o, l) = Paging.Check(offset, limit);
@@ -33,5 +62,39 @@ public static class MeteringEndpoints
             })
             .For(Role.Provider, Role.Regulator, Role.Operator).WithName("ListUsage")
             .WithSummary("Provider: its usage records (optionally one lease's); regulators and operators: all");
+    }
+
+    private static UsageLine Line(UsageBody b) =>
+        new(b.Id, b.Lease, MarketEndpoints.ToInstant(b.From), MarketEndpoints.ToInstant(b.To), b.DeviceSeconds ?? 0, b.EnergyKwh ?? 0,
+            b.GreenKwh ?? 0, b.TransferGb ?? 0);
+
+    private static async Task<JsonDocument> ReadJsonAsync(HttpContext http, CancellationToken ct)
+    {
+        try
+        {
+            return await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: ct);
+        }
+        catch (JsonException e)
+        {
+            throw RejectedException.Of(Codes.Invalid, $"the body is not valid JSON: {e.Message}", null);
+        }
+    }
+
+    /// <summary>
+    /// A CloudEvent (structured mode) as a usage line. An event that is not a ComputeNet usage event of this provider
+    /// becomes a line without an id, which the batch reports as `invalid` with the reason, so one bad event never
+    /// refuses the rest.
+    /// </summary>
+    private static UsageLine FromCloudEvent(JsonElement e, string caller)
+    {
+        string? Str(JsonElement o, string name) => o.ValueKind == JsonValueKind.Object && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        var id = Str(e, "id");
+        if (Str(e, "specversion") != "1.0" || Str(e, "type") != CloudEventType || Str(e, "source") != caller
+            || !e.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        {
+            return new UsageLine(null, null, default, default, 0, 0, 0, 0);
+        }
+        var body = data.Deserialize<UsageBody>(ApiHost.JsonOptions)!;
+        return Line(body with { Id = id });
     }
 }
