@@ -1,0 +1,159 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ComputeNet.Api;
+using ComputeNet.Application;
+using ComputeNet.Application.Infrastructure;
+using ComputeNet.Application.Parties;
+using Microsoft.AspNetCore.Builder;
+using NodaTime;
+using Spectre.Console;
+
+namespace ComputeNet.Cli;
+
+/// <summary>
+/// Benchmarks run against the real stack: the API host on loopback (real Kestrel, real PostgreSQL, a fresh schema
+/// dropped afterwards) with the load generator in this process. The host runs on a settable clock so that leases
+/// can be traded for a future window and their usage reported after it — no waiting.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var records = new Option<int>("--records") { Description = "usage records to send", DefaultValueFactory = _ => 200_000 };
+        var batch = new Option<int>("--batch") { Description = "records per request (≤ 10,000)", DefaultValueFactory = _ => 10_000 };
+        var concurrency = new Option<int>("--concurrency") { Description = "requests in flight (one provider each)", DefaultValueFactory = _ => 2 };
+        var usage = new Command("usage", "durable usage ingestion through POST /v1/usage/batch: records/s and request latency") { records, batch, concurrency };
+        usage.SetAction(async (parse, ct) =>
+        {
+            await RunUsageAsync(parse.GetValue(records), Math.Clamp(parse.GetValue(batch), 1, 10_000), Math.Max(1, parse.GetValue(concurrency)), ct);
+            return 0;
+        });
+        var bench = new Command("bench", "measure the platform's throughput targets (prints its figures)");
+        bench.Subcommands.Add(usage);
+        return bench;
+    }
+
+    private static readonly JsonSerializerOptions Json = ApiHost.JsonOptions;
+
+    private static async Task RunUsageAsync(int totalRecords, int batchSize, int concurrency, CancellationToken ct)
+    {
+        var connection = await Hosting.ConnectionStringAsync(ct);
+        var schema = $"bench_usage_{Guid.NewGuid():N}"[..24];
+        var start = Instant.FromUtc(2026, 11, 30, 0, 0);
+        var clock = new SettableClock(start);
+        var operatorKey = ApiKeys.New().Key;
+        var app = await ApiHost.BuildAsync(new ApiHostOptions
+        {
+            Urls = "http://127.0.0.1:0", ConnectionString = connection, Schema = schema, OperatorKey = operatorKey, Clock = clock,
+            Environment = "Production", Args = ["--Logging:LogLevel:Default=Warning"],
+        }, ct);
+        await app.StartAsync(ct);
+        try
+        {
+            var baseAddress = new Uri(app.Urls.First());
+            HttpClient Client(string key) => new() { BaseAddress = baseAddress, DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", key) }, Timeout = TimeSpan.FromMinutes(5) };
+            var op = Client(operatorKey);
+
+            // Set-up: one buyer, one provider per concurrent stream, 25 leases each over one day.
+            var buyerKey = await RegisterAsync(op, new { id = "bench-buyer", roles = new[] { "buyer" }, city = "shanghai", sme = true }, ct);
+            var buyer = Client(buyerKey);
+            var from = Instant.FromUtc(2026, 12, 1, 0, 0);
+            var to = from + Duration.FromDays(1);
+            var providers = new List<(HttpClient Client, List<string> Leases)>();
+            for (var p = 0; p < concurrency; p++)
+            {
+                var key = await RegisterAsync(op, new { id = $"bench-prov-{p}", roles = new[] { "provider" } }, ct);
+                var provider = Client(key);
+                await Ensure(provider.PostAsJsonAsync("/v1/offers", new { id = "of", cluster = "zhongwei", resourceClass = "ai-fp16-80g", devices = 1000,
+                    from = from.ToDateTimeOffset(), to = to.ToDateTimeOffset(), price = (60 - p).ToString() }, Json, ct));
+                var leases = new List<string>();
+                for (var l = 0; l < 25; l++)
+                {
+                    var placed = await Ensure(buyer.PostAsJsonAsync("/v1/bids", new { id = $"b-{p}-{l}", family = "intelligent", devices = 1,
+                        minScuPerDevice = "0.1", minMemoryGb = 40, from = from.ToDateTimeOffset(), to = to.ToDateTimeOffset(), tier = "cross-hub",
+                        minGreen = "0", price = (60 - p).ToString(), commitment = "on-demand", split = true, tif = "GTC" }, Json, ct));
+                    leases.Add(JsonNode.Parse(await placed.Content.ReadAsStringAsync(ct))!["leases"]![0]!.GetValue<string>());
+                }
+                providers.Add((provider, leases));
+            }
+            clock.Set(to + Duration.FromHours(1));
+
+            // The load: bodies serialised up front, so the timing covers HTTP, validation and the durable append only.
+            var perProvider = totalRecords / concurrency;
+            var bodies = providers.Select((p, pi) => Enumerable.Range(0, (perProvider + batchSize - 1) / batchSize).Select(b =>
+            {
+                var lines = Enumerable.Range(b * batchSize, Math.Min(batchSize, perProvider - b * batchSize)).Select(i =>
+                {
+                    var lease = p.Leases[i % p.Leases.Count];
+                    var slot = i / p.Leases.Count;
+                    var seconds = 86_400 / (perProvider / p.Leases.Count + 1);
+                    var f = from + Duration.FromSeconds((long)slot * seconds);
+                    return new { id = $"r{pi}-{i}", lease, from = f.ToDateTimeOffset(), to = (f + Duration.FromSeconds(seconds)).ToDateTimeOffset(),
+                        deviceSeconds = seconds, energyKwh = "0.5", greenKwh = "0.4", transferGb = "0" };
+                }).ToArray();
+                return new StringContent(JsonSerializer.Serialize(new { records = lines }, Json), Encoding.UTF8, "application/json");
+            }).ToList()).ToList();
+
+            var latencies = new List<double>();
+            var stored = 0;
+            string? firstRejection = null;
+            var watch = Stopwatch.StartNew();
+            await Task.WhenAll(providers.Select(async (p, pi) =>
+            {
+                foreach (var body in bodies[pi])
+                {
+                    var t0 = Stopwatch.GetTimestamp();
+                    var response = await Ensure(p.Client.PostAsync("/v1/usage/batch", body, ct));
+                    var elapsed = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                    var result = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!;
+                    lock (latencies)
+                    {
+                        latencies.Add(elapsed);
+                        stored += result["stored"]!.GetValue<int>();
+                        if (result["rejected"]!.GetValue<int>() > 0 && firstRejection is null)
+                        {
+                            firstRejection = result["records"]!.AsArray().First(r => r!["status"]!.GetValue<string>() == "rejected")!.ToJsonString();
+                        }
+                    }
+                }
+            }));
+            watch.Stop();
+            latencies.Sort();
+            var rate = stored / watch.Elapsed.TotalSeconds;
+            AnsiConsole.MarkupLineInterpolated($"[bold]usage ingestion[/]: {stored:N0} records stored in {watch.Elapsed.TotalSeconds:0.00} s = [bold]{rate:N0} records/s[/] durable");
+            AnsiConsole.MarkupLineInterpolated($"  {latencies.Count} requests of {batchSize:N0} records, {concurrency} in flight; latency p50 {latencies[latencies.Count / 2]:0} ms, max {latencies[^1]:0} ms");
+            if (stored != perProvider * concurrency)
+            {
+                throw new InvalidOperationException($"expected {perProvider * concurrency} records stored, got {stored}; first refused: {firstRejection}");
+            }
+            Console.WriteLine(JsonSerializer.Serialize(new { bench = "usage", records = stored, seconds = Math.Round(watch.Elapsed.TotalSeconds, 3), records_per_s = Math.Round(rate) }));
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+            await ComputeNetServices.DropSchemaAsync(connection, schema, CancellationToken.None);
+        }
+    }
+
+    private static async Task<string> RegisterAsync(HttpClient op, object body, CancellationToken ct)
+    {
+        var response = await Ensure(op.PostAsJsonAsync("/v1/parties", body, Json, ct));
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!["apiKey"]!.GetValue<string>();
+    }
+
+    private static async Task<HttpResponseMessage> Ensure(Task<HttpResponseMessage> call)
+    {
+        var response = await call;
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+        return response;
+    }
+}
