@@ -12,4 +12,5 @@ root.Subcommands.Add(ScenarioCommand.Create());
 root.Subcommands.Add(DbCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(ReportCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -60,6 +60,23 @@ internal static class Summary
 
         foreach (var report in r.Reports)
         {
+            PrintReport(report);
+        }
+
+        if (r.Rejections.Count > 0)
+        {
+            var rejections = new Table().Title("Rejected actions (recorded as data; nothing changed)").AddColumns("#", "type", "id", "code", "reason");
+            foreach (var x in r.Rejections)
+            {
+                rejections.AddRow(x.Index.ToString(), x.Type, x.Id ?? "", x.Code, Markup.Escape(x.Reason));
+            }
+            console.Write(rejections);
+        }
+        console.MarkupLineInterpolated($"Outputs written to [blue]{folder}[/] (orders, trades, invoices, statements, ledger, rejections).");
+    }
+
+    public static void PrintReport(Domain.Reports.MeteringReport report)
+    {
             var delivery = new Table().Title($"Unified metering, {report.Period}: delivery, green power and utilisation (leased ÷ offered device-hours)")
                 .AddColumns("hub / cluster", "SCU-hours", "energy kWh", "green share", "offered dev-h", "leased dev-h", "utilisation", "SCU-weighted");
             foreach (var hub in report.Hubs.Where(h => h.OfferedDeviceHours > 0 || h.ScuHours > 0))
@@ -75,22 +92,10 @@ internal static class Summary
             var p = report.Platform;
             delivery.AddRow("[bold]platform-wide[/]", p.ScuHours.ToString("0.###"), p.EnergyKwh.ToString("0.#"), Percent(p.GreenShare),
                 p.OfferedDeviceHours.ToString("N0"), p.LeasedDeviceHours.ToString("N0"), Percent(p.Utilisation), $"[bold]{Percent(p.ScuUtilisation)}[/]");
-            console.Write(delivery);
-            console.MarkupLine("A hub is above the national yardstick when its SCU-weighted utilisation exceeds the platform-wide figure (bold).");
-            console.MarkupLineInterpolated($"East→west flow (东数西算): {report.EastToWestScuHours:0.###} SCU-hours bought in western resource hubs by eastern buyers = {Percent(report.EastToWestShare)} of all delivered.");
-        }
-
-        if (r.Rejections.Count > 0)
-        {
-            var rejections = new Table().Title("Rejected actions (recorded as data; nothing changed)").AddColumns("#", "type", "id", "code", "reason");
-            foreach (var x in r.Rejections)
-            {
-                rejections.AddRow(x.Index.ToString(), x.Type, x.Id ?? "", x.Code, Markup.Escape(x.Reason));
+            AnsiConsole.Write(delivery);
+            AnsiConsole.MarkupLine("A hub is above the national yardstick when its SCU-weighted utilisation exceeds the platform-wide figure (bold).");
+            AnsiConsole.MarkupLineInterpolated($"East→west flow (东数西算): {report.EastToWestScuHours:0.###} SCU-hours bought in western resource hubs by eastern buyers = {Percent(report.EastToWestShare)} of all delivered.");
             }
-            console.Write(rejections);
-        }
-        console.MarkupLineInterpolated($"Outputs written to [blue]{folder}[/] (orders, trades, invoices, statements, ledger, rejections).");
-    }
 
     private static string Percent(decimal? share) => share is { } s ? $"{s * 100:0.0} %" : "—";
 
