@@ -31,6 +31,7 @@ public static class ComputeNetServices
         services.AddSingleton<PartyDirectory>();
         services.AddSingleton<MarketService>();
         services.AddSingleton<Metering.MeteringService>();
+        services.AddSingleton<Vouchers.VoucherService>();
         services.AddValidatorsFromAssembly(typeof(ComputeNetServices).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));
         return services;

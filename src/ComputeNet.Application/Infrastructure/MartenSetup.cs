@@ -27,7 +27,9 @@ public static class MartenSetup
         typeof(PlatformConfigured), typeof(MeteringStandardPublished), typeof(PartyRegistered), typeof(ApiKeyIssued), typeof(ApiKeysRevoked),
         typeof(OfferListed), typeof(BidPlaced), typeof(TradeExecuted), typeof(BidKilled), typeof(OrderCancelled), typeof(OrderReduced),
         typeof(LeaseOpened), typeof(UsageRecorded), typeof(UsageBatchRecorded),
-        typeof(PeriodClosed), typeof(InvoiceIssued), typeof(StatementIssued), typeof(TransactionPosted),
+        typeof(PeriodClosed), typeof(InvoiceIssued), typeof(StatementIssued), typeof(TransactionPosted), typeof(IssuerClaimIssued),
+        typeof(Domain.Vouchers.ProgrammeCreated), typeof(Domain.Vouchers.ProgrammeClosed), typeof(Domain.Vouchers.VoucherGranted),
+        typeof(Domain.Vouchers.VoucherRedeemed), typeof(Domain.Vouchers.VoucherLapsed),
     ];
 
     public static void Configure(StoreOptions opts, string connectionString, string schema)
@@ -54,6 +56,7 @@ public static class MartenSetup
         public const string Platform = "platform";
         public const string Parties = "parties";
         public const string Market = "market";
+        public const string Vouchers = "vouchers";
 
         public static string Lease(string leaseId) => $"lease:{leaseId}";
 

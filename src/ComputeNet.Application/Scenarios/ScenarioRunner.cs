@@ -221,7 +221,21 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
                     });
                 }
             }
-            foreach (var (section, type) in new[] { ("pairings", "pairing"), ("programmes", "programme") })
+            if (root.TryGetProperty("programmes", out var programmes) && programmes.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var p in programmes.EnumerateArray())
+                {
+                    var pf = new Fields(p);
+                    await Attempt(-1, "programme", pf.OptStr("id"), async () =>
+                    {
+                        await sender.Send(new Vouchers.CreateProgramme.CreateProgrammeRequest(pf.Str("issuer"), pf.Str("id"), pf.Str("kind"),
+                            pf.Int("coverageBp"), pf.Long("capFen"), pf.Long("budgetFen"), pf.Time("validFrom"), pf.Time("validTo"),
+                            pf.Has("buyerCities") ? pf.Strings("buyerCities") : null, pf.Has("families") ? pf.Strings("families") : null,
+                            pf.Has("supplyHubs") ? pf.Strings("supplyHubs") : null), ct);
+                    });
+                }
+            }
+            foreach (var (section, type) in new[] { ("pairings", "pairing") })
             {
                 if (root.TryGetProperty(section, out var entries) && entries.ValueKind == JsonValueKind.Array)
                 {
@@ -286,6 +300,9 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
                     await Attempt(index, type, id, () => sender.Send(new ClosePeriodRequest(a.Str("period")), ct).AsTask());
                     break;
                 case "grant":
+                    await Attempt(index, type, id, () => sender.Send(new Vouchers.GrantVoucher.GrantVoucherRequest(null, a.OptStr("id"),
+                        a.Str("programme"), a.Str("buyer"), a.Long("faceFen")), ct).AsTask());
+                    break;
                 case "payment":
                 case "payout":
                 case "reimburse":
@@ -407,7 +424,8 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
             var statements = (await sender.Send(new GetStatementsRequest(), ct)).Select(p => new PeriodStatementsOut(p.Period,
                 p.Providers.Select(s => new PartyStatementOut(s.Party, s.GrossFen, s.FeeFen, s.NetFen, null, null)).ToList(),
                 p.Carriers.Select(s => new PartyStatementOut(s.Party, s.GrossFen, s.FeeFen, s.NetFen, null, null)).ToList(),
-                [], [], p.PlatformFeeFen, null)).ToList();
+                p.Issuers.Select(i => new IssuerStatementOut(i.Issuer, i.RedeemedFen, i.LapsedFen, i.Programmes, null, null)).ToList(),
+                [], p.PlatformFeeFen, null)).ToList();
 
             var ledger = await sender.Send(new GetLedgerRequest(), ct);
             var reports = new List<Domain.Reports.MeteringReport>();

@@ -3,6 +3,7 @@ using ComputeNet.Domain.Metering;
 using ComputeNet.Domain.Money;
 using ComputeNet.Domain.Parties;
 using ComputeNet.Domain.Reference;
+using ComputeNet.Domain.Vouchers;
 using NodaTime;
 
 namespace ComputeNet.Domain.Settlement;
@@ -27,14 +28,18 @@ public sealed record CloseInput(
     IReadOnlyList<Party> Parties,
     IReadOnlyList<LeaseAtClose> Leases,
     IReadOnlyList<UsageRecorded> RecordsReceived,
-    Instant At);
+    Instant At,
+    VoucherBook? Vouchers = null,
+    IReadOnlySet<string>? ClosedBefore = null);
 
 /// <summary>Everything a close issues, in the order it is written.</summary>
 public sealed record CloseResult(
     PeriodClosed Closed,
     IReadOnlyList<InvoiceIssued> Invoices,
     IReadOnlyList<StatementIssued> Statements,
-    IReadOnlyList<TransactionPosted> Transactions);
+    IReadOnlyList<TransactionPosted> Transactions,
+    IReadOnlyList<IssuerClaimIssued> Claims,
+    IReadOnlyList<object> VoucherEvents);
 
 public static class LineKinds
 {
@@ -65,6 +70,7 @@ public static class PeriodClose
             .ThenBy(l => l.Terms.TradeSeq)
             .ToList();
 
+        var redemption = new Redemption(input, partyOrder);
         var invoices = new List<InvoiceIssued>();
         var transactions = new List<TransactionPosted>();
         var earned = new Dictionary<(string Party, string Role), (long Gross, long Fee)>();
@@ -91,11 +97,14 @@ public static class PeriodClose
                         _ => (new BasisPoints(0), "provider"),
                     };
                     var fee = Exact.Share(draft.Amount, feeShare);
+                    var txId = TxIdOf(period, terms, draft.Kind, draft.Late);
+                    var voucher = draft.Kind == LineKinds.SlaCredit ? null : redemption.Redeem(terms, draft.Kind, draft.Late, draft.Amount, txId);
+                    var discount = voucher?.AmountFen ?? 0;
                     var line = new InvoiceLine(lines.Count + 1, terms.LeaseId, terms.BidId, terms.OfferId, draft.Kind, draft.Late,
-                        draft.Amount.Value, Exact.IncludedVat(draft.Amount).Value, 0, null, draft.Amount.Value, draft.Earner, role, fee.Value,
-                        draft.Quantity, draft.Unit, draft.UnitPrice);
+                        draft.Amount.Value, Exact.IncludedVat(draft.Amount).Value, discount, voucher?.ProgrammeId, draft.Amount.Value - discount,
+                        draft.Earner, role, fee.Value, draft.Quantity, draft.Unit, draft.UnitPrice);
                     lines.Add(line);
-                    transactions.Add(Posting(period, terms, line, input.At));
+                    transactions.Add(Posting(period, terms, line, txId, voucher is null ? null : redemption.IssuerOf(voucher), input.At));
 
                     var key = (draft.Earner, role);
                     var (gross, fees) = earned.GetValueOrDefault(key);
@@ -118,9 +127,10 @@ public static class PeriodClose
             .Select(kv => new StatementIssued(period.Key, kv.Key.Party, kv.Key.Role, kv.Value.Gross, kv.Value.Fee, kv.Value.Gross - kv.Value.Fee, input.At))
             .ToList();
 
+        redemption.Lapse();
         var closed = new PeriodClosed(period.Key, period.Start, period.End, input.Fees.Compute.Value, input.Fees.Transport.Value,
             invoices.Count, lineCount, transactions.Count, platformFee, input.At);
-        return new CloseResult(closed, invoices, statements, transactions);
+        return new CloseResult(closed, invoices, statements, transactions, redemption.Claims(), redemption.Events);
     }
 
     /// <summary>
@@ -128,9 +138,11 @@ public static class PeriodClose
     /// the amount less the fee, the platform keeps the fee; an SLA credit moves the credit from provider to buyer.
     /// Its id is derived from (period, lease, kind, late), so a repeated close can never post it twice.
     /// </summary>
-    private static TransactionPosted Posting(SettlementPeriod period, LeaseTerms terms, InvoiceLine line, Instant at)
+    private static string TxIdOf(SettlementPeriod period, LeaseTerms terms, string kind, bool late) =>
+        $"{period.Key}/{terms.LeaseId}/{kind}{(late ? "-late" : "")}";
+
+    private static TransactionPosted Posting(SettlementPeriod period, LeaseTerms terms, InvoiceLine line, string txId, string? issuer, Instant at)
     {
-        var txId = $"{period.Key}/{terms.LeaseId}/{line.Kind}{(line.Late ? "-late" : "")}";
         var earnerAccount = $"{line.EarnerRole}:{line.Earner}";
         IReadOnlyList<Posting> postings = line.Kind == LineKinds.SlaCredit
             ?
@@ -141,6 +153,7 @@ public static class PeriodClose
             :
             [
                 new Posting($"buyer:{terms.Buyer}", line.DueFen),
+                .. (line.VoucherFen == 0 ? Array.Empty<Posting>() : [new Posting($"issuer:{issuer}", line.VoucherFen)]),
                 new Posting(earnerAccount, -(line.AmountFen - line.FeeFen)),
                 new Posting("platform:fees", -line.FeeFen),
             ];

@@ -2,6 +2,7 @@ using ComputeNet.Application.Infrastructure;
 using ComputeNet.Application.Metering;
 using ComputeNet.Application.Parties;
 using ComputeNet.Application.Platform;
+using ComputeNet.Application.Vouchers;
 using ComputeNet.Domain;
 using ComputeNet.Domain.Market;
 using ComputeNet.Domain.Settlement;
@@ -42,44 +43,56 @@ public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory part
             throw RejectedException.Of(Codes.PeriodNotEnded, $"period {period.Key} ends at {period.End}", "period");
         }
 
-        await using var session = store.LightweightSession();
-        await SettlementLock.ExclusiveAsync(session, ct);
-        if (await ExistingAsync(session, period.Key, ct) is { } existing)
+        for (var attempt = 1; ; attempt++)
         {
-            return existing;
-        }
+            await using var session = store.LightweightSession();
+            await SettlementLock.ExclusiveAsync(session, ct);
+            if (await ExistingAsync(session, period.Key, ct) is { } existing)
+            {
+                return existing;
+            }
 
-        var records = await MeteringService.ReceivedByAsync(session, period.Key, ct);
-        var leaseIds = records.Select(u => MartenSetup.Streams.Lease(u.LeaseId)).Distinct().ToList();
-        var startSeconds = period.Start.ToUnixTimeSeconds();
-        var endSeconds = period.End.ToUnixTimeSeconds();
-        var reserved = MarketSlugs.Of(Commitment.Reserved);
-        var leases = (await session.Query<LeaseDocument>()
-                .Where(l => leaseIds.Contains(l.Id) || (l.Commitment == reserved && l.FromUnixSeconds < endSeconds && l.ToUnixSeconds > startSeconds))
-                .ToListAsync(ct))
-            .Select(l => l.Terms).ToList();
-        var delivered = await MeteringService.DeliveredAsync(session, leases.Where(l => l.Commitment == reserved), ct);
+            var records = await MeteringService.ReceivedByAsync(session, period.Key, ct);
+            var leaseIds = records.Select(u => MartenSetup.Streams.Lease(u.LeaseId)).Distinct().ToList();
+            var startSeconds = period.Start.ToUnixTimeSeconds();
+            var endSeconds = period.End.ToUnixTimeSeconds();
+            var reserved = MarketSlugs.Of(Commitment.Reserved);
+            var leases = (await session.Query<LeaseDocument>()
+                    .Where(l => leaseIds.Contains(l.Id) || (l.Commitment == reserved && l.FromUnixSeconds < endSeconds && l.ToUnixSeconds > startSeconds))
+                    .ToListAsync(ct))
+                .Select(l => l.Terms).ToList();
+            var delivered = await MeteringService.DeliveredAsync(session, leases.Where(l => l.Commitment == reserved), ct);
+            var (vouchers, vouchersVersion) = await VoucherService.LoadAsync(session, ct);
+            var closedBefore = (await session.Query<ClosedPeriodView>().Select(p => p.Id).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
 
-        var result = PeriodClose.Compute(new CloseInput(period, view.Calendar, view.Fees, await parties.AllAsync(ct),
-            leases.Select(l => new LeaseAtClose(l, delivered.GetValueOrDefault(l.LeaseId))).ToList(),
-            records.OrderBy(u => u.LeaseId, StringComparer.Ordinal).ThenBy(u => u.From).ToList(), now));
+            var result = PeriodClose.Compute(new CloseInput(period, view.Calendar, view.Fees, await parties.AllAsync(ct),
+                leases.Select(l => new LeaseAtClose(l, delivered.GetValueOrDefault(l.LeaseId))).ToList(),
+                records.OrderBy(u => u.LeaseId, StringComparer.Ordinal).ThenBy(u => u.From).ToList(), now, vouchers, closedBefore));
 
-        var events = new List<object> { result.Closed };
-        events.AddRange(result.Invoices);
-        events.AddRange(result.Statements);
-        events.AddRange(result.Transactions);
-        session.Events.StartStream(MartenSetup.Streams.Period(period.Key), events);
-        try
-        {
-            await session.SaveChangesAsync(ct);
+            var events = new List<object> { result.Closed };
+            events.AddRange(result.Invoices);
+            events.AddRange(result.Statements);
+            events.AddRange(result.Claims);
+            events.AddRange(result.Transactions);
+            session.Events.StartStream(MartenSetup.Streams.Period(period.Key), events);
+            if (result.VoucherEvents.Count > 0)
+            {
+                // Expected version: a grant that raced this close makes the save fail, and the close runs again on fresh balances.
+                session.Events.Append(MartenSetup.Streams.Vouchers, vouchersVersion + result.VoucherEvents.Count, result.VoucherEvents.ToArray());
+            }
+            try
+            {
+                await session.SaveChangesAsync(ct);
+            }
+            catch (Exception e) when (StreamCache<object>.IsConcurrencyConflict(e) && attempt < MaxAttempts)
+            {
+                continue;
+            }
+            return Summary(result.Closed, alreadyClosed: false);
         }
-        catch (Exception e) when (StreamCache<object>.IsConcurrencyConflict(e))
-        {
-            await using var again = store.QuerySession();
-            return await ExistingAsync(again, period.Key, ct) ?? throw new InvalidOperationException($"close of {period.Key} conflicted but no close is stored", e);
-        }
-        return Summary(result.Closed, alreadyClosed: false);
     }
+
+    private const int MaxAttempts = 5;
 
     private static async Task<CloseSummary?> ExistingAsync(IQuerySession session, string period, CancellationToken ct)
     {

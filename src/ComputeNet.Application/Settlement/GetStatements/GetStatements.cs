@@ -7,7 +7,8 @@ namespace ComputeNet.Application.Settlement.GetStatements;
 /// <summary>Per closed period (in close order): provider and carrier statements and the platform's fee.</summary>
 public sealed record GetStatementsRequest(string? Period = null) : IQuery<IReadOnlyList<PeriodStatements>>;
 
-public sealed record PeriodStatements(string Period, IReadOnlyList<StatementIssued> Providers, IReadOnlyList<StatementIssued> Carriers, long PlatformFeeFen);
+public sealed record PeriodStatements(string Period, IReadOnlyList<StatementIssued> Providers, IReadOnlyList<StatementIssued> Carriers,
+    IReadOnlyList<IssuerClaimIssued> Issuers, long PlatformFeeFen);
 
 public sealed class GetStatementsHandler(IDocumentStore store) : IQueryHandler<GetStatementsRequest, IReadOnlyList<PeriodStatements>>
 {
@@ -20,7 +21,7 @@ public sealed class GetStatementsHandler(IDocumentStore store) : IQueryHandler<G
             var statements = SettlementReader.Of<StatementIssued>(stream).ToList();
             var closed = SettlementReader.Closed(stream);
             return new PeriodStatements(closed.Period, statements.Where(s => s.Role == "provider").ToList(),
-                statements.Where(s => s.Role == "carrier").ToList(), closed.PlatformFeeFen);
+                statements.Where(s => s.Role == "carrier").ToList(), SettlementReader.Of<IssuerClaimIssued>(stream).ToList(), closed.PlatformFeeFen);
         }).ToList();
     }
 }
