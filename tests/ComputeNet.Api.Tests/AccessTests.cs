@@ -83,6 +83,13 @@ public sealed class AccessTests : IAsyncLifetime
         new("GET", "/v1/invoices", _ => null, "buyer", "regulator", "operator"),
         new("GET", "/v1/statements", _ => null, "provider", "carrier", "regulator", "operator"),
         new("GET", "/v1/ledger", _ => null, "regulator", "operator"),
+        new("POST", "/v1/programmes", role => new { id = $"prog-{role}", kind = "compute", coverageBp = 3000, capFen = 100000, budgetFen = 1000000,
+            validFrom = "2026-12-01T00:00:00+08:00", validTo = "2027-01-01T00:00:00+08:00" }, "issuer"),
+        new("POST", "/v1/programmes/prog-issuer/close", _ => null, "issuer"),
+        new("GET", "/v1/programmes", _ => null, "issuer", "regulator", "operator"),
+        new("POST", "/v1/grants", role => new { id = $"grant-{role}", programme = "prog-issuer", buyer = "b", faceFen = 1000 }, "issuer"),
+        new("GET", "/v1/vouchers", _ => null, "buyer", "issuer", "regulator", "operator"),
+        new("GET", "/v1/claims", _ => null, "issuer", "regulator", "operator"),
         new("GET", "/v1/reports/metering?period=2026-12-01", _ => null, "regulator", "operator"),
     ];
 

@@ -13,6 +13,7 @@ public static class EndpointMap
         v1.MapMarket();
         v1.MapMetering();
         v1.MapSettlement();
+        v1.MapVouchers();
         return app;
     }
 
