@@ -39,7 +39,7 @@ internal static class Summary
         }
         console.Write(invoices);
 
-        var statements = new Table().Title("Provider and carrier statements (yuan)").AddColumns("period", "party", "gross", "platform fee", "net owed");
+        var statements = new Table().Title("Provider and carrier statements, voucher issuers' claims (yuan)").AddColumns("period", "party", "gross", "platform fee", "net owed");
         foreach (var p in r.Statements)
         {
             foreach (var s in p.Providers.Concat(p.Carriers))
@@ -47,6 +47,11 @@ internal static class Summary
                 statements.AddRow(p.Period, s.Party, Yuan(s.GrossFen), Yuan(s.FeeFen), Yuan(s.NetFen));
             }
             statements.AddRow(p.Period, "[bold]platform:fees[/]", "", $"[bold]{Yuan(p.PlatformFeeFen)}[/]", "");
+            foreach (var i in p.Issuers)
+            {
+                statements.AddRow(p.Period, $"{i.Party} (voucher claim)", $"redeemed {Yuan(i.RedeemedFen)}", string.Join(", ", i.Programmes.Select(x => $"{x.Key} {Yuan(x.Value)}")),
+                    i.LapsedFen == 0 ? "" : $"lapsed {Yuan(i.LapsedFen)}");
+            }
         }
         console.Write(statements);
 
