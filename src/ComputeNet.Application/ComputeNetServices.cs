@@ -32,6 +32,7 @@ public static class ComputeNetServices
         services.AddSingleton<MarketService>();
         services.AddSingleton<Metering.MeteringService>();
         services.AddSingleton<Vouchers.VoucherService>();
+        services.AddSingleton<Pairings.PairingService>();
         services.AddValidatorsFromAssembly(typeof(ComputeNetServices).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));
         return services;

@@ -27,7 +27,8 @@ public static class MartenSetup
         typeof(PlatformConfigured), typeof(MeteringStandardPublished), typeof(PartyRegistered), typeof(ApiKeyIssued), typeof(ApiKeysRevoked),
         typeof(OfferListed), typeof(BidPlaced), typeof(TradeExecuted), typeof(BidKilled), typeof(OrderCancelled), typeof(OrderReduced),
         typeof(LeaseOpened), typeof(UsageRecorded), typeof(UsageBatchRecorded),
-        typeof(PeriodClosed), typeof(InvoiceIssued), typeof(StatementIssued), typeof(TransactionPosted), typeof(IssuerClaimIssued),
+        typeof(PeriodClosed), typeof(InvoiceIssued), typeof(StatementIssued), typeof(TransactionPosted), typeof(IssuerClaimIssued), typeof(RegionShareIssued),
+        typeof(Domain.Pairings.PairingAgreed), typeof(Domain.Pairings.PairingEnded),
         typeof(Domain.Vouchers.ProgrammeCreated), typeof(Domain.Vouchers.ProgrammeClosed), typeof(Domain.Vouchers.VoucherGranted),
         typeof(Domain.Vouchers.VoucherRedeemed), typeof(Domain.Vouchers.VoucherLapsed),
     ];
@@ -57,6 +58,7 @@ public static class MartenSetup
         public const string Parties = "parties";
         public const string Market = "market";
         public const string Vouchers = "vouchers";
+        public const string Pairings = "pairings";
 
         public static string Lease(string leaseId) => $"lease:{leaseId}";
 

@@ -235,14 +235,19 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
                     });
                 }
             }
-            foreach (var (section, type) in new[] { ("pairings", "pairing") })
+            if (root.TryGetProperty("pairings", out var pairings) && pairings.ValueKind == JsonValueKind.Array)
             {
-                if (root.TryGetProperty(section, out var entries) && entries.ValueKind == JsonValueKind.Array)
+                foreach (var p in pairings.EnumerateArray())
                 {
-                    foreach (var entry in entries.EnumerateArray())
+                    var pf = new Fields(p);
+                    await Attempt(-1, "pairing", pf.OptStr("id"), async () =>
                     {
-                        Reject(-1, type, new Fields(entry).OptStr("id"), Codes.NotSupported, $"{section} are not supported yet");
-                    }
+                        var weights = p.TryGetProperty("weights", out var w) && w.ValueKind == JsonValueKind.Object ? new Fields(w)
+                            : throw RejectedException.Of(Codes.Invalid, "'weights' must be an object with platform, demand and supply", "weights");
+                        await sender.Send(new Pairings.AgreePairing.AgreePairingRequest(pf.Str("id"), pf.Str("demandRegion"), pf.Strings("demandCities"),
+                            pf.Str("supplyHub"), weights.Int("platform"), weights.Int("demand"), weights.Int("supply"),
+                            pf.Has("validFrom") ? pf.Time("validFrom") : null, pf.Has("validTo") ? pf.Time("validTo") : null), ct);
+                    });
                 }
             }
             return DateTimeZoneProviders.Tzdb.GetZoneOrNull(zone) ?? DateTimeZoneProviders.Tzdb["Asia/Shanghai"];
@@ -425,7 +430,7 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
                 p.Providers.Select(s => new PartyStatementOut(s.Party, s.GrossFen, s.FeeFen, s.NetFen, null, null)).ToList(),
                 p.Carriers.Select(s => new PartyStatementOut(s.Party, s.GrossFen, s.FeeFen, s.NetFen, null, null)).ToList(),
                 p.Issuers.Select(i => new IssuerStatementOut(i.Issuer, i.RedeemedFen, i.LapsedFen, i.Programmes, null, null)).ToList(),
-                [], p.PlatformFeeFen, null)).ToList();
+                p.Regions.Select(x => new RegionStatementOut(x.Region, x.ShareFen, null, null)).ToList(), p.PlatformFeeFen, null)).ToList();
 
             var ledger = await sender.Send(new GetLedgerRequest(), ct);
             var reports = new List<Domain.Reports.MeteringReport>();

@@ -3,6 +3,7 @@ using ComputeNet.Domain.Metering;
 using ComputeNet.Domain.Money;
 using ComputeNet.Domain.Parties;
 using ComputeNet.Domain.Reference;
+using ComputeNet.Domain.Pairings;
 using ComputeNet.Domain.Vouchers;
 using NodaTime;
 
@@ -30,7 +31,8 @@ public sealed record CloseInput(
     IReadOnlyList<UsageRecorded> RecordsReceived,
     Instant At,
     VoucherBook? Vouchers = null,
-    IReadOnlySet<string>? ClosedBefore = null);
+    IReadOnlySet<string>? ClosedBefore = null,
+    PairingBook? Pairings = null);
 
 /// <summary>Everything a close issues, in the order it is written.</summary>
 public sealed record CloseResult(
@@ -39,7 +41,11 @@ public sealed record CloseResult(
     IReadOnlyList<StatementIssued> Statements,
     IReadOnlyList<TransactionPosted> Transactions,
     IReadOnlyList<IssuerClaimIssued> Claims,
-    IReadOnlyList<object> VoucherEvents);
+    IReadOnlyList<object> VoucherEvents,
+    IReadOnlyList<RegionShareIssued> Regions);
+
+/// <summary>Event: what a region earned in a period from pairing agreements (its share of platform fees).</summary>
+public sealed record RegionShareIssued(string Period, string Region, long ShareFen, Instant At);
 
 public static class LineKinds
 {
@@ -76,6 +82,7 @@ public static class PeriodClose
         var earned = new Dictionary<(string Party, string Role), (long Gross, long Fee)>();
         long platformFee = 0;
         var lineCount = 0;
+        var regionShares = new List<(string Region, long Fen)>();
 
         foreach (var buyerLeases in leases.GroupBy(l => l.Terms.Buyer))
         {
@@ -104,12 +111,18 @@ public static class PeriodClose
                         draft.Amount.Value, Exact.IncludedVat(draft.Amount).Value, discount, voucher?.ProgrammeId, draft.Amount.Value - discount,
                         draft.Earner, role, fee.Value, draft.Quantity, draft.Unit, draft.UnitPrice);
                     lines.Add(line);
-                    transactions.Add(Posting(period, terms, line, txId, voucher is null ? null : redemption.IssuerOf(voucher), input.At));
+                    var split = draft.Kind == LineKinds.Compute ? SplitFee(input, terms, fee) : null;
+                    transactions.Add(Posting(period, terms, line, txId, voucher is null ? null : redemption.IssuerOf(voucher), split, input.At));
 
                     var key = (draft.Earner, role);
                     var (gross, fees) = earned.GetValueOrDefault(key);
                     earned[key] = (gross + line.AmountFen, fees + fee.Value);
-                    platformFee += fee.Value;
+                    platformFee += split?.Platform ?? fee.Value;
+                    if (split is { } s)
+                    {
+                        regionShares.Add((s.DemandRegion, s.Demand));
+                        regionShares.Add((s.SupplyRegion, s.Supply));
+                    }
                 }
             }
             if (lines.Count == 0)
@@ -130,7 +143,9 @@ public static class PeriodClose
         redemption.Lapse();
         var closed = new PeriodClosed(period.Key, period.Start, period.End, input.Fees.Compute.Value, input.Fees.Transport.Value,
             invoices.Count, lineCount, transactions.Count, platformFee, input.At);
-        return new CloseResult(closed, invoices, statements, transactions, redemption.Claims(), redemption.Events);
+        var regions = regionShares.GroupBy(r => r.Region).Select(g => new RegionShareIssued(period.Key, g.Key, g.Sum(r => r.Fen), input.At))
+            .Where(r => r.ShareFen != 0).ToList();
+        return new CloseResult(closed, invoices, statements, transactions, redemption.Claims(), redemption.Events, regions);
     }
 
     /// <summary>
@@ -138,10 +153,23 @@ public static class PeriodClose
     /// the amount less the fee, the platform keeps the fee; an SLA credit moves the credit from provider to buyer.
     /// Its id is derived from (period, lease, kind, late), so a repeated close can never post it twice.
     /// </summary>
+    /// <summary>How a compute line's platform fee is shared under a pairing agreement (largest remainder, market-rules §1, §8).</summary>
+    private sealed record FeeSplit(long Platform, string DemandRegion, long Demand, string SupplyRegion, long Supply);
+
+    private static FeeSplit? SplitFee(CloseInput input, LeaseTerms lease, Fen fee)
+    {
+        if (input.Pairings?.For(lease.BuyerCity, lease.Hub, input.Period.Start) is not { } p)
+        {
+            return null;
+        }
+        var parts = Exact.SplitLargestRemainder(fee, [p.PlatformWeight, p.DemandWeight, p.SupplyWeight]);
+        return new FeeSplit(parts[0].Value, p.DemandRegion, parts[1].Value, p.SupplyHub, parts[2].Value);
+    }
+
     private static string TxIdOf(SettlementPeriod period, LeaseTerms terms, string kind, bool late) =>
         $"{period.Key}/{terms.LeaseId}/{kind}{(late ? "-late" : "")}";
 
-    private static TransactionPosted Posting(SettlementPeriod period, LeaseTerms terms, InvoiceLine line, string txId, string? issuer, Instant at)
+    private static TransactionPosted Posting(SettlementPeriod period, LeaseTerms terms, InvoiceLine line, string txId, string? issuer, FeeSplit? split, Instant at)
     {
         var earnerAccount = $"{line.EarnerRole}:{line.Earner}";
         IReadOnlyList<Posting> postings = line.Kind == LineKinds.SlaCredit
@@ -155,7 +183,10 @@ public static class PeriodClose
                 new Posting($"buyer:{terms.Buyer}", line.DueFen),
                 .. (line.VoucherFen == 0 ? Array.Empty<Posting>() : [new Posting($"issuer:{issuer}", line.VoucherFen)]),
                 new Posting(earnerAccount, -(line.AmountFen - line.FeeFen)),
-                new Posting("platform:fees", -line.FeeFen),
+                .. (split is null
+                    ? [new Posting("platform:fees", -line.FeeFen)]
+                    : new[] { new Posting("platform:fees", -split.Platform), new Posting($"region:{split.DemandRegion}", -split.Demand), new Posting($"region:{split.SupplyRegion}", -split.Supply) }
+                        .Where(x => x.AmountFen != 0)),
             ];
         return new TransactionPosted(txId, period.Key, "charge", $"{line.Kind}{(line.Late ? " (late)" : "")} line of lease {terms.LeaseId} for {terms.Buyer}",
             postings, at).EnsureBalanced();

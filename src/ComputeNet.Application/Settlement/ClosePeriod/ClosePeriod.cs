@@ -63,16 +63,18 @@ public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory part
                 .Select(l => l.Terms).ToList();
             var delivered = await MeteringService.DeliveredAsync(session, leases.Where(l => l.Commitment == reserved), ct);
             var (vouchers, vouchersVersion) = await VoucherService.LoadAsync(session, ct);
+            var pairings = await Pairings.PairingService.LoadAsync(session, ct);
             var closedBefore = (await session.Query<ClosedPeriodView>().Select(p => p.Id).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
 
             var result = PeriodClose.Compute(new CloseInput(period, view.Calendar, view.Fees, await parties.AllAsync(ct),
                 leases.Select(l => new LeaseAtClose(l, delivered.GetValueOrDefault(l.LeaseId))).ToList(),
-                records.OrderBy(u => u.LeaseId, StringComparer.Ordinal).ThenBy(u => u.From).ToList(), now, vouchers, closedBefore));
+                records.OrderBy(u => u.LeaseId, StringComparer.Ordinal).ThenBy(u => u.From).ToList(), now, vouchers, closedBefore, pairings));
 
             var events = new List<object> { result.Closed };
             events.AddRange(result.Invoices);
             events.AddRange(result.Statements);
             events.AddRange(result.Claims);
+            events.AddRange(result.Regions);
             events.AddRange(result.Transactions);
             session.Events.StartStream(MartenSetup.Streams.Period(period.Key), events);
             if (result.VoucherEvents.Count > 0)

@@ -8,7 +8,7 @@ namespace ComputeNet.Application.Settlement.GetStatements;
 public sealed record GetStatementsRequest(string? Period = null) : IQuery<IReadOnlyList<PeriodStatements>>;
 
 public sealed record PeriodStatements(string Period, IReadOnlyList<StatementIssued> Providers, IReadOnlyList<StatementIssued> Carriers,
-    IReadOnlyList<IssuerClaimIssued> Issuers, long PlatformFeeFen);
+    IReadOnlyList<IssuerClaimIssued> Issuers, IReadOnlyList<RegionShareIssued> Regions, long PlatformFeeFen);
 
 public sealed class GetStatementsHandler(IDocumentStore store) : IQueryHandler<GetStatementsRequest, IReadOnlyList<PeriodStatements>>
 {
@@ -21,7 +21,8 @@ public sealed class GetStatementsHandler(IDocumentStore store) : IQueryHandler<G
             var statements = SettlementReader.Of<StatementIssued>(stream).ToList();
             var closed = SettlementReader.Closed(stream);
             return new PeriodStatements(closed.Period, statements.Where(s => s.Role == "provider").ToList(),
-                statements.Where(s => s.Role == "carrier").ToList(), SettlementReader.Of<IssuerClaimIssued>(stream).ToList(), closed.PlatformFeeFen);
+                statements.Where(s => s.Role == "carrier").ToList(), SettlementReader.Of<IssuerClaimIssued>(stream).ToList(),
+                SettlementReader.Of<RegionShareIssued>(stream).ToList(), closed.PlatformFeeFen);
         }).ToList();
     }
 }
