@@ -9,6 +9,15 @@ namespace ComputeNet.Api.Endpoints;
 
 public static class SettlementEndpoints
 {
+    public sealed record CashBody(string? Type, string? Id, string? Party, long? AmountFen, string? Account);
+
+    public sealed record PairingWeights(int? Platform, int? Demand, int? Supply);
+
+    public sealed record PairingBody(string? Id, string? DemandRegion, IReadOnlyList<string>? DemandCities, string? SupplyHub, PairingWeights? Weights,
+        DateTimeOffset? ValidFrom, DateTimeOffset? ValidTo);
+
+    public sealed record EndPairingBody(DateTimeOffset? EndAt);
+
     public static void MapSettlement(this RouteGroupBuilder v1)
     {
         var g = v1.MapGroup("").WithTags("Settlement");
@@ -43,6 +52,32 @@ public static class SettlementEndpoints
                 await sender.Send(new Application.Reports.GetMeteringReport.GetMeteringReportRequest(PartiesEndpoints.Required(period, "period")), ct))
             .For(Role.Regulator, Role.Operator).WithName("GetMeteringReport")
             .WithSummary("Regulator, operator: SCU-hours, energy and green share per hub and cluster, utilisation beside the platform-wide figure, east→west flow");
+
+        g.MapPost("/cash", async (CashBody b, ISender sender, CancellationToken ct) =>
+            {
+                var result = await sender.Send(new Application.Ledger.RecordCash.RecordCashRequest(b.Type ?? "", b.Id, b.Party ?? "", b.AmountFen ?? 0, b.Account), ct);
+                return result.Repeat ? Results.Ok(result) : Results.Created("/v1/ledger", result);
+            })
+            .For(Role.Operator).WithName("RecordCash")
+            .WithSummary("Operator: record a payment (buyer), payout (provider or carrier; name the account if both) or reimbursement (issuer); never above the open balance")
+            .ProducesProblem(409).ProducesProblem(422);
+
+        g.MapPost("/pairings", async (PairingBody b, ISender sender, CancellationToken ct) =>
+                Results.Created("/v1/pairings", await sender.Send(new Application.Pairings.AgreePairing.AgreePairingRequest(b.Id, b.DemandRegion ?? "",
+                    b.DemandCities ?? [], b.SupplyHub ?? "", b.Weights?.Platform ?? 0, b.Weights?.Demand ?? 0, b.Weights?.Supply ?? 0,
+                    b.ValidFrom is { } f ? NodaTime.Instant.FromDateTimeOffset(f) : null, b.ValidTo is { } t ? NodaTime.Instant.FromDateTimeOffset(t) : null), ct)))
+            .For(Role.Operator).WithName("AgreePairing")
+            .WithSummary("Operator: a pairing agreement (结对子) splitting the platform fee of cross-region compute lines; refused whole if it overlaps another")
+            .ProducesProblem(409);
+
+        g.MapPost("/pairings/{pairingId}/end", async (string pairingId, EndPairingBody b, ISender sender, CancellationToken ct) =>
+                await sender.Send(new Application.Pairings.AgreePairing.EndPairingRequest(pairingId,
+                    NodaTime.Instant.FromDateTimeOffset(PartiesEndpoints.Required(b.EndAt, "endAt"))), ct))
+            .For(Role.Operator).WithName("EndPairing").WithSummary("Operator: end an agreement at an instant; a successor may start from it");
+
+        g.MapGet("/pairings", async (ISender sender, CancellationToken ct) =>
+                await sender.Send(new Application.Pairings.AgreePairing.ListPairingsRequest(), ct))
+            .For(Role.Operator, Role.Regulator).WithName("ListPairings").WithSummary("Operator, regulator: every pairing agreement");
 
         g.MapGet("/ledger", async (ISender sender, CancellationToken ct) => await sender.Send(new GetLedgerRequest(), ct))
             .For(Role.Regulator, Role.Operator).WithName("GetLedger")

@@ -59,6 +59,7 @@ public static class MartenSetup
         public const string Market = "market";
         public const string Vouchers = "vouchers";
         public const string Pairings = "pairings";
+        public const string Cash = "cash";
 
         public static string Lease(string leaseId) => $"lease:{leaseId}";
 

@@ -311,7 +311,8 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
                 case "payment":
                 case "payout":
                 case "reimburse":
-                    Reject(index, type, id, Codes.NotSupported, $"'{type}' actions are not supported yet");
+                    await Attempt(index, type, id, () => sender.Send(new Ledger.RecordCash.RecordCashRequest(type, a.OptStr("id"), a.Str("party"),
+                        a.Long("amountFen"), a.OptStr("account")), ct).AsTask());
                     break;
                 default:
                     Reject(index, type, id, Codes.Invalid, $"unknown action type '{type}'");
