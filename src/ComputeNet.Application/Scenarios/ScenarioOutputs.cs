@@ -34,6 +34,7 @@ public sealed record ScenarioResult(
     LedgerOut Ledger,
     IReadOnlyList<RejectionOut> Rejections,
     IReadOnlyList<Domain.Reports.MeteringReport> Reports,
+    Domain.Audit.VerificationReport Verification,
     int Actions)
 {
     public async Task WriteAsync(string folder, CancellationToken ct = default)
@@ -46,6 +47,7 @@ public sealed record ScenarioResult(
         await Write(folder, "ledger.json", Ledger, ct);
         await Write(folder, "rejections.json", Rejections, ct);
         await Write(folder, "reports.json", Reports, ct);
+        await Write(folder, "verify.json", Verification, ct);
     }
 
     private static async Task Write<T>(string folder, string name, T value, CancellationToken ct)

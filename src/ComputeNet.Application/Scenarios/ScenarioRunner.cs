@@ -425,13 +425,13 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
 
             var invoices = (await sender.Send(new GetInvoicesRequest(), ct)).Select(i => new InvoiceOut(i.Period, i.Buyer,
                 i.Lines.Select(l => new InvoiceLineOut(l.Bid, l.Offer, l.Kind, l.Late, l.AmountFen, l.TaxFen, l.VoucherFen, l.Voucher, l.DueFen)).ToList(),
-                i.AmountFen, i.VoucherFen, i.DueFen, null, null)).ToList();
+                i.AmountFen, i.VoucherFen, i.DueFen, i.Hash, i.PreviousHash)).ToList();
 
             var statements = (await sender.Send(new GetStatementsRequest(), ct)).Select(p => new PeriodStatementsOut(p.Period,
-                p.Providers.Select(s => new PartyStatementOut(s.Party, s.GrossFen, s.FeeFen, s.NetFen, null, null)).ToList(),
-                p.Carriers.Select(s => new PartyStatementOut(s.Party, s.GrossFen, s.FeeFen, s.NetFen, null, null)).ToList(),
-                p.Issuers.Select(i => new IssuerStatementOut(i.Issuer, i.RedeemedFen, i.LapsedFen, i.Programmes, null, null)).ToList(),
-                p.Regions.Select(x => new RegionStatementOut(x.Region, x.ShareFen, null, null)).ToList(), p.PlatformFeeFen, null)).ToList();
+                p.Providers.Select(s => new PartyStatementOut(s.Party, s.GrossFen, s.FeeFen, s.NetFen, s.Hash, s.PreviousHash)).ToList(),
+                p.Carriers.Select(s => new PartyStatementOut(s.Party, s.GrossFen, s.FeeFen, s.NetFen, s.Hash, s.PreviousHash)).ToList(),
+                p.Issuers.Select(i => new IssuerStatementOut(i.Issuer, i.RedeemedFen, i.LapsedFen, i.Programmes, i.Hash, i.PreviousHash)).ToList(),
+                p.Regions.Select(x => new RegionStatementOut(x.Region, x.ShareFen, x.Hash, x.PreviousHash)).ToList(), p.PlatformFeeFen, p.MerkleRoot)).ToList();
 
             var ledger = await sender.Send(new GetLedgerRequest(), ct);
             var reports = new List<Domain.Reports.MeteringReport>();
@@ -439,8 +439,9 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
             {
                 reports.Add(await sender.Send(new Reports.GetMeteringReport.GetMeteringReportRequest(period), ct));
             }
+            var verification = await sender.Send(new Audit.Verify.VerifyHistoryRequest(), ct);
             return new ScenarioResult(name, schema, orders, trades, invoices, statements, new LedgerOut(ledger.Balances, ledger.TrialBalanceFen),
-                _rejections, reports, actions);
+                _rejections, reports, verification, actions);
         }
 
         private static OrderOut Out(OrderView o) => new(o.Id, o.Party, o.Side, o.State, o.Devices, o.DevicesFilled);

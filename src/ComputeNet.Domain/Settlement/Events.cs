@@ -28,10 +28,12 @@ public sealed record InvoiceLine(
     decimal UnitPriceYuan);
 
 /// <summary>Event: a buyer's invoice for a period. Totals equal the sums of the lines.</summary>
-public sealed record InvoiceIssued(string Period, string Buyer, IReadOnlyList<InvoiceLine> Lines, long AmountFen, long VoucherFen, long DueFen, Instant At);
+public sealed record InvoiceIssued(string Period, string Buyer, IReadOnlyList<InvoiceLine> Lines, long AmountFen, long VoucherFen, long DueFen, Instant At,
+    string? Hash = null, string? PreviousHash = null);
 
 /// <summary>Event: a provider's or carrier's statement for a period: gross earned, platform fee, net owed.</summary>
-public sealed record StatementIssued(string Period, string Party, string Role, long GrossFen, long FeeFen, long NetFen, Instant At);
+public sealed record StatementIssued(string Period, string Party, string Role, long GrossFen, long FeeFen, long NetFen, Instant At,
+    string? Hash = null, string? PreviousHash = null);
 
 /// <summary>One leg of a ledger transaction: signed fen, debit positive, credit negative.</summary>
 public sealed record Posting(string Account, long AmountFen);
@@ -60,4 +62,6 @@ public sealed record PeriodClosed(
     int Lines,
     int Transactions,
     long PlatformFeeFen,
-    Instant At);
+    Instant At,
+    string? MerkleRoot = null,
+    int TreeSize = 0);

@@ -32,7 +32,8 @@ public sealed record CloseInput(
     Instant At,
     VoucherBook? Vouchers = null,
     IReadOnlySet<string>? ClosedBefore = null,
-    PairingBook? Pairings = null);
+    PairingBook? Pairings = null,
+    IReadOnlyDictionary<string, string>? ChainHeads = null);
 
 /// <summary>Everything a close issues, in the order it is written.</summary>
 public sealed record CloseResult(
@@ -45,7 +46,7 @@ public sealed record CloseResult(
     IReadOnlyList<RegionShareIssued> Regions);
 
 /// <summary>Event: what a region earned in a period from pairing agreements (its share of platform fees).</summary>
-public sealed record RegionShareIssued(string Period, string Region, long ShareFen, Instant At);
+public sealed record RegionShareIssued(string Period, string Region, long ShareFen, Instant At, string? Hash = null, string? PreviousHash = null);
 
 public static class LineKinds
 {
@@ -141,11 +142,42 @@ public static class PeriodClose
             .ToList();
 
         redemption.Lapse();
-        var closed = new PeriodClosed(period.Key, period.Start, period.End, input.Fees.Compute.Value, input.Fees.Transport.Value,
-            invoices.Count, lineCount, transactions.Count, platformFee, input.At);
         var regions = regionShares.GroupBy(r => r.Region).Select(g => new RegionShareIssued(period.Key, g.Key, g.Sum(r => r.Fen), input.At))
             .Where(r => r.ShareFen != 0).ToList();
-        return new CloseResult(closed, invoices, statements, transactions, redemption.Claims(), redemption.Events, regions);
+
+        // Chain every statement to the previous one of its party and kind, and root the period's transactions in a Merkle tree.
+        var heads = new Dictionary<string, string>(input.ChainHeads ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        (string Previous, string Hash) Link(string key, Func<string, object> body)
+        {
+            var previous = heads.GetValueOrDefault(key, Audit.Statements.Genesis);
+            heads[key] = Audit.Canonical.Sha256(body(previous));
+            return (previous, heads[key]);
+        }
+        var chainedInvoices = invoices.Select(i =>
+        {
+            var (prev, hash) = Link(Audit.Statements.KeyOf(i), p => Audit.Statements.Body(i, p));
+            return i with { PreviousHash = prev, Hash = hash };
+        }).ToList();
+        var chainedStatements = statements.Select(s =>
+        {
+            var (prev, hash) = Link(Audit.Statements.KeyOf(s), p => Audit.Statements.Body(s, p));
+            return s with { PreviousHash = prev, Hash = hash };
+        }).ToList();
+        var chainedClaims = redemption.Claims().Select(c =>
+        {
+            var (prev, hash) = Link(Audit.Statements.KeyOf(c), p => Audit.Statements.Body(c, p));
+            return c with { PreviousHash = prev, Hash = hash };
+        }).ToList();
+        var chainedRegions = regions.Select(r =>
+        {
+            var (prev, hash) = Link(Audit.Statements.KeyOf(r), p => Audit.Statements.Body(r, p));
+            return r with { PreviousHash = prev, Hash = hash };
+        }).ToList();
+        var root = Audit.Merkle.RootHex(transactions.Select(Audit.Statements.Leaf).ToList());
+
+        var closed = new PeriodClosed(period.Key, period.Start, period.End, input.Fees.Compute.Value, input.Fees.Transport.Value,
+            invoices.Count, lineCount, transactions.Count, platformFee, input.At, root, transactions.Count);
+        return new CloseResult(closed, chainedInvoices, chainedStatements, transactions, chainedClaims, redemption.Events, chainedRegions);
     }
 
     /// <summary>

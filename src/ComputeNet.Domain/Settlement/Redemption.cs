@@ -6,7 +6,7 @@ namespace ComputeNet.Domain.Settlement;
 
 /// <summary>Event: an issuer's reimbursement claim for a period: what its vouchers redeemed (per programme) and what lapsed.</summary>
 public sealed record IssuerClaimIssued(string Period, string Issuer, long RedeemedFen, long LapsedFen, IReadOnlyDictionary<string, long> Programmes,
-    NodaTime.Instant At);
+    NodaTime.Instant At, string? Hash = null, string? PreviousHash = null);
 
 /// <summary>
 /// Voucher redemption during a close (market-rules §9): lines are offered in invoice-line order; at most one voucher

@@ -64,11 +64,12 @@ public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory part
             var delivered = await MeteringService.DeliveredAsync(session, leases.Where(l => l.Commitment == reserved), ct);
             var (vouchers, vouchersVersion) = await VoucherService.LoadAsync(session, ct);
             var pairings = await Pairings.PairingService.LoadAsync(session, ct);
+            var heads = await ChainHeadsAsync(session, ct);
             var closedBefore = (await session.Query<ClosedPeriodView>().Select(p => p.Id).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
 
             var result = PeriodClose.Compute(new CloseInput(period, view.Calendar, view.Fees, await parties.AllAsync(ct),
                 leases.Select(l => new LeaseAtClose(l, delivered.GetValueOrDefault(l.LeaseId))).ToList(),
-                records.OrderBy(u => u.LeaseId, StringComparer.Ordinal).ThenBy(u => u.From).ToList(), now, vouchers, closedBefore, pairings));
+                records.OrderBy(u => u.LeaseId, StringComparer.Ordinal).ThenBy(u => u.From).ToList(), now, vouchers, closedBefore, pairings, heads));
 
             var events = new List<object> { result.Closed };
             events.AddRange(result.Invoices);
@@ -95,6 +96,26 @@ public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory part
     }
 
     private const int MaxAttempts = 5;
+
+    /// <summary>The last hash of every statement chain (party and kind), over the periods closed so far in close order.</summary>
+    private static async Task<IReadOnlyDictionary<string, string>> ChainHeadsAsync(IQuerySession session, CancellationToken ct)
+    {
+        var heads = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var stream in await SettlementReader.ClosedPeriodsAsync(session, null, ct))
+        {
+            foreach (var e in stream.Select(e => e.Data))
+            {
+                switch (e)
+                {
+                    case InvoiceIssued i when i.Hash is not null: heads[Domain.Audit.Statements.KeyOf(i)] = i.Hash; break;
+                    case StatementIssued s when s.Hash is not null: heads[Domain.Audit.Statements.KeyOf(s)] = s.Hash; break;
+                    case IssuerClaimIssued c when c.Hash is not null: heads[Domain.Audit.Statements.KeyOf(c)] = c.Hash; break;
+                    case RegionShareIssued r when r.Hash is not null: heads[Domain.Audit.Statements.KeyOf(r)] = r.Hash; break;
+                }
+            }
+        }
+        return heads;
+    }
 
     private static async Task<CloseSummary?> ExistingAsync(IQuerySession session, string period, CancellationToken ct)
     {

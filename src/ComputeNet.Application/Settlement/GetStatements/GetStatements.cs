@@ -8,7 +8,7 @@ namespace ComputeNet.Application.Settlement.GetStatements;
 public sealed record GetStatementsRequest(string? Period = null) : IQuery<IReadOnlyList<PeriodStatements>>;
 
 public sealed record PeriodStatements(string Period, IReadOnlyList<StatementIssued> Providers, IReadOnlyList<StatementIssued> Carriers,
-    IReadOnlyList<IssuerClaimIssued> Issuers, IReadOnlyList<RegionShareIssued> Regions, long PlatformFeeFen);
+    IReadOnlyList<IssuerClaimIssued> Issuers, IReadOnlyList<RegionShareIssued> Regions, long PlatformFeeFen, string? MerkleRoot = null);
 
 public sealed class GetStatementsHandler(IDocumentStore store) : IQueryHandler<GetStatementsRequest, IReadOnlyList<PeriodStatements>>
 {
@@ -22,7 +22,7 @@ public sealed class GetStatementsHandler(IDocumentStore store) : IQueryHandler<G
             var closed = SettlementReader.Closed(stream);
             return new PeriodStatements(closed.Period, statements.Where(s => s.Role == "provider").ToList(),
                 statements.Where(s => s.Role == "carrier").ToList(), SettlementReader.Of<IssuerClaimIssued>(stream).ToList(),
-                SettlementReader.Of<RegionShareIssued>(stream).ToList(), closed.PlatformFeeFen);
+                SettlementReader.Of<RegionShareIssued>(stream).ToList(), closed.PlatformFeeFen, closed.MerkleRoot);
         }).ToList();
     }
 }

@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ComputeNet.Domain.Audit;
+
+/// <summary>
+/// RFC 8785 (JSON Canonicalization Scheme) for the value trees ComputeNet hashes: objects (string-keyed dictionaries),
+/// arrays, strings, whole numbers, booleans and null. Object keys are sorted by UTF-16 code units; no whitespace;
+/// strings escape only what JSON requires. Decimals never appear as numbers in hashed bodies (they are strings), so
+/// the ECMAScript number rules reduce to plain integers here.
+/// </summary>
+public static class Canonical
+{
+    public static string Json(object? value)
+    {
+        var sb = new StringBuilder();
+        Write(sb, value);
+        return sb.ToString();
+    }
+
+    public static byte[] Utf8(object? value) => Encoding.UTF8.GetBytes(Json(value));
+
+    /// <summary>Lower-case hex SHA-256 of the canonical JSON.</summary>
+    public static string Sha256(object? value) => Convert.ToHexStringLower(SHA256.HashData(Utf8(value)));
+
+    private static void Write(StringBuilder sb, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                sb.Append("null");
+                break;
+            case bool b:
+                sb.Append(b ? "true" : "false");
+                break;
+            case string s:
+                WriteString(sb, s);
+                break;
+            case int or long:
+                sb.Append(Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture));
+                break;
+            case IReadOnlyDictionary<string, object?> obj:
+            {
+                sb.Append('{');
+                var first = true;
+                foreach (var key in obj.Keys.OrderBy(k => k, StringComparer.Ordinal))
+                {
+                    if (!first)
+                    {
+                        sb.Append(',');
+                    }
+                    first = false;
+                    WriteString(sb, key);
+                    sb.Append(':');
+                    Write(sb, obj[key]);
+                }
+                sb.Append('}');
+                break;
+            }
+            case System.Collections.IEnumerable list:
+            {
+                sb.Append('[');
+                var first = true;
+                foreach (var item in list)
+                {
+                    if (!first)
+                    {
+                        sb.Append(',');
+                    }
+                    first = false;
+                    Write(sb, item);
+                }
+                sb.Append(']');
+                break;
+            }
+            default:
+                throw new ArgumentException($"canonical JSON takes objects, arrays, strings, whole numbers, booleans and null, not {value.GetType().Name}");
+        }
+    }
+
+    private static void WriteString(StringBuilder sb, string s)
+    {
+        sb.Append('"');
+        foreach (var c in s)
+        {
+            switch (c)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\b': sb.Append("\\b"); break;
+                case '\f': sb.Append("\\f"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                default:
+                    if (c < 0x20)
+                    {
+                        sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        sb.Append(c);
+                    }
+                    break;
+            }
+        }
+        sb.Append('"');
+    }
+}
+
+/// <summary>RFC 6962 Merkle tree hash: leaves SHA-256(0x00 ‖ leaf), nodes SHA-256(0x01 ‖ left ‖ right), split at the largest power of two below n.</summary>
+public static class Merkle
+{
+    public static string RootHex(IReadOnlyList<byte[]> leaves) => Convert.ToHexStringLower(Root(leaves, 0, leaves.Count));
+
+    private static byte[] Root(IReadOnlyList<byte[]> leaves, int start, int count)
+    {
+        if (count == 0)
+        {
+            return SHA256.HashData([]);
+        }
+        if (count == 1)
+        {
+            return SHA256.HashData([0x00, .. leaves[start]]);
+        }
+        var k = 1;
+        while (k * 2 < count)
+        {
+            k *= 2;
+        }
+        return SHA256.HashData([0x01, .. Root(leaves, start, k), .. Root(leaves, start + k, count - k)]);
+    }
+}
