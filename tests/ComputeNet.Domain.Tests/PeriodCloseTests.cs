@@ -57,7 +57,9 @@ public class PeriodCloseTests
         Assert.Equal(new InvoiceLine(1, "lease-000001", "b1", "o1", "compute", false, 144_768, 8_194, 0, null, 144_768, ProvA, "provider", 4_343, 24.96m, "SCU-hour", 58.00m),
             Assert.Single(invoice.Lines));
 
-        Assert.Equal(new StatementIssued("2026-12-02", ProvA, "provider", 144_768, 4_343, 140_425, result.Closed.At), Assert.Single(result.Statements));
+        var statement = Assert.Single(result.Statements);
+        Assert.Equal(new StatementIssued("2026-12-02", ProvA, "provider", 144_768, 4_343, 140_425, result.Closed.At), statement with { Hash = null, PreviousHash = null });
+        Assert.Equal((new string('0', 64), 64), (statement.PreviousHash, statement.Hash!.Length));
 
         var tx = Assert.Single(result.Transactions);
         Assert.Equal(("2026-12-02/lease-000001/compute", "2026-12-02", "charge"), (tx.TxId, tx.Period, tx.Kind));
@@ -247,7 +249,7 @@ public class PeriodCloseTests
         var credit = result.Transactions.Single(t => t.TxId == "2026-12-02/lease-000001/sla-credit");
         Assert.Equal([new Posting($"buyer:{BuyerSh}", -5_791), new Posting($"provider:{ProvA}", 5_791)], credit.Postings);
         Assert.Equal(new StatementIssued("2026-12-02", ProvA, "provider", 28_954 - 5_791, 869, 28_954 - 5_791 - 869, result.Closed.At),
-            Assert.Single(result.Statements));
+            Assert.Single(result.Statements) with { Hash = null, PreviousHash = null });
     }
 
     [Fact]
