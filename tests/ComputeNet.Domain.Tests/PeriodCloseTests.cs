@@ -66,7 +66,9 @@ public class PeriodCloseTests
         Assert.Equal([new Posting($"buyer:{BuyerSh}", 144_768), new Posting($"provider:{ProvA}", -140_425), new Posting("platform:fees", -4_343)], tx.Postings);
         Assert.Equal(0, tx.Sum);
 
-        Assert.Equal(new PeriodClosed("2026-12-02", Day(2).Start, Day(2).End, 300, 100, 1, 1, 1, 4_343, result.Closed.At), result.Closed);
+        // One transaction: the RFC 6962 root of a one-leaf tree is SHA-256(0x00 ‖ leaf).
+        var leafRoot = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([0x00, .. Audit.Statements.Leaf(tx)]));
+        Assert.Equal(new PeriodClosed("2026-12-02", Day(2).Start, Day(2).End, 300, 100, 1, 1, 1, 4_343, result.Closed.At, leafRoot, 1), result.Closed);
     }
 
     [Fact]
