@@ -13,4 +13,5 @@ root.Subcommands.Add(DbCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(VerifyCommand.Create());
 return await root.Parse(args).InvokeAsync();

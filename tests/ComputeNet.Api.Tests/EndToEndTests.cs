@@ -71,5 +71,8 @@ public sealed class EndToEndTests
         Assert.Equal(0, ledger["trialBalanceFen"]!.GetValue<long>());
         Assert.Equal(144_768, ledger["balances"]!["buyer:sme-sh-1"]!.GetValue<long>());
         Assert.Equal(-140_425, ledger["balances"]!["provider:prov-nx"]!.GetValue<long>());
+        var verify = (await ReadAsync(await regulator.GetAsync("/v1/verify")))!;
+        Assert.True(verify["ok"]!.GetValue<bool>());
+        Assert.Equal(1, verify["periods"]!.GetValue<int>());
     }
 }

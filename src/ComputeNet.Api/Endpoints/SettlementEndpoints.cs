@@ -79,6 +79,11 @@ public static class SettlementEndpoints
                 await sender.Send(new Application.Pairings.AgreePairing.ListPairingsRequest(), ct))
             .For(Role.Operator, Role.Regulator).WithName("ListPairings").WithSummary("Operator, regulator: every pairing agreement");
 
+        g.MapGet("/verify", async (ISender sender, CancellationToken ct) =>
+                await sender.Send(new Application.Audit.Verify.VerifyHistoryRequest(), ct))
+            .For(Role.Regulator, Role.Operator).WithName("VerifyHistory")
+            .WithSummary("Regulator: recompute every statement hash, chain link and period Merkle root from stored history; names what fails");
+
         g.MapGet("/ledger", async (ISender sender, CancellationToken ct) => await sender.Send(new GetLedgerRequest(), ct))
             .For(Role.Regulator, Role.Operator).WithName("GetLedger")
             .WithSummary("Regulator, operator: every account's balance (fen, debit +) and the trial balance");
