@@ -62,6 +62,14 @@ internal static class Summary
         }
         ledger.AddRow("[bold]trial balance[/]", r.Ledger.TrialBalanceFen == 0 ? "[green]0 ✓[/]" : $"[red]{r.Ledger.TrialBalanceFen}[/]");
         console.Write(ledger);
+        var v = r.Verification;
+        console.MarkupLine((v.Ok ? "[green]Regulator verification passed[/]" : "[red]Regulator verification FAILED[/]") + Markup.Escape(
+            $": {v.Statements} statements hash-chained (RFC 8785 + SHA-256), {v.Transactions} ledger transactions under Merkle roots "
+            + string.Join(", ", v.PeriodResults.Select(p => $"{p.Period} {p.MerkleRoot?[..16]}…"))));
+        foreach (var failure in v.Failures)
+        {
+            console.MarkupLine("[red]" + Markup.Escape(failure) + "[/]");
+        }
 
         foreach (var report in r.Reports)
         {
