@@ -12,6 +12,24 @@ using Scalar.AspNetCore;
 
 namespace ComputeNet.Api;
 
+/// <summary>
+/// Times in request bodies must carry their offset ("Z" or ±hh:mm): a bare local time would be read in the server's
+/// time zone, so the same request could mean different instants on different machines.
+/// </summary>
+public sealed class ExplicitOffsetConverter : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options)
+    {
+        var text = reader.GetString() ?? throw new System.Text.Json.JsonException("a time is a string");
+        var parsed = NodaTime.Text.OffsetDateTimePattern.ExtendedIso.Parse(text);
+        return parsed.Success ? parsed.Value.ToDateTimeOffset()
+            : throw new System.Text.Json.JsonException($"'{text}' is not an ISO-8601 time with an offset (e.g. 2026-12-01T00:00:00+08:00)");
+    }
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, DateTimeOffset value, System.Text.Json.JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", System.Globalization.CultureInfo.InvariantCulture));
+}
+
 /// <summary>How to start the API host. Everything is optional: the defaults serve the embedded database on loopback.</summary>
 public sealed record ApiHostOptions
 {
@@ -141,6 +159,7 @@ public static class ApiHost
         o.ConfigureForNodaTime(DateTimeZoneProviders.Tzdb);
         o.NumberHandling = JsonNumberHandling.AllowReadingFromString;
         o.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.KebabCaseLower));
+        o.Converters.Add(new ExplicitOffsetConverter());
     }
 
     /// <summary>Runs until stopped, printing where it listens.</summary>

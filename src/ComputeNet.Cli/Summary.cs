@@ -85,7 +85,7 @@ internal static class Summary
             }
             console.Write(rejections);
         }
-        console.MarkupLineInterpolated($"Outputs written to [blue]{folder}[/] (orders, trades, invoices, statements, ledger, rejections).");
+        console.MarkupLineInterpolated($"Outputs written to [blue]{folder}[/] (orders, trades, invoices, statements, ledger, rejections, reports, verify).");
     }
 
     public static void PrintReport(Domain.Reports.MeteringReport report)

@@ -84,6 +84,7 @@ public sealed class AccessTests : IAsyncLifetime
         new("GET", "/v1/statements", _ => null, "provider", "carrier", "regulator", "operator"),
         new("GET", "/v1/ledger", _ => null, "regulator", "operator"),
         new("GET", "/v1/verify", _ => null, "regulator", "operator"),
+        new("POST", "/v1/reversals", role => new { id = $"rev-{role}", txId = "no-such-tx", reason = "test" }, "operator"),
         new("POST", "/v1/cash", role => new { type = "payment", id = $"cash-{role}", party = "b", amountFen = 1 }, "operator"),
         new("POST", "/v1/pairings", role => new { id = $"pair-{role}", demandRegion = "east", demandCities = new[] { "shanghai" }, supplyHub = "ningxia",
             weights = new { platform = 2, demand = 1, supply = 1 } }, "operator"),

@@ -24,19 +24,22 @@ public static class MarketEndpoints
 
     public static Instant ToInstant(DateTimeOffset? t) => t is { } value ? Instant.FromDateTimeOffset(value) : default;
 
+    /// <summary>A time the request cannot do without: missing is `invalid` naming the field (never 1970-01-01).</summary>
+    public static Instant Required(DateTimeOffset? t, string field) => Instant.FromDateTimeOffset(PartiesEndpoints.Required(t, field));
+
     public static void MapMarket(this RouteGroupBuilder v1)
     {
         var g = v1.MapGroup("").WithTags("Market");
         g.MapPost("/offers", async (OfferBody b, HttpContext http, ISender sender, CancellationToken ct) =>
                 Placed(await sender.Send(new PlaceOfferRequest(Caller.From(http.User).PartyId, b.Id, b.Cluster ?? "", b.ResourceClass ?? "",
-                    b.Devices ?? 0, ToInstant(b.From), ToInstant(b.To), b.Price ?? 0), ct)))
+                    b.Devices ?? 0, Required(b.From, "from"), Required(b.To, "to"), b.Price ?? 0), ct)))
             .For(Role.Provider).WithName("PlaceOffer")
             .WithSummary("Provider: list capacity; it may trade at once with resting bids (at their prices)")
             .Produces<OrderResult>(201).Produces<OrderResult>(200).ProducesProblem(409).ProducesProblem(422);
 
         g.MapPost("/bids", async (BidBody b, HttpContext http, ISender sender, CancellationToken ct) =>
                 Placed(await sender.Send(new PlaceBidRequest(Caller.From(http.User).PartyId, b.Id, b.Family ?? "", b.Devices ?? 0,
-                    b.MinScuPerDevice ?? 0, b.MinMemoryGb ?? 0, ToInstant(b.From), ToInstant(b.To), b.Tier ?? "", b.MinGreen ?? 0, b.Price ?? 0,
+                    b.MinScuPerDevice ?? 0, b.MinMemoryGb ?? 0, Required(b.From, "from"), Required(b.To, "to"), b.Tier ?? "", b.MinGreen ?? 0, b.Price ?? 0,
                     b.Commitment ?? "", PartiesEndpoints.Required(b.Split, "split"), b.Tif ?? "", b.City), ct)))
             .For(Role.Buyer).WithName("PlaceBid")
             .WithSummary("Buyer: post demand; it trades at once with compatible resting offers (at their prices), the rest per time in force")
@@ -86,5 +89,5 @@ public static class MarketEndpoints
     public static IResult NotFound(string what, string id) =>
         Results.Problem(statusCode: 404, title: "Not found", detail: $"no {what} '{id}' visible to you",
             type: "https://computenet.example/problems/not-found",
-            extensions: new Dictionary<string, object?> { ["code"] = Domain.Codes.Invalid, ["field"] = $"{what}Id" });
+            extensions: new Dictionary<string, object?> { ["code"] = "not-found", ["field"] = $"{what}Id" });
 }

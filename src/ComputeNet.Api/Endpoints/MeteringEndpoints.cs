@@ -28,7 +28,7 @@ public static class MeteringEndpoints
         g.MapPost("/usage", async (UsageBody b, HttpContext http, ISender sender, CancellationToken ct) =>
             {
                 var result = await sender.Send(new RecordUsageRequest(Caller.From(http.User).PartyId, b.Id ?? "", b.Lease ?? "",
-                    MarketEndpoints.ToInstant(b.From), MarketEndpoints.ToInstant(b.To), PartiesEndpoints.Required(b.DeviceSeconds, "deviceSeconds"),
+                    MarketEndpoints.Required(b.From, "from"), MarketEndpoints.Required(b.To, "to"), PartiesEndpoints.Required(b.DeviceSeconds, "deviceSeconds"),
                     b.EnergyKwh ?? 0, b.GreenKwh ?? 0, b.TransferGb ?? 0), ct);
                 return result.Repeat ? Results.Ok(result) : Results.Created($"/v1/usage?lease={Uri.EscapeDataString(result.LeaseId)}", result);
             })
@@ -65,8 +65,8 @@ public static class MeteringEndpoints
     }
 
     private static UsageLine Line(UsageBody b) =>
-        new(b.Id, b.Lease, MarketEndpoints.ToInstant(b.From), MarketEndpoints.ToInstant(b.To), b.DeviceSeconds ?? 0, b.EnergyKwh ?? 0,
-            b.GreenKwh ?? 0, b.TransferGb ?? 0);
+        new(b.Id, b.Lease, b.From is { } f ? Instant.FromDateTimeOffset(f) : null, b.To is { } t ? Instant.FromDateTimeOffset(t) : null,
+            b.DeviceSeconds, b.EnergyKwh ?? 0, b.GreenKwh ?? 0, b.TransferGb ?? 0);
 
     private static async Task<JsonDocument> ReadJsonAsync(HttpContext http, CancellationToken ct)
     {
@@ -92,7 +92,7 @@ public static class MeteringEndpoints
         if (Str(e, "specversion") != "1.0" || Str(e, "type") != CloudEventType || Str(e, "source") != caller
             || !e.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
         {
-            return new UsageLine(null, null, default, default, 0, 0, 0, 0);
+            return new UsageLine(null, null, null, null, null, 0, 0, 0);
         }
         var body = data.Deserialize<UsageBody>(ApiHost.JsonOptions)!;
         return Line(body with { Id = id });

@@ -47,14 +47,10 @@ public static class PartiesEndpoints
                 var caller = Caller.From(http.User);
                 if (!caller.ReadsAll && caller.PartyId != partyId)
                 {
-                    return Results.Problem(statusCode: 404, title: "Not found", detail: $"no party '{partyId}' visible to you",
-                        extensions: new Dictionary<string, object?> { ["code"] = Codes.Invalid, ["field"] = "partyId" });
+                    return MarketEndpoints.NotFound("party", partyId);
                 }
                 var party = (await sender.Send(new ListPartiesRequest(), ct)).FirstOrDefault(p => p.Id == partyId);
-                return party is null
-                    ? Results.Problem(statusCode: 404, title: "Not found", detail: $"no party '{partyId}'",
-                        extensions: new Dictionary<string, object?> { ["code"] = Codes.Invalid, ["field"] = "partyId" })
-                    : Results.Ok(party);
+                return party is null ? MarketEndpoints.NotFound("party", partyId) : Results.Ok(party);
             })
             .WithName("GetParty").WithSummary("A party: itself, or any for operators and regulators").Produces<PartyView>().ProducesProblem(404);
 

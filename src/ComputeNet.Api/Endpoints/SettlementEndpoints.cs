@@ -18,6 +18,8 @@ public static class SettlementEndpoints
 
     public sealed record EndPairingBody(DateTimeOffset? EndAt);
 
+    public sealed record ReversalBody(string? Id, string? TxId, string? Reason);
+
     public static void MapSettlement(this RouteGroupBuilder v1)
     {
         var g = v1.MapGroup("").WithTags("Settlement");
@@ -62,6 +64,11 @@ public static class SettlementEndpoints
             .WithSummary("Operator: record a payment (buyer), payout (provider or carrier; name the account if both) or reimbursement (issuer); never above the open balance")
             .ProducesProblem(409).ProducesProblem(422);
 
+        g.MapPost("/reversals", async (ReversalBody b, ISender sender, CancellationToken ct) =>
+                Results.Created("/v1/ledger", await sender.Send(new Application.Ledger.ReverseTransaction.ReverseTransactionRequest(b.Id, b.TxId ?? "", b.Reason ?? ""), ct)))
+            .For(Role.Operator).WithName("ReverseTransaction")
+            .WithSummary("Operator: correct a ledger transaction by posting its reversal; history is never edited");
+
         g.MapPost("/pairings", async (PairingBody b, ISender sender, CancellationToken ct) =>
                 Results.Created("/v1/pairings", await sender.Send(new Application.Pairings.AgreePairing.AgreePairingRequest(b.Id, b.DemandRegion ?? "",
                     b.DemandCities ?? [], b.SupplyHub ?? "", b.Weights?.Platform ?? 0, b.Weights?.Demand ?? 0, b.Weights?.Supply ?? 0,
@@ -84,8 +91,9 @@ public static class SettlementEndpoints
             .For(Role.Regulator, Role.Operator).WithName("VerifyHistory")
             .WithSummary("Regulator: recompute every statement hash, chain link and period Merkle root from stored history; names what fails");
 
-        g.MapGet("/ledger", async (ISender sender, CancellationToken ct) => await sender.Send(new GetLedgerRequest(), ct))
+        g.MapGet("/ledger", async (DateTimeOffset? asOf, ISender sender, CancellationToken ct) =>
+                await sender.Send(new GetLedgerRequest(asOf is { } t ? NodaTime.Instant.FromDateTimeOffset(t) : null), ct))
             .For(Role.Regulator, Role.Operator).WithName("GetLedger")
-            .WithSummary("Regulator, operator: every account's balance (fen, debit +) and the trial balance");
+            .WithSummary("Regulator, operator: every account's balance (fen, debit +) and the trial balance, now or ?asOf= an instant");
     }
 }

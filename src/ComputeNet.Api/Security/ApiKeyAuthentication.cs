@@ -54,7 +54,7 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             return AuthenticateResult.NoResult();
         }
-        if (!header.StartsWith("Bearer ", StringComparison.Ordinal))
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             return AuthenticateResult.Fail("the Authorization header must be 'Bearer <API key>'");
         }
@@ -65,6 +65,12 @@ public sealed class ApiKeyAuthenticationHandler(
         }
         var party = await sender.Send(new AuthenticateApiKeyRequest(key), Context.RequestAborted);
         return party is null ? AuthenticateResult.Fail("unknown, rotated or revoked API key") : Success(party.Id, party.Roles);
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = "Bearer realm=\"computenet\"";
+        return base.HandleChallengeAsync(properties);
     }
 
     private AuthenticateResult Success(string partyId, IEnumerable<string> roles)

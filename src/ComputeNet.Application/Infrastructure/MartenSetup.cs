@@ -60,6 +60,7 @@ public static class MartenSetup
         public const string Vouchers = "vouchers";
         public const string Pairings = "pairings";
         public const string Cash = "cash";
+        public const string Corrections = "corrections";
 
         public static string Lease(string leaseId) => $"lease:{leaseId}";
 

@@ -39,3 +39,44 @@ public sealed class CashScenarioTests
         Assert.Equal(0, r.Ledger.TrialBalanceFen);
     }
 }
+
+/// <summary>Corrections by reversal, and balances as of an instant (market-rules §10).</summary>
+public sealed class ReversalTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_reversal_undoes_a_charge_without_editing_history_and_asOf_shows_the_balance_before_it()
+    {
+        await using var p = await TestPlatform.StartAsync(UseCases.Market.Nov30Morning);
+        await p.Sender.Send(UseCases.Market.Buyer(), Ct);
+        await p.Sender.Send(UseCases.Market.Provider(), Ct);
+        await p.Sender.Send(UseCases.Market.Offer(), Ct);
+        var lease = Assert.Single((await p.Sender.Send(UseCases.Market.Bid(), Ct)).Leases);
+        p.Clock.Set(UseCases.Market.At("2026-12-02T00:10:00+08:00"));
+        await p.Sender.Send(new Metering.RecordUsage.RecordUsageRequest("prov-nx", "u1", lease, UseCases.Market.Dec1, UseCases.Market.Dec2, 576_000, 1m, 1m, 0m), Ct);
+        p.Clock.Set(UseCases.Market.At("2026-12-02T01:00:00+08:00"));
+        await p.Sender.Send(new Settlement.ClosePeriod.ClosePeriodRequest("2026-12-01"), Ct);
+        var closedAt = p.Clock.GetCurrentInstant();
+
+        p.Clock.Set(UseCases.Market.At("2026-12-03T09:00:00+08:00"));
+        var txId = $"2026-12-01/{lease}/compute";
+        var reversal = await p.Sender.Send(new Ledger.ReverseTransaction.ReverseTransactionRequest("fix-1", txId, "usage reported twice by the agent"), Ct);
+        Assert.Equal("reversal/fix-1", reversal.TxId);
+        var again = await p.Sender.Send(new Ledger.ReverseTransaction.ReverseTransactionRequest("fix-1", txId, "usage reported twice by the agent"), Ct);
+        Assert.Equal((reversal.TxId, reversal.Memo, reversal.At), (again.TxId, again.Memo, again.At));
+        Assert.Equal(reversal.Postings, again.Postings);
+        var twice = await Assert.ThrowsAsync<Domain.RejectedException>(() =>
+            p.Sender.Send(new Ledger.ReverseTransaction.ReverseTransactionRequest("fix-2", txId, "again"), Ct).AsTask());
+        Assert.Equal("invalid", twice.Rejection.Code);
+
+        var now = await p.Sender.Send(new Settlement.GetLedger.GetLedgerRequest(), Ct);
+        Assert.Equal(0, now.Balances["buyer:sme-sh-1"]);
+        Assert.Equal(0, now.Balances["provider:prov-nx"]);
+        Assert.Equal(0, now.TrialBalanceFen);
+        Assert.Equal(2, now.Transactions);
+        var before = await p.Sender.Send(new Settlement.GetLedger.GetLedgerRequest(closedAt), Ct);
+        Assert.Equal(144_768, before.Balances["buyer:sme-sh-1"]);
+        Assert.True((await p.Sender.Send(new Audit.Verify.VerifyHistoryRequest(), Ct)).Ok);
+    }
+}

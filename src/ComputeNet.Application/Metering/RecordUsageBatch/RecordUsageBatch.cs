@@ -10,7 +10,8 @@ using NodaTime;
 namespace ComputeNet.Application.Metering.RecordUsageBatch;
 
 /// <summary>One record of a batch as submitted.</summary>
-public sealed record UsageLine(string? Id, string? Lease, Instant From, Instant To, long DeviceSeconds, decimal EnergyKwh, decimal GreenKwh, decimal TransferGb);
+/// <summary>One record of a batch as submitted; a missing interval bound or device-seconds makes the record `invalid`.</summary>
+public sealed record UsageLine(string? Id, string? Lease, Instant? From, Instant? To, long? DeviceSeconds, decimal EnergyKwh, decimal GreenKwh, decimal TransferGb);
 
 /// <summary>
 /// Provider: report up to 10,000 usage records at once. Each record is checked on its own (market-rules §6, in
@@ -45,9 +46,14 @@ public sealed class RecordUsageBatchHandler(MeteringService metering, PartyDirec
         for (var i = 0; i < r.Records.Count; i++)
         {
             var line = r.Records[i];
-            var cmd = UsageIntake.Command(r.Party, line.Id, line.Lease, line.From, line.To, line.DeviceSeconds, line.EnergyKwh, line.GreenKwh,
-                line.TransferGb, now);
-            if (UsageIntake.Malformed(cmd) is { } malformed)
+            var cmd = UsageIntake.Command(r.Party, line.Id, line.Lease, line.From ?? default, line.To ?? default, line.DeviceSeconds ?? 0,
+                line.EnergyKwh, line.GreenKwh, line.TransferGb, now);
+            var missing = line.From is null ? "from" : line.To is null ? "to" : line.DeviceSeconds is null ? "deviceSeconds" : null;
+            if (missing is not null && UsageIntake.Malformed(cmd) is null)
+            {
+                results[i] = Refused(i, line.Id, new Rejection(Codes.Invalid, $"'{missing}' is required", missing));
+            }
+            else if (UsageIntake.Malformed(cmd) is { } malformed)
             {
                 results[i] = Refused(i, line.Id, malformed);
             }

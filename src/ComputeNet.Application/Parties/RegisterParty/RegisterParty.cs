@@ -35,7 +35,8 @@ public sealed class RegisterPartyValidator : AbstractValidator<RegisterPartyRequ
     public RegisterPartyValidator()
     {
         RuleFor(x => x.PartyId).NotEmpty().MaximumLength(RequestLimits.MaxIdLength)
-            .Matches("^[a-z0-9][a-z0-9._-]*$").WithMessage("party ids are lower-case slugs (a-z, 0-9, '.', '_', '-')");
+            .Matches("^[a-z0-9][a-z0-9._-]*$").WithMessage("party ids are lower-case slugs (a-z, 0-9, '.', '_', '-')")
+            .NotEqual("operator").WithMessage("'operator' is reserved for the holder of the platform's operator key");
         RuleFor(x => x.Roles).NotEmpty().Must(r => r.Count <= 6).WithMessage("a party has between 1 and 6 roles");
         RuleFor(x => x.Routes).Must(r => r is null || r.Count <= RequestLimits.MaxListItems).WithMessage("too many routes");
         RuleFor(x => x.DisplayName).MaximumLength(200);
