@@ -110,6 +110,19 @@ public static class ApiHost
             doc.Info.Version = "v1";
             doc.Info.Description = "Compute trading and settlement (东数西算). Authenticate with Authorization: Bearer <API key>. "
                 + "Errors are RFC 9457 problem details with the market-rules `code` and the offending `field`.";
+            doc.Components ??= new Microsoft.OpenApi.OpenApiComponents();
+            doc.Components.SecuritySchemes ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>();
+            doc.Components.SecuritySchemes["bearer"] = new Microsoft.OpenApi.OpenApiSecurityScheme
+            {
+                Type = Microsoft.OpenApi.SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "A party's API key (cnk_…), or the operator key from configuration.",
+            };
+            doc.Security ??= [];
+            doc.Security.Add(new Microsoft.OpenApi.OpenApiSecurityRequirement
+            {
+                [new Microsoft.OpenApi.OpenApiSecuritySchemeReference("bearer", doc)] = [],
+            });
             return Task.CompletedTask;
         }));
 
