@@ -61,14 +61,7 @@ public sealed class StreamCache<TState>(IDocumentStore store, string streamKey, 
                 {
                     return answer(_state, decision);
                 }
-                if (_version == 0)
-                {
-                    session.Events.StartStream(streamKey, events);
-                }
-                else
-                {
-                    session.Events.Append(streamKey, _version + events.Count, events);
-                }
+                ExpectedVersion.Append(session, streamKey, _version, events.ToArray());
                 alsoWrite?.Invoke(session, events);
                 try
                 {

@@ -47,14 +47,7 @@ public sealed class MeteringService(IDocumentStore store, PartyDirectory parties
                     return decision.Outcomes;
                 }
                 var events = decision.Events.Cast<object>().ToArray();
-                if (state.Version == 0)
-                {
-                    session.Events.StartStream(StreamOf(provider), events);
-                }
-                else
-                {
-                    session.Events.Append(StreamOf(provider), state.Version + events.Length, events);
-                }
+                ExpectedVersion.Append(session, StreamOf(provider), state.Version, events);
                 try
                 {
                     await session.SaveChangesAsync(ct);

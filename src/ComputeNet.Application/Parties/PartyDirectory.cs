@@ -25,9 +25,6 @@ public sealed class PartyDirectory(IDocumentStore store)
     public Task<IReadOnlyDictionary<(string City, string Cluster), string>> RoutesMapAsync(CancellationToken ct) =>
         _cache.ReadAsync<IReadOnlyDictionary<(string City, string Cluster), string>>(r => new Dictionary<(string, string), string>(r.Routes), ct);
 
-    public Task<string?> CarrierForAsync(string city, string cluster, CancellationToken ct) =>
-        _cache.ReadAsync(r => r.CarrierFor(city, cluster), ct);
-
     /// <summary>
     /// Registers a party; with <paramref name="key"/>, also issues its first API key in the same append, so a
     /// party never exists half-provisioned. A repeat registration issues no key.

@@ -54,14 +54,7 @@ public sealed class RecordCashHandler(IDocumentStore store, PartyDirectory parti
             {
                 return Result(book.Find(r.Id!)!, r, repeat: true);
             }
-            if (events.Count == 0)
-            {
-                session.Events.StartStream(MartenSetup.Streams.Cash, decided.ToArray());
-            }
-            else
-            {
-                session.Events.Append(MartenSetup.Streams.Cash, events[^1].Version + decided.Count, decided.ToArray());
-            }
+            ExpectedVersion.Append(session, MartenSetup.Streams.Cash, events.Count == 0 ? 0 : events[^1].Version, decided.ToArray());
             try
             {
                 await session.SaveChangesAsync(ct);

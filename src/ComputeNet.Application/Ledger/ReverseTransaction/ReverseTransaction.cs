@@ -33,14 +33,7 @@ public sealed class ReverseTransactionHandler(IDocumentStore store, IClock clock
             {
                 return all.First(t => t.TxId == Corrections.Prefix + r.Id);
             }
-            if (events.Count == 0)
-            {
-                session.Events.StartStream(MartenSetup.Streams.Corrections, decided.ToArray());
-            }
-            else
-            {
-                session.Events.Append(MartenSetup.Streams.Corrections, events[^1].Version + 1, decided.ToArray());
-            }
+            ExpectedVersion.Append(session, MartenSetup.Streams.Corrections, events.Count == 0 ? 0 : events[^1].Version, decided.ToArray());
             try
             {
                 await session.SaveChangesAsync(ct);

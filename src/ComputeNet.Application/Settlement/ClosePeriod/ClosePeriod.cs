@@ -81,7 +81,7 @@ public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory part
             if (result.VoucherEvents.Count > 0)
             {
                 // Expected version: a grant that raced this close makes the save fail, and the close runs again on fresh balances.
-                session.Events.Append(MartenSetup.Streams.Vouchers, vouchersVersion + result.VoucherEvents.Count, result.VoucherEvents.ToArray());
+                ExpectedVersion.Append(session, MartenSetup.Streams.Vouchers, vouchersVersion, result.VoucherEvents.ToArray());
             }
             try
             {
