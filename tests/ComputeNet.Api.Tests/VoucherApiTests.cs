@@ -56,6 +56,14 @@ public sealed class VoucherApiTests
         Assert.Equal((100_000L, 43_430L, 1), (programme["programme"]!["grantedFen"]!.GetValue<long>(), programme["programme"]!["redeemedFen"]!.GetValue<long>(),
             programme["programme"]!["enterprises"]!.GetValue<int>()));
 
+        // A provider's statements show only its own figures: no issuer's claim, no region's share.
+        var providerView = Assert.Single((await ReadAsync(await provider.GetAsync("/v1/statements")))!.AsArray())!;
+        Assert.Empty(providerView["issuers"]!.AsArray());
+        Assert.Empty(providerView["regions"]!.AsArray());
+        var issuerView = Assert.Single((await ReadAsync(await issuer.GetAsync("/v1/statements")))!.AsArray())!;
+        Assert.Equal(43_430, Assert.Single(issuerView["issuers"]!.AsArray())!["redeemedFen"]!.GetValue<long>());
+        Assert.Empty(issuerView["providers"]!.AsArray());
+
         var ledger = (await ReadAsync(await host.Operator.GetAsync("/v1/ledger")))!;
         Assert.Equal(43_430, ledger["balances"]!["issuer:sh-gov"]!.GetValue<long>());
         Assert.Equal(0, ledger["trialBalanceFen"]!.GetValue<long>());

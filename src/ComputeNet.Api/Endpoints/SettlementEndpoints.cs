@@ -44,10 +44,13 @@ public static class SettlementEndpoints
                     {
                         Providers = p.Providers.Where(s => s.Party == caller.PartyId).ToList(),
                         Carriers = p.Carriers.Where(s => s.Party == caller.PartyId).ToList(),
+                        Issuers = p.Issuers.Where(s => s.Issuer == caller.PartyId).ToList(),
+                        Regions = [],
                         PlatformFeeFen = 0,
-                    }).Where(p => p.Providers.Count + p.Carriers.Count > 0).ToList();
+                        MerkleRoot = p.MerkleRoot,
+                    }).Where(p => p.Providers.Count + p.Carriers.Count + p.Issuers.Count > 0).ToList();
             })
-            .For(Role.Provider, Role.Carrier, Role.Regulator, Role.Operator).WithName("ListStatements")
+            .For(Role.Provider, Role.Carrier, Role.Issuer, Role.Regulator, Role.Operator).WithName("ListStatements")
             .WithSummary("Provider, carrier: its statements per closed period; regulators and operators: all, with the platform fee");
 
         g.MapGet("/reports/metering", async (string? period, ISender sender, CancellationToken ct) =>

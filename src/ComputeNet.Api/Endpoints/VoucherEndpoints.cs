@@ -21,7 +21,7 @@ public static class VoucherEndpoints
 
         g.MapPost("/programmes", async (ProgrammeBody b, HttpContext http, ISender sender, CancellationToken ct) =>
                 Results.Created($"/v1/programmes", await sender.Send(new CreateProgrammeRequest(Caller.From(http.User).PartyId, b.Id, b.Kind ?? "",
-                    b.CoverageBp ?? 0, b.CapFen ?? 0, b.BudgetFen ?? 0, MarketEndpoints.ToInstant(b.ValidFrom), MarketEndpoints.ToInstant(b.ValidTo),
+                    b.CoverageBp ?? 0, b.CapFen ?? 0, b.BudgetFen ?? 0, MarketEndpoints.Required(b.ValidFrom, "validFrom"), MarketEndpoints.Required(b.ValidTo, "validTo"),
                     b.BuyerCities, b.Families, b.SupplyHubs), ct)))
             .For(Role.Issuer).WithName("CreateProgramme").WithSummary("Issuer: open a voucher programme (a repeat with the same terms changes nothing)")
             .Produces<ProgrammeView>(201).ProducesProblem(409).ProducesProblem(422);
