@@ -50,6 +50,17 @@ public static class ComputeNetServices
         return services.BuildServiceProvider();
     }
 
+    /// <summary>Whether a schema exists (read-only commands refuse to run against a schema that was never written).</summary>
+    public static async Task<bool> SchemaExistsAsync(string connectionString, string schema, CancellationToken ct = default)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "select exists (select 1 from pg_namespace where nspname = @schema)";
+        command.Parameters.AddWithValue("schema", schema);
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+
     /// <summary>Drops a schema and everything in it (scenario runs and tests clean up after themselves).</summary>
     public static async Task DropSchemaAsync(string connectionString, string schema, CancellationToken ct = default)
     {

@@ -16,6 +16,11 @@ internal static class VerifyCommand
         verify.SetAction(async (parse, ct) =>
         {
             var connection = await Hosting.ConnectionStringAsync(ct);
+            if (!await ComputeNetServices.SchemaExistsAsync(connection, parse.GetValue(schema)!, ct))
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] no schema '{parse.GetValue(schema)}' in this database (the demo writes 'demo')");
+                return 2;
+            }
             await using var services = ComputeNetServices.Compose(new ComputeNetSettings(connection, parse.GetValue(schema)!), null, Hosting.AddMediator);
             await services.InitialiseComputeNetAsync(ct);
             var report = await services.GetRequiredService<ISender>().Send(new VerifyHistoryRequest(), ct);
