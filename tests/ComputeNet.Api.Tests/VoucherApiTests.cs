@@ -22,6 +22,9 @@ public sealed class VoucherApiTests
             validFrom = "2026-12-01T00:00:00+08:00", validTo = "2027-01-01T00:00:00+08:00", buyerCities = new[] { "shanghai" }, families = new[] { "intelligent" },
         }, Json)).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await issuer.PostAsJsonAsync("/v1/grants", new { id = "g1", programme = "sh-compute-2026", buyer = "sme-sh-1", faceFen = 100000 }, Json)).StatusCode);
+        var repeat = await issuer.PostAsJsonAsync("/v1/grants", new { id = "g1", programme = "sh-compute-2026", buyer = "sme-sh-1", faceFen = 100000 }, Json);
+        Assert.Equal(HttpStatusCode.OK, repeat.StatusCode);
+        Assert.True((await ReadAsync(repeat))!["repeat"]!.GetValue<bool>());
         var overCap = await issuer.PostAsJsonAsync("/v1/grants", new { id = "g2", programme = "sh-compute-2026", buyer = "sme-sh-1", faceFen = 1 }, Json);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, overCap.StatusCode);
         Assert.Equal("over-cap", (await ReadAsync(overCap))!["code"]!.GetValue<string>());

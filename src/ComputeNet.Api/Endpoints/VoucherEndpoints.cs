@@ -20,9 +20,9 @@ public static class VoucherEndpoints
         var g = v1.MapGroup("").WithTags("Vouchers (算力券, 运力券)");
 
         g.MapPost("/programmes", async (ProgrammeBody b, HttpContext http, ISender sender, CancellationToken ct) =>
-                Results.Created($"/v1/programmes", await sender.Send(new CreateProgrammeRequest(Caller.From(http.User).PartyId, b.Id, b.Kind ?? "",
+                CreatedOrRepeat("/v1/programmes", await sender.Send(new CreateProgrammeRequest(Caller.From(http.User).PartyId, b.Id, b.Kind ?? "",
                     b.CoverageBp ?? 0, b.CapFen ?? 0, b.BudgetFen ?? 0, MarketEndpoints.Required(b.ValidFrom, "validFrom"), MarketEndpoints.Required(b.ValidTo, "validTo"),
-                    b.BuyerCities, b.Families, b.SupplyHubs), ct)))
+                    b.BuyerCities, b.Families, b.SupplyHubs), ct), p => p.Repeat))
             .For(Role.Issuer).WithName("CreateProgramme").WithSummary("Issuer: open a voucher programme (a repeat with the same terms changes nothing)")
             .Produces<ProgrammeView>(201).ProducesProblem(409).ProducesProblem(422);
 
@@ -36,8 +36,8 @@ public static class VoucherEndpoints
             .WithSummary("Programmes with granted, redeemed, lapsed, remaining budget, enterprises, SCU-hours subsidised and the western-hub share");
 
         g.MapPost("/grants", async (GrantBody b, HttpContext http, ISender sender, CancellationToken ct) =>
-                Results.Created("/v1/vouchers", await sender.Send(new GrantVoucherRequest(Caller.From(http.User).PartyId, b.Id,
-                    b.Programme ?? "", b.Buyer ?? "", b.FaceFen ?? 0), ct)))
+                CreatedOrRepeat("/v1/vouchers", await sender.Send(new GrantVoucherRequest(Caller.From(http.User).PartyId, b.Id,
+                    b.Programme ?? "", b.Buyer ?? "", b.FaceFen ?? 0), ct), v => v.Repeat))
             .For(Role.Issuer).WithName("GrantVoucher")
             .WithSummary("Issuer: grant an SME a voucher from one of its programmes; refused whole above what is left of the cap or budget")
             .Produces<VoucherView>(201).ProducesProblem(409).ProducesProblem(422);
@@ -58,6 +58,10 @@ public static class VoucherEndpoints
             .For(Role.Issuer, Role.Regulator, Role.Operator).WithName("ListClaims")
             .WithSummary("Issuer: reimbursement claims per closed period, each redemption with its lease, invoice line and metered usage");
     }
+
+    /// <summary>201 for what this request created; 200 for an exact repeat, which changed nothing.</summary>
+    private static IResult CreatedOrRepeat<T>(string location, T value, Func<T, bool> repeat) =>
+        repeat(value) ? Results.Ok(value) : Results.Created(location, value);
 
     private static string? IssuerScope(HttpContext http)
     {

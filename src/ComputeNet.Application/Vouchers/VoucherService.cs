@@ -18,6 +18,10 @@ public sealed class VoucherService(IDocumentStore store)
     public Task<TResult> DecideAsync<TResult>(Func<VoucherBook, IReadOnlyList<object>> decide, Func<VoucherBook, TResult> answer, CancellationToken ct) =>
         _cache.WriteAsync(decide, e => e, null, (book, _) => answer(book), ct);
 
+    /// <summary>As <see cref="DecideAsync{TResult}"/>, telling the answer whether anything was written (false: an exact repeat).</summary>
+    public Task<TResult> DecideAsync<TResult>(Func<VoucherBook, IReadOnlyList<object>> decide, Func<VoucherBook, bool, TResult> answer, CancellationToken ct) =>
+        _cache.WriteAsync(decide, e => e, null, (book, events) => answer(book, events.Count > 0), ct);
+
     /// <summary>The voucher book as stored now and the stream version it was read at (for a close's expected-version append).</summary>
     public static async Task<(VoucherBook Book, long Version)> LoadAsync(IQuerySession session, CancellationToken ct)
     {

@@ -22,7 +22,7 @@ public sealed record CloseProgrammeRequest(string Issuer, string ProgrammeId) : 
 
 public sealed record ProgrammeView(string Id, string Issuer, string Kind, int CoverageBp, long CapFen, long BudgetFen, Instant ValidFrom, Instant ValidTo,
     IReadOnlyList<string>? BuyerCities, IReadOnlyList<string>? Families, IReadOnlyList<string>? SupplyHubs, bool ClosedEarly,
-    long GrantedFen, long RedeemedFen, long LapsedFen, long RemainingBudgetFen, int Enterprises, int Vouchers)
+    long GrantedFen, long RedeemedFen, long LapsedFen, long RemainingBudgetFen, int Enterprises, int Vouchers, bool Repeat = false)
 {
     public static ProgrammeView Of(Programme p, VoucherBook book) => new(p.Terms.ProgrammeId, p.Terms.Issuer, p.Terms.Kind, p.Terms.CoverageBp,
         p.Terms.CapFen, p.Terms.BudgetFen, p.Terms.ValidFrom, p.Terms.ValidTo, p.Terms.BuyerCities, p.Terms.Families, p.Terms.SupplyHubs, p.ClosedEarly,
@@ -51,7 +51,7 @@ public sealed class CreateProgrammeHandler(VoucherService vouchers, PartyDirecto
         var cmd = new Domain.Vouchers.CreateProgramme(r.Issuer, r.Id, r.Kind, r.CoverageBp, r.CapFen, r.BudgetFen, r.ValidFrom, r.ValidTo,
             r.BuyerCities, r.Families, r.SupplyHubs, clock.GetCurrentInstant());
         return await vouchers.DecideAsync(book => book.Decide(cmd, id => id == issuer?.Id ? issuer : null, view.Catalogue, view.Calendar),
-            book => ProgrammeView.Of(book.Programme(r.Id!)!, book), ct);
+            (book, created) => ProgrammeView.Of(book.Programme(r.Id!)!, book) with { Repeat = !created }, ct);
     }
 
     public async ValueTask<ProgrammeView> Handle(CloseProgrammeRequest r, CancellationToken ct) =>

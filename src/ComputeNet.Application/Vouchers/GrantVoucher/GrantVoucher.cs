@@ -14,7 +14,7 @@ namespace ComputeNet.Application.Vouchers.GrantVoucher;
 public sealed record GrantVoucherRequest(string? Issuer, string? Id, string Programme, string Buyer, long FaceFen) : ICommand<VoucherView>;
 
 public sealed record VoucherView(string Id, string Programme, string Issuer, string Kind, string Buyer, long FaceFen, long BalanceFen, bool Lapsed,
-    Instant GrantedAt, Instant ValidFrom, Instant ValidTo, int CoverageBp);
+    Instant GrantedAt, Instant ValidFrom, Instant ValidTo, int CoverageBp, bool Repeat = false);
 
 public sealed class GrantVoucherValidator : AbstractValidator<GrantVoucherRequest>
 {
@@ -32,6 +32,6 @@ public sealed class GrantVoucherHandler(VoucherService vouchers, PartyDirectory 
         var buyer = await parties.FindAsync(r.Buyer, ct);
         var cmd = new Domain.Vouchers.GrantVoucher(r.Issuer, r.Id, r.Programme, r.Buyer, r.FaceFen, clock.GetCurrentInstant());
         return await vouchers.DecideAsync(book => book.Decide(cmd, id => id == buyer?.Id ? buyer : null),
-            book => ListVouchers.ListVouchersHandler.ViewOf(book, book.Voucher(r.Id!)!), ct);
+            (book, created) => ListVouchers.ListVouchersHandler.ViewOf(book, book.Voucher(r.Id!)!) with { Repeat = !created }, ct);
     }
 }
