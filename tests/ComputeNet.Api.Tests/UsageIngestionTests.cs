@@ -94,6 +94,8 @@ public sealed class UsageIngestionTests : IAsyncLifetime
         var two = (await ReadAsync(await _provider.PostAsync("/v1/usage/cloudevents", batch)))!;
         Assert.Equal((1, 1), (two["stored"]!.GetValue<int>(), two["rejected"]!.GetValue<int>()));
         Assert.Equal("invalid", two["records"]![1]!["code"]!.GetValue<string>());
+        Assert.Contains("source must be the calling provider", two["records"]![1]!["reason"]!.GetValue<string>());
+        Assert.Equal("ce-3", two["records"]![1]!["id"]!.GetValue<string>());
     }
 
     [Fact]

@@ -82,19 +82,42 @@ public static class MeteringEndpoints
 
     /// <summary>
     /// A CloudEvent (structured mode) as a usage line. An event that is not a ComputeNet usage event of this provider
-    /// becomes a line without an id, which the batch reports as `invalid` with the reason, so one bad event never
-    /// refuses the rest.
+    /// becomes a malformed line, which the batch reports as `invalid` with the reason, so one bad event never refuses
+    /// the rest.
     /// </summary>
     private static UsageLine FromCloudEvent(JsonElement e, string caller)
     {
         string? Str(JsonElement o, string name) => o.ValueKind == JsonValueKind.Object && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
         var id = Str(e, "id");
-        if (Str(e, "specversion") != "1.0" || Str(e, "type") != CloudEventType || Str(e, "source") != caller
-            || !e.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        UsageLine Bad(string why) => new(id, null, null, null, null, 0, 0, 0, why);
+        if (e.ValueKind != JsonValueKind.Object)
         {
-            return new UsageLine(null, null, null, null, null, 0, 0, 0);
+            return Bad("a CloudEvent is a JSON object");
         }
-        var body = data.Deserialize<UsageBody>(ApiHost.JsonOptions)!;
-        return Line(body with { Id = id });
+        if (Str(e, "specversion") != "1.0")
+        {
+            return Bad("specversion must be \"1.0\"");
+        }
+        if (Str(e, "type") != CloudEventType)
+        {
+            return Bad($"type must be \"{CloudEventType}\"");
+        }
+        if (Str(e, "source") != caller)
+        {
+            return Bad($"source must be the calling provider \"{caller}\"");
+        }
+        if (!e.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        {
+            return Bad("data must be a JSON object holding the usage record");
+        }
+        try
+        {
+            var body = data.Deserialize<UsageBody>(ApiHost.JsonOptions)!;
+            return Line(body with { Id = id });
+        }
+        catch (JsonException ex)
+        {
+            return Bad($"data is not a usage record: {ex.Message}");
+        }
     }
 }

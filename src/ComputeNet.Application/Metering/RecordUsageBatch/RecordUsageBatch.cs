@@ -11,7 +11,9 @@ namespace ComputeNet.Application.Metering.RecordUsageBatch;
 
 /// <summary>One record of a batch as submitted.</summary>
 /// <summary>One record of a batch as submitted; a missing interval bound or device-seconds makes the record `invalid`.</summary>
-public sealed record UsageLine(string? Id, string? Lease, Instant? From, Instant? To, long? DeviceSeconds, decimal EnergyKwh, decimal GreenKwh, decimal TransferGb);
+/// <paramref name="Malformed"/>: why the submitted form (e.g. a CloudEvent envelope) could not be read as a record, if it could not.
+public sealed record UsageLine(string? Id, string? Lease, Instant? From, Instant? To, long? DeviceSeconds, decimal EnergyKwh, decimal GreenKwh, decimal TransferGb,
+    string? Malformed = null);
 
 /// <summary>
 /// Provider: report up to 10,000 usage records at once. Each record is checked on its own (market-rules §6, in
@@ -49,7 +51,11 @@ public sealed class RecordUsageBatchHandler(MeteringService metering, PartyDirec
             var cmd = UsageIntake.Command(r.Party, line.Id, line.Lease, line.From ?? default, line.To ?? default, line.DeviceSeconds ?? 0,
                 line.EnergyKwh, line.GreenKwh, line.TransferGb, now);
             var missing = line.From is null ? "from" : line.To is null ? "to" : line.DeviceSeconds is null ? "deviceSeconds" : null;
-            if (missing is not null && UsageIntake.Malformed(cmd) is null)
+            if (line.Malformed is { } why)
+            {
+                results[i] = Refused(i, line.Id, new Rejection(Codes.Invalid, why, "record"));
+            }
+            else if (missing is not null && UsageIntake.Malformed(cmd) is null)
             {
                 results[i] = Refused(i, line.Id, new Rejection(Codes.Invalid, $"'{missing}' is required", missing));
             }
