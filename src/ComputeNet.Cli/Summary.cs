@@ -96,7 +96,7 @@ internal static class Summary
             {
                 delivery.AddRow($"[bold]{Markup.Escape(hub.Name)}[/]", hub.ScuHours.ToString("0.###"), hub.EnergyKwh.ToString("0.#"), Percent(hub.GreenShare),
                     hub.OfferedDeviceHours.ToString("N0"), hub.LeasedDeviceHours.ToString("N0"), Percent(hub.Utilisation), Percent(hub.ScuUtilisation));
-                foreach (var c in report.Clusters.Where(c => report.Clusters.Count > 0 && (c.OfferedDeviceHours > 0 || c.ScuHours > 0) && HubOf(c, report) == hub.Id))
+                foreach (var c in report.Clusters.Where(c => (c.OfferedDeviceHours > 0 || c.ScuHours > 0) && HubOf(c) == hub.Id))
                 {
                     delivery.AddRow($"  {Markup.Escape(c.Name)}", c.ScuHours.ToString("0.###"), c.EnergyKwh.ToString("0.#"), Percent(c.GreenShare),
                         c.OfferedDeviceHours.ToString("N0"), c.LeasedDeviceHours.ToString("N0"), Percent(c.Utilisation), Percent(c.ScuUtilisation));
@@ -112,8 +112,7 @@ internal static class Summary
 
     private static string Percent(decimal? share) => share is { } s ? $"{s * 100:0.0} %" : "—";
 
-    private static string HubOf(Domain.Reports.DeliveryFigures cluster, Domain.Reports.MeteringReport report) =>
-        report.Hubs.Count == 0 ? "" : HubByCluster.TryGetValue(cluster.Id, out var hub) ? hub : "";
+    private static string HubOf(Domain.Reports.DeliveryFigures cluster) => HubByCluster.GetValueOrDefault(cluster.Id, "");
 
     private static readonly IReadOnlyDictionary<string, string> HubByCluster =
         Application.ReferenceData.ReferenceDataLoader.Default.Clusters.ToDictionary(c => c.Id, c => c.HubId);

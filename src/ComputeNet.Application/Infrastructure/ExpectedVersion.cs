@@ -20,4 +20,10 @@ public static class ExpectedVersion
             session.Events.Append(stream, readVersion + events.Count, events);
         }
     }
+
+    /// <summary>The store refused an append because the stream moved since it was read (or was started by someone else).</summary>
+    public static bool IsConflict(Exception e) =>
+        e is JasperFx.Events.EventStreamUnexpectedMaxEventIdException or Marten.Exceptions.ExistingStreamIdCollisionException
+            or JasperFx.Events.ExistingStreamIdCollisionException or JasperFx.ConcurrencyException
+        || (e.InnerException is { } inner && IsConflict(inner));
 }

@@ -1,6 +1,4 @@
-using JasperFx.Events;
 using Marten;
-using Marten.Exceptions;
 
 namespace ComputeNet.Application.Infrastructure;
 
@@ -67,7 +65,7 @@ public sealed class StreamCache<TState>(IDocumentStore store, string streamKey, 
                 {
                     await session.SaveChangesAsync(ct);
                 }
-                catch (Exception e) when (IsConcurrencyConflict(e) && attempt < MaxAttempts)
+                catch (Exception e) when (ExpectedVersion.IsConflict(e) && attempt < MaxAttempts)
                 {
                     continue;
                 }
@@ -85,9 +83,6 @@ public sealed class StreamCache<TState>(IDocumentStore store, string streamKey, 
         }
     }
 
-    public static bool IsConcurrencyConflict(Exception e) =>
-        e is EventStreamUnexpectedMaxEventIdException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException or JasperFx.ConcurrencyException
-        || (e.InnerException is { } inner && IsConcurrencyConflict(inner));
 
     private async Task CatchUpAsync(IQuerySession session, CancellationToken ct)
     {

@@ -52,7 +52,7 @@ public sealed class MeteringService(IDocumentStore store, PartyDirectory parties
                 {
                     await session.SaveChangesAsync(ct);
                 }
-                catch (Exception e) when (StreamCache<object>.IsConcurrencyConflict(e) && attempt < MaxAttempts)
+                catch (Exception e) when (ExpectedVersion.IsConflict(e) && attempt < MaxAttempts)
                 {
                     continue;
                 }

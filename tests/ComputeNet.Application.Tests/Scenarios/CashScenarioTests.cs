@@ -49,10 +49,7 @@ public sealed class ReversalTests
     public async Task A_reversal_undoes_a_charge_without_editing_history_and_asOf_shows_the_balance_before_it()
     {
         await using var p = await TestPlatform.StartAsync(UseCases.Market.Nov30Morning);
-        await p.Sender.Send(UseCases.Market.Buyer(), Ct);
-        await p.Sender.Send(UseCases.Market.Provider(), Ct);
-        await p.Sender.Send(UseCases.Market.Offer(), Ct);
-        var lease = Assert.Single((await p.Sender.Send(UseCases.Market.Bid(), Ct)).Leases);
+        var lease = await UseCases.Market.TradedLeaseAsync(p, Ct);
         p.Clock.Set(UseCases.Market.At("2026-12-02T00:10:00+08:00"));
         await p.Sender.Send(new Metering.RecordUsage.RecordUsageRequest("prov-nx", "u1", lease, UseCases.Market.Dec1, UseCases.Market.Dec2, 576_000, 1m, 1m, 0m), Ct);
         p.Clock.Set(UseCases.Market.At("2026-12-02T01:00:00+08:00"));

@@ -16,6 +16,15 @@ public static class Market
     public static readonly Instant Dec2 = At("2026-12-02T00:00:00+08:00");
     public static readonly Instant Dec8 = At("2026-12-08T00:00:00+08:00");
 
+    /// <summary>The §13 set-up: the Shanghai SME and the 中卫 provider registered, of1 listed, b1 traded; returns b1's lease.</summary>
+    public static async Task<string> TradedLeaseAsync(TestPlatform p, CancellationToken ct)
+    {
+        await p.Sender.Send(Buyer(), ct);
+        await p.Sender.Send(Provider(), ct);
+        await p.Sender.Send(Offer(), ct);
+        return Assert.Single((await p.Sender.Send(Bid(), ct)).Leases);
+    }
+
     public static RegisterPartyRequest Buyer(string id = "sme-sh-1", string city = "shanghai") => new(id, ["buyer"], city, Sme: true);
 
     public static RegisterPartyRequest Provider(string id = "prov-nx") => new(id, ["provider"]);

@@ -113,10 +113,7 @@ public sealed class MarketPersistenceTests
     public async Task Usage_arriving_after_its_period_closed_is_rated_late_into_the_next_open_period()
     {
         await using var p = await TestPlatform.StartAsync(Nov30Morning);
-        await p.Sender.Send(Buyer(), Ct);
-        await p.Sender.Send(Provider(), Ct);
-        await p.Sender.Send(Offer(), Ct);
-        var lease = Assert.Single((await p.Sender.Send(Bid(), Ct)).Leases);
+        var lease = await TradedLeaseAsync(p, Ct);
 
         p.Clock.Set(At("2026-12-02T01:00:00+08:00"));
         await p.Sender.Send(new ClosePeriodRequest("2026-12-01"), Ct);
@@ -162,10 +159,7 @@ public sealed class MarketPersistenceTests
     public async Task Usage_racing_the_close_of_its_period_is_rated_exactly_once_either_in_it_or_late()
     {
         await using var p = await TestPlatform.StartAsync(Nov30Morning);
-        await p.Sender.Send(Buyer(), Ct);
-        await p.Sender.Send(Provider(), Ct);
-        await p.Sender.Send(Offer(), Ct);
-        var lease = Assert.Single((await p.Sender.Send(Bid(), Ct)).Leases);
+        var lease = await TradedLeaseAsync(p, Ct);
         p.Clock.Set(At("2026-12-02T01:00:00+08:00"));
 
         // 48 half-hour records of 3,600 device-seconds (0.156 SCU-h each) race the close of their own day.

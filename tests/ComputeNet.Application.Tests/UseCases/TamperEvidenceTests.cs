@@ -14,10 +14,7 @@ public sealed class TamperEvidenceTests
     private static async Task<TestPlatform> ClosedDayAsync()
     {
         var p = await TestPlatform.StartAsync(Nov30Morning);
-        await p.Sender.Send(Buyer(), Ct);
-        await p.Sender.Send(Provider(), Ct);
-        await p.Sender.Send(Offer(), Ct);
-        var lease = Assert.Single((await p.Sender.Send(Bid(), Ct)).Leases);
+        var lease = await TradedLeaseAsync(p, Ct);
         p.Clock.Set(At("2026-12-02T00:10:00+08:00"));
         await p.Sender.Send(new RecordUsageRequest("prov-nx", "u1", lease, Dec1, Dec2, 576_000, 1m, 1m, 0m), Ct);
         p.Clock.Set(At("2026-12-02T01:00:00+08:00"));

@@ -59,7 +59,7 @@ public sealed class RecordCashHandler(IDocumentStore store, PartyDirectory parti
             {
                 await session.SaveChangesAsync(ct);
             }
-            catch (Exception e) when (StreamCache<object>.IsConcurrencyConflict(e) && attempt < MaxAttempts)
+            catch (Exception e) when (ExpectedVersion.IsConflict(e) && attempt < MaxAttempts)
             {
                 continue;
             }

@@ -38,7 +38,7 @@ public sealed class ReverseTransactionHandler(IDocumentStore store, IClock clock
             {
                 await session.SaveChangesAsync(ct);
             }
-            catch (Exception e) when (StreamCache<object>.IsConcurrencyConflict(e) && attempt < MaxAttempts)
+            catch (Exception e) when (ExpectedVersion.IsConflict(e) && attempt < MaxAttempts)
             {
                 continue;
             }

@@ -87,7 +87,7 @@ public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory part
             {
                 await session.SaveChangesAsync(ct);
             }
-            catch (Exception e) when (StreamCache<object>.IsConcurrencyConflict(e) && attempt < MaxAttempts)
+            catch (Exception e) when (ExpectedVersion.IsConflict(e) && attempt < MaxAttempts)
             {
                 continue;
             }

@@ -37,14 +37,16 @@ public sealed class GetClaimsHandler(IDocumentStore store, Platform.PlatformServ
     public async ValueTask<IReadOnlyList<ClaimView>> Handle(GetClaimsRequest q, CancellationToken ct)
     {
         await using var session = store.QuerySession();
-        var (book, _) = await VoucherService.LoadAsync(session, ct);
+        var voucherEvents = (await session.Events.FetchStreamAsync(MartenSetup.Streams.Vouchers, token: ct)).Select(e => e.Data).ToList();
+        var book = new VoucherBook();
+        voucherEvents.ForEach(book.Evolve);
+        var redeemedByPeriod = voucherEvents.OfType<VoucherRedeemed>().ToLookup(r => r.Period);
         var result = new List<ClaimView>();
         foreach (var stream in await SettlementReader.ClosedPeriodsAsync(session, q.Period, ct))
         {
             var period = SettlementReader.Closed(stream).Period;
             var lines = SettlementReader.Of<InvoiceIssued>(stream).SelectMany(i => i.Lines).ToList();
-            var redemptions = (await session.Events.FetchStreamAsync(MartenSetup.Streams.Vouchers, token: ct))
-                .Select(e => e.Data).OfType<VoucherRedeemed>().Where(r => r.Period == period).ToList();
+            var redemptions = redeemedByPeriod[period].ToList();
             var usage = (await MeteringService.ReceivedByAsync(session, period, ct)).ToLookup(u => u.LeaseId);
             var leaseDocs = await session.LoadManyAsync<LeaseDocument>(ct, redemptions.Select(r => MartenSetup.Streams.Lease(r.LeaseId)).Distinct());
             var leases = leaseDocs.ToDictionary(l => l.LeaseId, l => l.Terms);
