@@ -12,7 +12,6 @@ namespace ComputeNet.Application.Infrastructure;
 public sealed class StreamCache<TState>(IDocumentStore store, string streamKey, Func<TState> create, Action<TState, object> evolve)
     where TState : class
 {
-    private const int MaxAttempts = 5;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Action<TState, object> _evolve = evolve;
     private TState _state = create();
@@ -65,8 +64,9 @@ public sealed class StreamCache<TState>(IDocumentStore store, string streamKey, 
                 {
                     await session.SaveChangesAsync(ct);
                 }
-                catch (Exception e) when (ExpectedVersion.IsConflict(e) && attempt < MaxAttempts)
+                catch (Exception e) when (ExpectedVersion.ShouldRetry(e, attempt))
                 {
+                    await ExpectedVersion.BackOffAsync(attempt, ct);
                     continue;
                 }
                 foreach (var e in events)

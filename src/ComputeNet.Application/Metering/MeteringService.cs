@@ -18,7 +18,6 @@ namespace ComputeNet.Application.Metering;
 /// </summary>
 public sealed class MeteringService(IDocumentStore store, PartyDirectory parties, PlatformService platform)
 {
-    private const int MaxAttempts = 5;
     private readonly ConcurrentDictionary<string, ProviderState> _providers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, LeaseTerms> _leases = new(StringComparer.Ordinal);
 
@@ -52,8 +51,9 @@ public sealed class MeteringService(IDocumentStore store, PartyDirectory parties
                 {
                     await session.SaveChangesAsync(ct);
                 }
-                catch (Exception e) when (ExpectedVersion.IsConflict(e) && attempt < MaxAttempts)
+                catch (Exception e) when (ExpectedVersion.ShouldRetry(e, attempt))
                 {
+                    await ExpectedVersion.BackOffAsync(attempt, ct);
                     continue;
                 }
                 foreach (var e in events)

@@ -30,7 +30,6 @@ public sealed class RecordCashValidator : AbstractValidator<RecordCashRequest>
 /// </summary>
 public sealed class RecordCashHandler(IDocumentStore store, PartyDirectory parties, IClock clock) : ICommandHandler<RecordCashRequest, CashResult>
 {
-    private const int MaxAttempts = 5;
 
     public async ValueTask<CashResult> Handle(RecordCashRequest r, CancellationToken ct)
     {
@@ -59,8 +58,9 @@ public sealed class RecordCashHandler(IDocumentStore store, PartyDirectory parti
             {
                 await session.SaveChangesAsync(ct);
             }
-            catch (Exception e) when (ExpectedVersion.IsConflict(e) && attempt < MaxAttempts)
+            catch (Exception e) when (ExpectedVersion.ShouldRetry(e, attempt))
             {
+                await ExpectedVersion.BackOffAsync(attempt, ct);
                 continue;
             }
             return Result((TransactionPosted)decided[0], r, repeat: false);

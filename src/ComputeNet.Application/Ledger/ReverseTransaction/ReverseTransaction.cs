@@ -12,7 +12,6 @@ public sealed record ReverseTransactionRequest(string? Id, string TxId, string R
 
 public sealed class ReverseTransactionHandler(IDocumentStore store, IClock clock) : ICommandHandler<ReverseTransactionRequest, TransactionPosted>
 {
-    private const int MaxAttempts = 5;
 
     public async ValueTask<TransactionPosted> Handle(ReverseTransactionRequest r, CancellationToken ct)
     {
@@ -38,8 +37,9 @@ public sealed class ReverseTransactionHandler(IDocumentStore store, IClock clock
             {
                 await session.SaveChangesAsync(ct);
             }
-            catch (Exception e) when (ExpectedVersion.IsConflict(e) && attempt < MaxAttempts)
+            catch (Exception e) when (ExpectedVersion.ShouldRetry(e, attempt))
             {
+                await ExpectedVersion.BackOffAsync(attempt, ct);
                 continue;
             }
             return (TransactionPosted)decided[0];

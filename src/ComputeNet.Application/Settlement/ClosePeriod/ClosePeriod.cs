@@ -87,15 +87,15 @@ public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory part
             {
                 await session.SaveChangesAsync(ct);
             }
-            catch (Exception e) when (ExpectedVersion.IsConflict(e) && attempt < MaxAttempts)
+            catch (Exception e) when (ExpectedVersion.ShouldRetry(e, attempt))
             {
+                await ExpectedVersion.BackOffAsync(attempt, ct);
                 continue;
             }
             return Summary(result.Closed, alreadyClosed: false);
         }
     }
 
-    private const int MaxAttempts = 5;
 
     /// <summary>The last hash of every statement chain (party and kind), over the periods closed so far in close order.</summary>
     private static async Task<IReadOnlyDictionary<string, string>> ChainHeadsAsync(IQuerySession session, CancellationToken ct)
