@@ -1,3 +1,4 @@
+using ComputeNet.Domain.Market.Engine;
 using ComputeNet.Domain.Parties;
 using ComputeNet.Domain.Reference;
 using NodaTime;
@@ -57,35 +58,17 @@ public static class MatchingEngine
             spec.Window.To, spec.Price, cluster.GreenShare, cmd.At);
         var events = new List<IMarketEvent> { listed };
 
-        // The incoming offer meets resting bids highest price first, then earliest arrival, on a local copy
-        // of its calendar so that each fill sees what earlier fills took.
-        var leased = new int[spec.Window.Hours];
+        // The incoming offer meets resting bids highest price first, then earliest arrival.
+        var order = new OfferOrder(book.PartyNumber(party.Id), rc.Family, book.ClusterNumber(cluster.Id), listed.ScuPerDevice, rc.MemoryGb,
+            cluster.GreenShare, spec.Devices, spec.Window.From.ToUnixTimeSeconds(), spec.Window.To.ToUnixTimeSeconds(), PriceTicks.Of(spec.Price),
+            listed.Seq, -1);
+        var fills = new List<Fill>();
+        book.Core.MatchOffer(order, cmd.At.ToUnixTimeSeconds(), book.Latencies(catalogue), fills);
         var tradeSeq = book.LastTradeSeq;
-        var candidates = book.Bids
-            .Where(b => b.IsLive(cmd.At) && b.Terms.Family == rc.Family && b.Party != party.Id)
-            .OrderByDescending(b => b.Spec.Price).ThenBy(b => b.Seq);
-        foreach (var bid in candidates)
+        foreach (var fill in fills)
         {
-            if (events.Count > MarketLimits.MaxFillsPerOrder)
-            {
-                break;
-            }
-            var latency = Compatible(bid, listed, spec.Window, catalogue);
-            if (latency is null)
-            {
-                continue;
-            }
-            var free = MinFree(spec.Devices, leased, spec.Window, bid.Spec.Window);
-            var take = bid.Spec.Split ? Math.Min(bid.Remaining, free) : (free >= bid.Remaining ? bid.Remaining : 0);
-            if (take <= 0)
-            {
-                continue;
-            }
-            for (var h = spec.Window.HourIndex(bid.Spec.Window.From); h < spec.Window.HourIndex(bid.Spec.Window.To); h++)
-            {
-                leased[h] += take;
-            }
-            events.Add(Trade(++tradeSeq, bid.Placed, listed, take, bid.Spec.Price, latency.Value, cmd.At));
+            var bid = book.BidTagged(fill.Tag);
+            events.Add(Trade(++tradeSeq, bid.Placed, listed, fill.Devices, bid.Spec.Price, fill.LatencyMs, cmd.At));
         }
         return new MarketDecision(events, false);
     }
@@ -134,44 +117,15 @@ public static class MatchingEngine
         var events = new List<IMarketEvent> { placed };
 
         // The incoming bid meets resting offers lowest price first, then earliest arrival.
-        var candidates = book.Offers
-            .Where(o => !o.Cancelled && o.Family == terms.Family && o.Party != party.Id)
-            .OrderBy(o => o.Listed.Price).ThenBy(o => o.Seq);
-        var fills = new List<(BookOffer Offer, int Devices, decimal LatencyMs)>();
+        var fills = new List<Fill>();
+        book.Core.MatchBid(OrderBook.EngineOrder(incoming, book.PartyNumber(party.Id), book.CityNumber(cityId), -1), book.Latencies(catalogue), fills);
         var wanted = spec.Devices;
-        foreach (var offer in candidates)
-        {
-            if (wanted == 0 || fills.Count >= MarketLimits.MaxFillsPerOrder)
-            {
-                break;
-            }
-            var latency = Compatible(incoming, offer.Listed, offer.Window, catalogue);
-            if (latency is null)
-            {
-                continue;
-            }
-            var free = offer.MinFree(spec.Window);
-            var take = spec.Split ? Math.Min(wanted, free) : (free >= wanted ? wanted : 0);
-            if (take <= 0)
-            {
-                continue;
-            }
-            fills.Add((offer, take, latency.Value));
-            wanted -= take;
-            if (!spec.Split)
-            {
-                break;
-            }
-        }
-        if (terms.Tif == TimeInForce.FOK && wanted > 0)
-        {
-            fills.Clear();
-            wanted = spec.Devices;
-        }
         var tradeSeq = book.LastTradeSeq;
-        foreach (var (offer, devices, latency) in fills)
+        foreach (var fill in fills)
         {
-            events.Add(Trade(++tradeSeq, placed, offer.Listed, devices, offer.Listed.Price, latency, cmd.At));
+            var offer = book.OfferTagged(fill.Tag);
+            events.Add(Trade(++tradeSeq, placed, offer.Listed, fill.Devices, offer.Listed.Price, fill.LatencyMs, cmd.At));
+            wanted -= fill.Devices;
         }
         if (terms.Tif != TimeInForce.GTC && wanted > 0)
         {
@@ -223,38 +177,6 @@ public static class MatchingEngine
             return new OrderHandle("offer", offer.Id, offer.Party, open, offer.Devices, offer.MostLeased);
         }
         throw RejectedException.Of(Codes.Invalid, $"'{party}' has no order '{orderId}'", "order");
-    }
-
-    /// <summary>
-    /// Compatibility of a bid with an offer (market-rules §5), except free capacity: returns the latency
-    /// of the bid's city to the offer's cluster when compatible, else null.
-    /// </summary>
-    private static decimal? Compatible(BookBid bid, OfferListed offer, HourWindow offerWindow, Catalogue catalogue)
-    {
-        var spec = bid.Spec;
-        if (offer.ScuPerDevice < spec.MinScuPerDevice || offer.MemoryGb < spec.MinMemoryGb || offer.GreenShare < spec.MinGreen
-            || !offerWindow.Contains(spec.Window) || offer.Price > spec.Price)
-        {
-            return null;
-        }
-        var city = catalogue.City(bid.Placed.City);
-        var cluster = catalogue.Cluster(offer.Cluster);
-        if (city is null || cluster is null)
-        {
-            return null;
-        }
-        var latency = catalogue.LatencyMs(city, cluster);
-        return Latency.Within(bid.Terms.Tier, latency) ? latency : null;
-    }
-
-    private static int MinFree(int devices, int[] leased, HourWindow offerWindow, HourWindow window)
-    {
-        var min = int.MaxValue;
-        for (var h = offerWindow.HourIndex(window.From); h < offerWindow.HourIndex(window.To); h++)
-        {
-            min = Math.Min(min, devices - leased[h]);
-        }
-        return min == int.MaxValue ? 0 : min;
     }
 
     private static TradeExecuted Trade(long tradeSeq, BidPlaced bid, OfferListed offer, int devices, decimal price, decimal latencyMs, Instant at) =>

@@ -1,3 +1,4 @@
+using ComputeNet.Domain.Market.Engine;
 using ComputeNet.Domain.Reference;
 using NodaTime;
 
@@ -46,6 +47,8 @@ public sealed class BookOffer
     /// <summary>When the offer was cancelled: its remaining free capacity stopped being offered then.</summary>
     public Instant? CancelledAt { get; set; }
     public List<string> LeasesAtPlacement { get; } = [];
+    /// <summary>Where the offer rests in the matching engine while it is live.</summary>
+    public OrderRef InBook { get; set; } = OrderRef.None;
 
     public string Party => Listed.Party;
     public string Id => Listed.OfferId;
@@ -96,6 +99,8 @@ public sealed class BookBid
     /// <summary>IOC/FOK after their one matching attempt.</summary>
     public bool Finished { get; set; }
     public List<string> LeasesAtPlacement { get; } = [];
+    /// <summary>Where the bid rests in the matching engine while it is live.</summary>
+    public OrderRef InBook { get; set; } = OrderRef.None;
 
     public string Party => Placed.Party;
     public string Id => Placed.BidId;
@@ -139,7 +144,22 @@ public sealed class OrderBook
 {
     private readonly Dictionary<(string Party, string Id), BookOffer> _offers = new();
     private readonly Dictionary<(string Party, string Id), BookBid> _bids = new();
-    private readonly List<(OrderSide Side, (string, string) Key)> _arrival = [];
+    /// <summary>Every accepted order in arrival order; an order's index here is its tag in the matching engine.</summary>
+    private readonly List<object> _orders = [];
+    private readonly Dictionary<string, int> _parties = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _cities = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _clusters = new(StringComparer.Ordinal);
+    private readonly List<string> _cityNames = [];
+    private readonly List<string> _clusterNames = [];
+    private readonly CatalogueLatencies _latencies;
+
+    public OrderBook()
+    {
+        _latencies = new CatalogueLatencies(this);
+    }
+
+    /// <summary>The matching engine holding the live orders of every family's market.</summary>
+    public MatchingCore Core { get; } = new();
 
     public long LastSeq { get; private set; }
     public long LastTradeSeq { get; private set; }
@@ -152,19 +172,40 @@ public sealed class OrderBook
     public BookOffer? Offer(string party, string id) => _offers.GetValueOrDefault((party, id));
     public BookBid? Bid(string party, string id) => _bids.GetValueOrDefault((party, id));
 
+    /// <summary>The order the engine knows by <paramref name="tag"/>.</summary>
+    public BookOffer OfferTagged(int tag) => (BookOffer)_orders[tag];
+
+    public BookBid BidTagged(int tag) => (BookBid)_orders[tag];
+
+    /// <summary>The engine's number for a party, or -1 for one with no order yet (it then rests nowhere, so self-trade cannot arise).</summary>
+    public int PartyNumber(string party) => _parties.GetValueOrDefault(party, -1);
+
+    /// <summary>The engine's number for a city or cluster (numbers are only a lookup cache: taking one changes no state).</summary>
+    public int CityNumber(string city) => Number(_cities, _cityNames, city);
+
+    public int ClusterNumber(string cluster) => Number(_clusters, _clusterNames, cluster);
+
+    public int? KnownClusterNumber(string cluster) => _clusters.TryGetValue(cluster, out var n) ? n : null;
+
+    /// <summary>Latencies between the engine's cities and clusters, from <paramref name="catalogue"/>.</summary>
+    public ILatencyTable Latencies(Catalogue catalogue)
+    {
+        _latencies.Use(catalogue);
+        return _latencies;
+    }
+
     /// <summary>Every accepted order in arrival order, with its state at <paramref name="now"/>.</summary>
     public IEnumerable<OrderStatus> Statuses(Instant now)
     {
-        foreach (var (side, key) in _arrival)
+        foreach (var order in _orders)
         {
-            if (side == OrderSide.Offer)
+            if (order is BookOffer o)
             {
-                var o = _offers[key];
                 yield return new OrderStatus(o.Id, o.Party, OrderSide.Offer, o.StateAt(now), o.Devices, o.MostLeased, o.Seq);
             }
             else
             {
-                var b = _bids[key];
+                var b = (BookBid)order;
                 yield return new OrderStatus(b.Id, b.Party, OrderSide.Bid, b.StateAt(now), b.Devices, b.Filled, b.Seq);
             }
         }
@@ -188,7 +229,11 @@ public sealed class OrderBook
                     Leased = new int[window.Hours],
                 };
                 _offers[(o.Party, o.OfferId)] = offer;
-                _arrival.Add((OrderSide.Offer, (o.Party, o.OfferId)));
+                Core.Expire(o.At.ToUnixTimeSeconds());
+                offer.InBook = Core.AddOffer(new OfferOrder(Number(_parties, null, o.Party), family, ClusterNumber(o.Cluster), o.ScuPerDevice,
+                    o.MemoryGb, o.GreenShare, o.Devices, o.From.ToUnixTimeSeconds(), o.To.ToUnixTimeSeconds(), PriceTicks.Of(o.Price), o.Seq,
+                    _orders.Count));
+                _orders.Add(offer);
                 LastSeq = Math.Max(LastSeq, o.Seq);
                 AcceptedOrders++;
                 break;
@@ -196,8 +241,11 @@ public sealed class OrderBook
             case BidPlaced b:
             {
                 var spec = SpecOf(b);
-                _bids[(b.Party, b.BidId)] = new BookBid { Placed = b, Spec = spec, Terms = BidTerms.Parse(spec), Devices = b.Devices };
-                _arrival.Add((OrderSide.Bid, (b.Party, b.BidId)));
+                var bid = new BookBid { Placed = b, Spec = spec, Terms = BidTerms.Parse(spec), Devices = b.Devices };
+                _bids[(b.Party, b.BidId)] = bid;
+                Core.Expire(b.At.ToUnixTimeSeconds());
+                bid.InBook = Core.AddBid(EngineOrder(bid, Number(_parties, null, b.Party), CityNumber(b.City), _orders.Count));
+                _orders.Add(bid);
                 LastSeq = Math.Max(LastSeq, b.Seq);
                 AcceptedOrders++;
                 break;
@@ -208,6 +256,7 @@ public sealed class OrderBook
                 var bid = _bids[(terms.Buyer, terms.BidId)];
                 var offer = _offers[(terms.Provider, terms.OfferId)];
                 bid.Filled += terms.Devices;
+                Core.Fill(bid.InBook, offer.InBook, terms.Devices, terms.From.ToUnixTimeSeconds(), terms.To.ToUnixTimeSeconds());
                 var window = new HourWindow(terms.From, terms.To);
                 for (var h = offer.Window.HourIndex(window.From); h < offer.Window.HourIndex(window.To); h++)
                 {
@@ -233,30 +282,86 @@ public sealed class OrderBook
                 break;
             }
             case BidKilled k:
-                _bids[(k.Party, k.BidId)].Finished = true;
+            {
+                var bid = _bids[(k.Party, k.BidId)];
+                bid.Finished = true;
+                Core.Remove(bid.InBook);
                 break;
+            }
             case OrderCancelled c:
                 if (c.Side == "bid")
                 {
-                    _bids[(c.Party, c.OrderId)].Cancelled = true;
+                    var bid = _bids[(c.Party, c.OrderId)];
+                    bid.Cancelled = true;
+                    Core.Remove(bid.InBook);
                 }
                 else
                 {
-                    _offers[(c.Party, c.OrderId)].CancelledAt = c.At;
+                    var offer = _offers[(c.Party, c.OrderId)];
+                    offer.CancelledAt = c.At;
+                    Core.Remove(offer.InBook);
                 }
                 break;
             case OrderReduced r:
                 if (r.Side == "bid")
                 {
-                    _bids[(r.Party, r.OrderId)].Devices = r.Devices;
+                    var bid = _bids[(r.Party, r.OrderId)];
+                    bid.Devices = r.Devices;
+                    Core.Reduce(bid.InBook, r.Devices);
                 }
                 else
                 {
-                    _offers[(r.Party, r.OrderId)].Devices = r.Devices;
+                    var offer = _offers[(r.Party, r.OrderId)];
+                    offer.Devices = r.Devices;
+                    Core.Reduce(offer.InBook, r.Devices);
                 }
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "unknown market event");
+        }
+    }
+
+    /// <summary>A bid as the engine matches it (<paramref name="party"/> and <paramref name="city"/> are engine numbers).</summary>
+    public static BidOrder EngineOrder(BookBid bid, int party, int city, int tag) => new(party, bid.Terms.Family, bid.Devices,
+        bid.Spec.MinScuPerDevice, bid.Spec.MinMemoryGb, bid.Spec.Window.From.ToUnixTimeSeconds(), bid.Spec.Window.To.ToUnixTimeSeconds(),
+        bid.Terms.Tier, bid.Spec.MinGreen, PriceTicks.Of(bid.Spec.Price), bid.Spec.Split, bid.Terms.Tif, city, bid.Seq, tag);
+
+    private static int Number(Dictionary<string, int> numbers, List<string>? names, string key)
+    {
+        if (!numbers.TryGetValue(key, out var n))
+        {
+            n = numbers.Count;
+            numbers[key] = n;
+            names?.Add(key);
+        }
+        return n;
+    }
+
+    /// <summary>Latency per (city, cluster) number pair, computed once from the catalogue and remembered.</summary>
+    private sealed class CatalogueLatencies(OrderBook book) : ILatencyTable
+    {
+        private readonly Dictionary<(int City, int Cluster), decimal?> _known = new();
+        private Catalogue? _catalogue;
+
+        public void Use(Catalogue catalogue)
+        {
+            if (!ReferenceEquals(catalogue, _catalogue))
+            {
+                _catalogue = catalogue;
+                _known.Clear();
+            }
+        }
+
+        public decimal? LatencyMs(int city, int cluster)
+        {
+            if (!_known.TryGetValue((city, cluster), out var ms))
+            {
+                var c = _catalogue!.City(book._cityNames[city]);
+                var k = _catalogue.Cluster(book._clusterNames[cluster]);
+                ms = c is null || k is null ? null : _catalogue.LatencyMs(c, k);
+                _known[(city, cluster)] = ms;
+            }
+            return ms;
         }
     }
 

@@ -1,0 +1,459 @@
+using System.Buffers;
+using ComputeNet.Domain.Reference;
+
+namespace ComputeNet.Domain.Market.Engine;
+
+/// <summary>A bid as the engine matches it: everything interned to integers, prices in ticks, window in Unix seconds.</summary>
+public readonly record struct BidOrder(
+    int Party, ComputeFamily Family, int Devices, decimal MinScuPerDevice, int MinMemoryGb, long FromSeconds, long ToSeconds,
+    LatencyTier Tier, decimal MinGreen, long PriceTicks, bool Split, TimeInForce Tif, int City, long Seq, int Tag);
+
+/// <summary>An offer as the engine matches it.</summary>
+public readonly record struct OfferOrder(
+    int Party, ComputeFamily Family, int Cluster, decimal ScuPerDevice, int MemoryGb, decimal GreenShare, int Devices,
+    long FromSeconds, long ToSeconds, long PriceTicks, long Seq, int Tag);
+
+/// <summary>A live order's place in the engine; <see cref="Generation"/> tells a reused slot from the order that held it before.</summary>
+public readonly record struct OrderRef(int Slot, int Generation)
+{
+    public static readonly OrderRef None = new(-1, 0);
+}
+
+/// <summary>One fill a match decided: the resting order (slot and the caller's tag), the devices, the latency of the pair.</summary>
+public readonly record struct Fill(OrderRef Resting, int Tag, int Devices, long PriceTicks, decimal LatencyMs);
+
+/// <summary>A price level of the book as anyone may see it: price, number of orders, devices available.</summary>
+public readonly record struct DepthLevel(long PriceTicks, int Orders, long Devices);
+
+/// <summary>Latency between an interned city and an interned cluster, or null when there is no such pair.</summary>
+public interface ILatencyTable
+{
+    decimal? LatencyMs(int city, int cluster);
+}
+
+/// <summary>The slot of a live order. Bids use the Min* fields and <see cref="City"/>; offers the others.</summary>
+internal struct Slot
+{
+    public long PriceTicks;
+    public long Seq;
+    public long FromSeconds;
+    public long ToSeconds;
+    public int Party;
+    public int Devices;
+    /// <summary>Bid: devices traded. Offer: devices leased in every hour while <see cref="Leased"/> is null.</summary>
+    public int Filled;
+    public int Next;
+    public int Prev;
+    public int Tag;
+    public int Generation;
+    public bool Live;
+    public bool IsBid;
+    public ComputeFamily Family;
+    public bool Split;
+    public LatencyTier Tier;
+    public int City;
+    public int MinMemoryGb;
+    public decimal MinScuPerDevice;
+    public decimal MinGreen;
+    public int Cluster;
+    public int MemoryGb;
+    public decimal ScuPerDevice;
+    public decimal GreenShare;
+    /// <summary>Offer: devices leased per hour of its window, once a lease covered only part of it (rented from the shared pool).</summary>
+    public int[]? Leased;
+}
+
+/// <summary>
+/// The matching engine of market-rules §5: one book per compute family (a market), price-time priority by engine
+/// sequence, trades at the resting order's price, split and all-from-one-offer bids, self-trade prevention,
+/// GTC/IOC/FOK, an hourly capacity calendar per offer. Single-threaded and deterministic.
+/// <para>
+/// Matching (<see cref="MatchBid"/>, <see cref="MatchOffer"/>) only reads the book and writes the fills it decides
+/// into the caller's list; the book changes only through <see cref="AddBid"/>, <see cref="AddOffer"/>,
+/// <see cref="Fill(OrderRef, OrderRef, int, long, long)"/>, <see cref="Remove"/>, <see cref="Reduce"/> and
+/// <see cref="Expire"/> — exactly what the market's events say — so the book rebuilt from the journal is the book
+/// that decided. Finished orders leave the book and their slots are reused: in steady state nothing is allocated
+/// per order.
+/// </para>
+/// </summary>
+public sealed class MatchingCore
+{
+    private Slot[] _slots = new Slot[1024];
+    private int _used;
+    private int _free = -1;
+    private readonly PriceLadder[] _bids = [new(), new(), new()];
+    private readonly PriceLadder[] _offers = [new(), new(), new()];
+    private readonly PriorityQueue<OrderRef, long> _bidStarts = new();
+    private readonly PriorityQueue<OrderRef, long> _offerEnds = new();
+    private readonly int[] _calendar = new int[MarketLimits.MaxWindowHours];
+
+    /// <summary>Orders resting in the book now.</summary>
+    public int LiveOrders { get; private set; }
+
+    public bool IsLive(OrderRef order) =>
+        order.Slot >= 0 && order.Slot < _used && _slots[order.Slot].Live && _slots[order.Slot].Generation == order.Generation;
+
+    public OrderRef AddBid(in BidOrder b)
+    {
+        var slot = Allocate();
+        ref var s = ref _slots[slot];
+        s.IsBid = true;
+        s.PriceTicks = b.PriceTicks;
+        s.Seq = b.Seq;
+        s.FromSeconds = b.FromSeconds;
+        s.ToSeconds = b.ToSeconds;
+        s.Party = b.Party;
+        s.Devices = b.Devices;
+        s.Filled = 0;
+        s.Tag = b.Tag;
+        s.Family = b.Family;
+        s.Split = b.Split;
+        s.Tier = b.Tier;
+        s.City = b.City;
+        s.MinMemoryGb = b.MinMemoryGb;
+        s.MinScuPerDevice = b.MinScuPerDevice;
+        s.MinGreen = b.MinGreen;
+        _bids[(int)b.Family].Append(-b.PriceTicks, slot, _slots);
+        var order = new OrderRef(slot, s.Generation);
+        _bidStarts.Enqueue(order, b.FromSeconds);
+        return order;
+    }
+
+    public OrderRef AddOffer(in OfferOrder o)
+    {
+        var slot = Allocate();
+        ref var s = ref _slots[slot];
+        s.IsBid = false;
+        s.PriceTicks = o.PriceTicks;
+        s.Seq = o.Seq;
+        s.FromSeconds = o.FromSeconds;
+        s.ToSeconds = o.ToSeconds;
+        s.Party = o.Party;
+        s.Devices = o.Devices;
+        s.Filled = 0;
+        s.Tag = o.Tag;
+        s.Family = o.Family;
+        s.Cluster = o.Cluster;
+        s.MemoryGb = o.MemoryGb;
+        s.ScuPerDevice = o.ScuPerDevice;
+        s.GreenShare = o.GreenShare;
+        _offers[(int)o.Family].Append(o.PriceTicks, slot, _slots);
+        var order = new OrderRef(slot, s.Generation);
+        _offerEnds.Enqueue(order, o.ToSeconds);
+        return order;
+    }
+
+    /// <summary>
+    /// The fills an incoming bid gets from the resting offers of its family, lowest price first, then earliest
+    /// arrival (market-rules §5). Reads the book only. FOK: no fills unless they cover every device.
+    /// </summary>
+    public void MatchBid(in BidOrder b, ILatencyTable latency, List<Fill> fills)
+    {
+        fills.Clear();
+        var ladder = _offers[(int)b.Family];
+        var wanted = b.Devices;
+        for (var level = 0; level < ladder.Count && wanted > 0; level++)
+        {
+            if (ladder.KeyAt(level) > b.PriceTicks)
+            {
+                break;
+            }
+            for (var slot = ladder.HeadAt(level); slot >= 0; slot = _slots[slot].Next)
+            {
+                ref var o = ref _slots[slot];
+                if (o.Party == b.Party || o.ScuPerDevice < b.MinScuPerDevice || o.MemoryGb < b.MinMemoryGb || o.GreenShare < b.MinGreen
+                    || o.FromSeconds > b.FromSeconds || o.ToSeconds < b.ToSeconds)
+                {
+                    continue;
+                }
+                if (latency.LatencyMs(b.City, o.Cluster) is not { } ms || !Latency.Within(b.Tier, ms))
+                {
+                    continue;
+                }
+                var free = MinFree(ref o, b.FromSeconds, b.ToSeconds);
+                var take = b.Split ? Math.Min(wanted, free) : (free >= wanted ? wanted : 0);
+                if (take <= 0)
+                {
+                    continue;
+                }
+                fills.Add(new Fill(new OrderRef(slot, o.Generation), o.Tag, take, o.PriceTicks, ms));
+                wanted -= take;
+                if (!b.Split || wanted == 0 || fills.Count >= MarketLimits.MaxFillsPerOrder)
+                {
+                    goto Done;
+                }
+            }
+        }
+    Done:
+        if (b.Tif == TimeInForce.FOK && wanted > 0)
+        {
+            fills.Clear();
+        }
+    }
+
+    /// <summary>
+    /// The fills an incoming offer makes with the live resting bids of its family (GTC, window not started at
+    /// <paramref name="nowSeconds"/>), highest price first, then earliest arrival, each fill seeing what the earlier
+    /// ones took from the offer's calendar. Reads the book only.
+    /// </summary>
+    public void MatchOffer(in OfferOrder o, long nowSeconds, ILatencyTable latency, List<Fill> fills)
+    {
+        fills.Clear();
+        var hours = (int)((o.ToSeconds - o.FromSeconds) / 3600);
+        Array.Clear(_calendar, 0, hours);
+        var ladder = _bids[(int)o.Family];
+        for (var level = 0; level < ladder.Count; level++)
+        {
+            if (-ladder.KeyAt(level) < o.PriceTicks)
+            {
+                break;
+            }
+            for (var slot = ladder.HeadAt(level); slot >= 0; slot = _slots[slot].Next)
+            {
+                if (fills.Count >= MarketLimits.MaxFillsPerOrder)
+                {
+                    return;
+                }
+                ref var b = ref _slots[slot];
+                if (b.Party == o.Party || b.FromSeconds <= nowSeconds || o.ScuPerDevice < b.MinScuPerDevice || o.MemoryGb < b.MinMemoryGb
+                    || o.GreenShare < b.MinGreen || o.FromSeconds > b.FromSeconds || o.ToSeconds < b.ToSeconds)
+                {
+                    continue;
+                }
+                if (latency.LatencyMs(b.City, o.Cluster) is not { } ms || !Latency.Within(b.Tier, ms))
+                {
+                    continue;
+                }
+                var first = (int)((b.FromSeconds - o.FromSeconds) / 3600);
+                var end = (int)((b.ToSeconds - o.FromSeconds) / 3600);
+                var free = int.MaxValue;
+                for (var h = first; h < end; h++)
+                {
+                    free = Math.Min(free, o.Devices - _calendar[h]);
+                }
+                var remaining = b.Devices - b.Filled;
+                var take = b.Split ? Math.Min(remaining, free) : (free >= remaining ? remaining : 0);
+                if (take <= 0)
+                {
+                    continue;
+                }
+                for (var h = first; h < end; h++)
+                {
+                    _calendar[h] += take;
+                }
+                fills.Add(new Fill(new OrderRef(slot, b.Generation), b.Tag, take, b.PriceTicks, ms));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Applies a trade of <paramref name="devices"/> between a live bid and a live offer over the bid's window
+    /// <c>[fromSeconds, toSeconds)</c>; a bid filled, or an offer leased out in every hour, leaves the book.
+    /// </summary>
+    public void Fill(OrderRef bid, OrderRef offer, int devices, long fromSeconds, long toSeconds)
+    {
+        if (!IsLive(bid) || !IsLive(offer) || !_slots[bid.Slot].IsBid || _slots[offer.Slot].IsBid)
+        {
+            throw new InvalidOperationException("a trade names an order that is not live in the book: invariant broken");
+        }
+        ref var b = ref _slots[bid.Slot];
+        b.Filled += devices;
+        if (b.Filled > b.Devices)
+        {
+            throw new InvalidOperationException("bid over-filled: invariant broken");
+        }
+        if (b.Filled == b.Devices)
+        {
+            Remove(bid);
+        }
+
+        ref var o = ref _slots[offer.Slot];
+        if (o.Leased is null && fromSeconds == o.FromSeconds && toSeconds == o.ToSeconds)
+        {
+            o.Filled += devices;
+            if (o.Filled > o.Devices)
+            {
+                throw new InvalidOperationException("offer over-leased: invariant broken");
+            }
+        }
+        else
+        {
+            var hours = (int)((o.ToSeconds - o.FromSeconds) / 3600);
+            if (o.Leased is null)
+            {
+                o.Leased = ArrayPool<int>.Shared.Rent(hours);
+                Array.Fill(o.Leased, o.Filled, 0, hours);
+            }
+            var end = (int)((toSeconds - o.FromSeconds) / 3600);
+            for (var h = (int)((fromSeconds - o.FromSeconds) / 3600); h < end; h++)
+            {
+                o.Leased[h] += devices;
+                if (o.Leased[h] > o.Devices)
+                {
+                    throw new InvalidOperationException("offer over-leased: invariant broken");
+                }
+            }
+        }
+        if (LeasedOut(ref o))
+        {
+            Remove(offer);
+        }
+    }
+
+    /// <summary>Takes a live order out of the book (cancel, kill, fill, expiry); its slot is reused.</summary>
+    public void Remove(OrderRef order)
+    {
+        if (!IsLive(order))
+        {
+            return;
+        }
+        ref var s = ref _slots[order.Slot];
+        if (s.IsBid)
+        {
+            _bids[(int)s.Family].Unlink(-s.PriceTicks, order.Slot, _slots);
+        }
+        else
+        {
+            _offers[(int)s.Family].Unlink(s.PriceTicks, order.Slot, _slots);
+        }
+        if (s.Leased is not null)
+        {
+            ArrayPool<int>.Shared.Return(s.Leased);
+            s.Leased = null;
+        }
+        s.Live = false;
+        s.Generation++;
+        s.Next = _free;
+        _free = order.Slot;
+        LiveOrders--;
+    }
+
+    /// <summary>Sets a live order's total device count (time priority kept); one with nothing left leaves the book.</summary>
+    public void Reduce(OrderRef order, int devices)
+    {
+        if (!IsLive(order))
+        {
+            return;
+        }
+        ref var s = ref _slots[order.Slot];
+        s.Devices = devices;
+        if (s.IsBid ? s.Filled >= s.Devices : LeasedOut(ref s))
+        {
+            Remove(order);
+        }
+    }
+
+    /// <summary>Takes out resting bids whose window has started and offers whose window has ended by <paramref name="nowSeconds"/>.</summary>
+    public void Expire(long nowSeconds)
+    {
+        while (_bidStarts.TryPeek(out var bid, out var from) && from <= nowSeconds)
+        {
+            _bidStarts.Dequeue();
+            Remove(bid);
+        }
+        while (_offerEnds.TryPeek(out var offer, out var to) && to <= nowSeconds)
+        {
+            _offerEnds.Dequeue();
+            Remove(offer);
+        }
+    }
+
+    /// <summary>
+    /// Aggregated price levels of one side of a family's book, best first: price, orders, devices (bids: still
+    /// wanted; offers: free in their busiest hour), optionally only offers in one cluster. No party is named.
+    /// </summary>
+    public IReadOnlyList<DepthLevel> Depth(ComputeFamily family, OrderSide side, int? cluster, int maxLevels, long nowSeconds)
+    {
+        var ladder = side == OrderSide.Bid ? _bids[(int)family] : _offers[(int)family];
+        var levels = new List<DepthLevel>();
+        for (var level = 0; level < ladder.Count && levels.Count < maxLevels; level++)
+        {
+            var orders = 0;
+            long devices = 0;
+            for (var slot = ladder.HeadAt(level); slot >= 0; slot = _slots[slot].Next)
+            {
+                ref var s = ref _slots[slot];
+                if (s.IsBid ? s.FromSeconds <= nowSeconds : (s.ToSeconds <= nowSeconds || (cluster is { } c && s.Cluster != c)))
+                {
+                    continue;
+                }
+                orders++;
+                devices += s.IsBid ? s.Devices - s.Filled : s.Devices - MostLeased(ref s);
+            }
+            if (orders > 0)
+            {
+                levels.Add(new DepthLevel(side == OrderSide.Bid ? -ladder.KeyAt(level) : ladder.KeyAt(level), orders, devices));
+            }
+        }
+        return levels;
+    }
+
+    private static int MinFree(ref Slot o, long fromSeconds, long toSeconds)
+    {
+        if (o.Leased is null)
+        {
+            return o.Devices - o.Filled;
+        }
+        var min = int.MaxValue;
+        var end = (int)((toSeconds - o.FromSeconds) / 3600);
+        for (var h = (int)((fromSeconds - o.FromSeconds) / 3600); h < end; h++)
+        {
+            min = Math.Min(min, o.Devices - o.Leased[h]);
+        }
+        return min == int.MaxValue ? 0 : min;
+    }
+
+    private static int MostLeased(ref Slot o)
+    {
+        if (o.Leased is null)
+        {
+            return o.Filled;
+        }
+        var hours = (int)((o.ToSeconds - o.FromSeconds) / 3600);
+        var most = 0;
+        for (var h = 0; h < hours; h++)
+        {
+            most = Math.Max(most, o.Leased[h]);
+        }
+        return most;
+    }
+
+    private static bool LeasedOut(ref Slot o)
+    {
+        if (o.Leased is null)
+        {
+            return o.Filled >= o.Devices;
+        }
+        var hours = (int)((o.ToSeconds - o.FromSeconds) / 3600);
+        for (var h = 0; h < hours; h++)
+        {
+            if (o.Leased[h] < o.Devices)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private int Allocate()
+    {
+        int slot;
+        if (_free >= 0)
+        {
+            slot = _free;
+            _free = _slots[slot].Next;
+        }
+        else
+        {
+            if (_used == _slots.Length)
+            {
+                Array.Resize(ref _slots, _slots.Length * 2);
+            }
+            slot = _used++;
+        }
+        _slots[slot].Live = true;
+        _slots[slot].Next = _slots[slot].Prev = -1;
+        LiveOrders++;
+        return slot;
+    }
+}

@@ -1,0 +1,102 @@
+namespace ComputeNet.Domain.Market.Engine;
+
+/// <summary>
+/// One side of one market: its price levels sorted best first, each a FIFO of order slots in arrival order
+/// (linked through <see cref="Slot.Next"/>/<see cref="Slot.Prev"/>). Levels are kept in parallel arrays sorted by
+/// key (the price for offers, the negated price for bids, so that index 0 is always the best level); a level is
+/// found by binary search. Books have few levels near the touch, so inserting a level by shifting is cheap, and
+/// nothing is allocated per order once the arrays have grown.
+/// </summary>
+internal sealed class PriceLadder
+{
+    private long[] _keys = new long[64];
+    private int[] _heads = new int[64];
+    private int[] _tails = new int[64];
+
+    public int Count { get; private set; }
+
+    public long KeyAt(int level) => _keys[level];
+
+    public int HeadAt(int level) => _heads[level];
+
+    /// <summary>Appends <paramref name="slot"/> at the back of the level with <paramref name="key"/>, creating the level if needed.</summary>
+    public void Append(long key, int slot, Slot[] slots)
+    {
+        var level = Array.BinarySearch(_keys, 0, Count, key);
+        if (level < 0)
+        {
+            level = ~level;
+            InsertLevel(level, key);
+        }
+        ref var s = ref slots[slot];
+        s.Next = -1;
+        s.Prev = _tails[level];
+        if (_tails[level] >= 0)
+        {
+            slots[_tails[level]].Next = slot;
+        }
+        else
+        {
+            _heads[level] = slot;
+        }
+        _tails[level] = slot;
+    }
+
+    /// <summary>Takes <paramref name="slot"/> out of its level (which must hold it); an emptied level disappears.</summary>
+    public void Unlink(long key, int slot, Slot[] slots)
+    {
+        var level = Array.BinarySearch(_keys, 0, Count, key);
+        if (level < 0)
+        {
+            throw new InvalidOperationException($"no price level {key} for slot {slot}: invariant broken");
+        }
+        ref var s = ref slots[slot];
+        if (s.Prev >= 0)
+        {
+            slots[s.Prev].Next = s.Next;
+        }
+        else
+        {
+            _heads[level] = s.Next;
+        }
+        if (s.Next >= 0)
+        {
+            slots[s.Next].Prev = s.Prev;
+        }
+        else
+        {
+            _tails[level] = s.Prev;
+        }
+        s.Next = s.Prev = -1;
+        if (_heads[level] < 0)
+        {
+            RemoveLevel(level);
+        }
+    }
+
+    private void InsertLevel(int level, long key)
+    {
+        if (Count == _keys.Length)
+        {
+            Array.Resize(ref _keys, Count * 2);
+            Array.Resize(ref _heads, Count * 2);
+            Array.Resize(ref _tails, Count * 2);
+        }
+        var after = Count - level;
+        Array.Copy(_keys, level, _keys, level + 1, after);
+        Array.Copy(_heads, level, _heads, level + 1, after);
+        Array.Copy(_tails, level, _tails, level + 1, after);
+        _keys[level] = key;
+        _heads[level] = _tails[level] = -1;
+        Count++;
+    }
+
+    private void RemoveLevel(int level)
+    {
+        var after = Count - level - 1;
+        Array.Copy(_keys, level + 1, _keys, level, after);
+        Array.Copy(_heads, level + 1, _heads, level, after);
+        Array.Copy(_tails, level + 1, _tails, level, after);
+        Count--;
+    }
+}
