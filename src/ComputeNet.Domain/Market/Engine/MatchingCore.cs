@@ -31,7 +31,7 @@ public interface ILatencyTable
     decimal? LatencyMs(int city, int cluster);
 }
 
-/// <summary>The slot of a live order. Bids use the Min* fields and <see cref="City"/>; offers the others.</summary>
+/// <summary>The slot of a live order. Bids and offers share the attribute fields: a bid's minimum, an offer's value.</summary>
 internal struct Slot
 {
     public long PriceTicks;
@@ -51,11 +51,9 @@ internal struct Slot
     public ComputeFamily Family;
     public bool Split;
     public LatencyTier Tier;
-    public int City;
-    public int MinMemoryGb;
-    public decimal MinScuPerDevice;
-    public decimal MinGreen;
-    public int Cluster;
+    /// <summary>Bid: its city. Offer: its cluster.</summary>
+    public int Place;
+    /// <summary>Bid: the least it accepts. Offer: what it has. (Same for the next two.)</summary>
     public int MemoryGb;
     public decimal ScuPerDevice;
     public decimal GreenShare;
@@ -109,13 +107,14 @@ public sealed class MatchingCore
         s.Family = b.Family;
         s.Split = b.Split;
         s.Tier = b.Tier;
-        s.City = b.City;
-        s.MinMemoryGb = b.MinMemoryGb;
-        s.MinScuPerDevice = b.MinScuPerDevice;
-        s.MinGreen = b.MinGreen;
+        s.Place = b.City;
+        s.MemoryGb = b.MinMemoryGb;
+        s.ScuPerDevice = b.MinScuPerDevice;
+        s.GreenShare = b.MinGreen;
         _bids[(int)b.Family].Append(-b.PriceTicks, slot, _slots);
         var order = new OrderRef(slot, s.Generation);
         _bidStarts.Enqueue(order, b.FromSeconds);
+        CompactIfStale();
         return order;
     }
 
@@ -133,13 +132,14 @@ public sealed class MatchingCore
         s.Filled = 0;
         s.Tag = o.Tag;
         s.Family = o.Family;
-        s.Cluster = o.Cluster;
+        s.Place = o.Cluster;
         s.MemoryGb = o.MemoryGb;
         s.ScuPerDevice = o.ScuPerDevice;
         s.GreenShare = o.GreenShare;
         _offers[(int)o.Family].Append(o.PriceTicks, slot, _slots);
         var order = new OrderRef(slot, s.Generation);
         _offerEnds.Enqueue(order, o.ToSeconds);
+        CompactIfStale();
         return order;
     }
 
@@ -166,7 +166,7 @@ public sealed class MatchingCore
                 {
                     continue;
                 }
-                if (latency.LatencyMs(b.City, o.Cluster) is not { } ms || !Latency.Within(b.Tier, ms))
+                if (latency.LatencyMs(b.City, o.Place) is not { } ms || !Latency.Within(b.Tier, ms))
                 {
                     continue;
                 }
@@ -201,8 +201,9 @@ public sealed class MatchingCore
         fills.Clear();
         var hours = (int)((o.ToSeconds - o.FromSeconds) / 3600);
         Array.Clear(_calendar, 0, hours);
+        var fullHours = 0;
         var ladder = _bids[(int)o.Family];
-        for (var level = 0; level < ladder.Count; level++)
+        for (var level = 0; level < ladder.Count && fullHours < hours; level++)
         {
             if (-ladder.KeyAt(level) < o.PriceTicks)
             {
@@ -210,17 +211,17 @@ public sealed class MatchingCore
             }
             for (var slot = ladder.HeadAt(level); slot >= 0; slot = _slots[slot].Next)
             {
-                if (fills.Count >= MarketLimits.MaxFillsPerOrder)
+                if (fills.Count >= MarketLimits.MaxFillsPerOrder || fullHours == hours)
                 {
                     return;
                 }
                 ref var b = ref _slots[slot];
-                if (b.Party == o.Party || b.FromSeconds <= nowSeconds || o.ScuPerDevice < b.MinScuPerDevice || o.MemoryGb < b.MinMemoryGb
-                    || o.GreenShare < b.MinGreen || o.FromSeconds > b.FromSeconds || o.ToSeconds < b.ToSeconds)
+                if (b.Party == o.Party || b.FromSeconds <= nowSeconds || o.ScuPerDevice < b.ScuPerDevice || o.MemoryGb < b.MemoryGb
+                    || o.GreenShare < b.GreenShare || o.FromSeconds > b.FromSeconds || o.ToSeconds < b.ToSeconds)
                 {
                     continue;
                 }
-                if (latency.LatencyMs(b.City, o.Cluster) is not { } ms || !Latency.Within(b.Tier, ms))
+                if (latency.LatencyMs(b.Place, o.Cluster) is not { } ms || !Latency.Within(b.Tier, ms))
                 {
                     continue;
                 }
@@ -240,6 +241,10 @@ public sealed class MatchingCore
                 for (var h = first; h < end; h++)
                 {
                     _calendar[h] += take;
+                    if (_calendar[h] == o.Devices)
+                    {
+                        fullHours++;
+                    }
                 }
                 fills.Add(new Fill(new OrderRef(slot, b.Generation), b.Tag, take, b.PriceTicks, ms));
             }
@@ -373,7 +378,7 @@ public sealed class MatchingCore
             for (var slot = ladder.HeadAt(level); slot >= 0; slot = _slots[slot].Next)
             {
                 ref var s = ref _slots[slot];
-                if (s.IsBid ? s.FromSeconds <= nowSeconds : (s.ToSeconds <= nowSeconds || (cluster is { } c && s.Cluster != c)))
+                if (s.IsBid ? s.FromSeconds <= nowSeconds : (s.ToSeconds <= nowSeconds || (cluster is { } c && s.Place != c)))
                 {
                     continue;
                 }
@@ -433,6 +438,36 @@ public sealed class MatchingCore
             }
         }
         return true;
+    }
+
+    /// <summary>
+    /// The expiry queues keep an entry for every order until its time comes, also for orders that left the book long
+    /// before; when they hold more than twice the live orders they are rebuilt from the live ones (amortised O(1)),
+    /// so memory follows the book, not the history.
+    /// </summary>
+    private void CompactIfStale()
+    {
+        if (_bidStarts.Count + _offerEnds.Count <= 2 * LiveOrders + 4096)
+        {
+            return;
+        }
+        _bidStarts.Clear();
+        _offerEnds.Clear();
+        for (var slot = 0; slot < _used; slot++)
+        {
+            ref var s = ref _slots[slot];
+            if (s.Live)
+            {
+                if (s.IsBid)
+                {
+                    _bidStarts.Enqueue(new OrderRef(slot, s.Generation), s.FromSeconds);
+                }
+                else
+                {
+                    _offerEnds.Enqueue(new OrderRef(slot, s.Generation), s.ToSeconds);
+                }
+            }
+        }
     }
 
     private int Allocate()
