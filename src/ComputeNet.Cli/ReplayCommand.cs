@@ -217,68 +217,23 @@ internal static class ReplayCommand
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    /// <summary>
-    /// An exchange-like stream: a mid price wandering around 50.00 yuan; ~85 % limit orders within 10 ticks of
-    /// 0.01 yuan of it (buy and sell alike, some crossing), ~10 % cancels of recent orders, ~4 % IOC and ~1 % FOK bids;
-    /// 1–100 devices; 500 parties (so self-trade prevention happens now and then).
-    /// </summary>
+    /// <summary>Writes <see cref="SyntheticStreams.Plain"/> as replay CSV.</summary>
     internal static int Generate(string path, int count, int seed)
     {
-        var random = new Random(seed);
-        var recent = new List<string>(4096);
+        var (ops, _) = SyntheticStreams.Plain(count, seed);
         using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
         writer.Write(Header + "\n");
-        long midCents = 5000;
-        var next = 0;
-        for (var i = 0; i < count; i++)
+        foreach (var op in ops)
         {
-            var roll = random.Next(100);
-            if (roll < 10 && recent.Count > 0)
+            if (op.Kind == ReplayOpKind.Cancel)
             {
-                var k = random.Next(recent.Count);
-                writer.Write($"cancel,{recent[k]},,,,,\n");
-                recent[k] = recent[^1];
-                recent.RemoveAt(recent.Count - 1);
+                writer.Write(string.Create(CultureInfo.InvariantCulture, $"cancel,o{op.Order},,,,,\n"));
                 continue;
             }
-            if (random.Next(50) == 0)
-            {
-                midCents = Math.Clamp(midCents + random.Next(-3, 4), 4000, 6000);
-            }
-            var id = $"o{next++}";
-            var party = $"p{random.Next(500)}";
-            var quantity = 1 + random.Next(100);
-            string side, tif = "GTC";
-            long cents;
-            if (roll >= 95)
-            {
-                side = "buy";
-                tif = roll == 99 ? "FOK" : "IOC";
-                cents = midCents + random.Next(0, 6);
-            }
-            else if (random.Next(2) == 0)
-            {
-                side = "buy";
-                cents = midCents - 1 - random.Next(-2, 10);
-            }
-            else
-            {
-                side = "sell";
-                cents = midCents + 1 + random.Next(-2, 10);
-            }
-            writer.Write(string.Create(CultureInfo.InvariantCulture, $"limit,{id},{party},{side},{cents / 100}.{cents % 100:D2},{quantity},{tif}\n"));
-            if (tif == "GTC")
-            {
-                if (recent.Count == 4096)
-                {
-                    recent[random.Next(recent.Count)] = id;
-                }
-                else
-                {
-                    recent.Add(id);
-                }
-            }
+            var side = op.Side == OrderSide.Bid ? "buy" : "sell";
+            writer.Write(string.Create(CultureInfo.InvariantCulture,
+                $"limit,o{op.Order},p{op.Party},{side},{Price(op.PriceTicks)},{op.Quantity},{op.Tif}\n"));
         }
-        return count;
+        return ops.Length;
     }
 }

@@ -106,6 +106,29 @@ public class OrderReplayTests
         Assert.Equal(1, core.LiveOrders);
     }
 
+    [Fact]
+    public void In_steady_state_the_engine_allocates_nothing_per_order()
+    {
+        const int warmUp = 2_000, measured = 10_000;
+        var ops = new List<ReplayOp>();
+        for (var i = 0; i < warmUp + measured; i++)
+        {
+            // An offer and a bid that trade whole, and an offer that rests and is cancelled: the book stays small.
+            ops.Add(new ReplayOp(ReplayOpKind.Limit, 3 * i, i % 7, OrderSide.Offer, 500_000, 5, TimeInForce.GTC));
+            ops.Add(new ReplayOp(ReplayOpKind.Limit, 3 * i + 1, 7 + i % 5, OrderSide.Bid, 500_100, 5, i % 3 == 0 ? TimeInForce.IOC : TimeInForce.GTC));
+            ops.Add(new ReplayOp(ReplayOpKind.Limit, 3 * i + 2, i % 7, OrderSide.Offer, 510_000, 3, TimeInForce.GTC));
+            ops.Add(new ReplayOp(ReplayOpKind.Cancel, 3 * i + 2, 0, default, 0, 0, default));
+        }
+        var stream = ops.ToArray();
+        var replay = new OrderReplay(3 * (warmUp + measured), expectedTrades: warmUp + measured);
+        replay.Run(stream.AsSpan(0, 4 * warmUp));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        replay.Run(stream.AsSpan(4 * warmUp));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(warmUp + measured, replay.Counts.Trades);
+        Assert.Equal(0, allocated);
+    }
+
     /// <summary>
     /// The rules read as plainly as possible: lists scanned and sorted on every order, no levels, no slots.
     /// </summary>

@@ -256,7 +256,7 @@ public sealed class OrderBook
                 var bid = _bids[(terms.Buyer, terms.BidId)];
                 var offer = _offers[(terms.Provider, terms.OfferId)];
                 bid.Filled += terms.Devices;
-                Core.Fill(bid.InBook, offer.InBook, terms.Devices, terms.From.ToUnixTimeSeconds(), terms.To.ToUnixTimeSeconds());
+                Core.Fill(bid.InBook, offer.InBook, terms.Devices);
                 var window = new HourWindow(terms.From, terms.To);
                 for (var h = offer.Window.HourIndex(window.From); h < offer.Window.HourIndex(window.To); h++)
                 {

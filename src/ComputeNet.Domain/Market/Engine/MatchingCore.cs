@@ -68,7 +68,7 @@ internal struct Slot
 /// <para>
 /// Matching (<see cref="MatchBid"/>, <see cref="MatchOffer"/>) only reads the book and writes the fills it decides
 /// into the caller's list; the book changes only through <see cref="AddBid"/>, <see cref="AddOffer"/>,
-/// <see cref="Fill(OrderRef, OrderRef, int, long, long)"/>, <see cref="Remove"/>, <see cref="Reduce"/> and
+/// <see cref="Fill(OrderRef, OrderRef, int)"/>, <see cref="Remove"/>, <see cref="Reduce"/> and
 /// <see cref="Expire"/> — exactly what the market's events say — so the book rebuilt from the journal is the book
 /// that decided. Finished orders leave the book and their slots are reused: in steady state nothing is allocated
 /// per order.
@@ -79,8 +79,19 @@ public sealed class MatchingCore
     private Slot[] _slots = new Slot[1024];
     private int _used;
     private int _free = -1;
-    private readonly PriceLadder[] _bids = [new(), new(), new()];
-    private readonly PriceLadder[] _offers = [new(), new(), new()];
+    /// <summary>
+    /// Offer ladders per family, one per cluster and device kind (SCU per device, memory): an incoming bid visits only
+    /// the ladders within its latency tier whose devices meet its minimums.
+    /// </summary>
+    private readonly List<PriceLadder>[] _offerLadders = [[], [], []];
+    private readonly Dictionary<(ComputeFamily, int Cluster, decimal Scu, int MemoryGb), PriceLadder> _offerLadderIndex = new();
+    /// <summary>Bid ladders per family, by city × tier: an incoming offer visits only those its cluster is within.</summary>
+    private readonly List<PriceLadder?>[] _bidLadders = [[], [], []];
+    private Cursor[] _cursors = new Cursor[16];
+    private int[] _heap = new int[16];
+    private int _cursorCount;
+    /// <summary>Cursors in the heap; -1 until the first <see cref="Next"/> of a match builds it.</summary>
+    private int _heapSize;
     private readonly PriorityQueue<OrderRef, long> _bidStarts = new();
     private readonly PriorityQueue<OrderRef, long> _offerEnds = new();
     private readonly int[] _calendar = new int[MarketLimits.MaxWindowHours];
@@ -111,7 +122,7 @@ public sealed class MatchingCore
         s.MemoryGb = b.MinMemoryGb;
         s.ScuPerDevice = b.MinScuPerDevice;
         s.GreenShare = b.MinGreen;
-        _bids[(int)b.Family].Append(-b.PriceTicks, slot, _slots);
+        BidLadder(b.Family, b.City, b.Tier).Append(-b.PriceTicks, slot, _slots);
         var order = new OrderRef(slot, s.Generation);
         _bidStarts.Enqueue(order, b.FromSeconds);
         CompactIfStale();
@@ -136,7 +147,9 @@ public sealed class MatchingCore
         s.MemoryGb = o.MemoryGb;
         s.ScuPerDevice = o.ScuPerDevice;
         s.GreenShare = o.GreenShare;
-        _offers[(int)o.Family].Append(o.PriceTicks, slot, _slots);
+        var ladder = OfferLadder(o.Family, o.Cluster, o.ScuPerDevice, o.MemoryGb);
+        ladder.MaxGreenShare = Math.Max(ladder.MaxGreenShare, o.GreenShare);
+        ladder.Append(o.PriceTicks, slot, _slots);
         var order = new OrderRef(slot, s.Generation);
         _offerEnds.Enqueue(order, o.ToSeconds);
         CompactIfStale();
@@ -150,41 +163,38 @@ public sealed class MatchingCore
     public void MatchBid(in BidOrder b, ILatencyTable latency, List<Fill> fills)
     {
         fills.Clear();
-        var ladder = _offers[(int)b.Family];
-        var wanted = b.Devices;
-        for (var level = 0; level < ladder.Count && wanted > 0; level++)
+        _cursorCount = 0;
+        _heapSize = -1;
+        foreach (var ladder in _offerLadders[(int)b.Family])
         {
-            if (ladder.KeyAt(level) > b.PriceTicks)
+            if (ladder.Count > 0 && ladder.KeyAt(0) <= b.PriceTicks && ladder.ScuPerDevice >= b.MinScuPerDevice && ladder.MemoryGb >= b.MinMemoryGb
+                && ladder.MaxGreenShare >= b.MinGreen && latency.LatencyMs(b.City, ladder.Cluster) is { } ms && Latency.Within(b.Tier, ms))
+            {
+                AddCursor(ladder, ms);
+            }
+        }
+        var wanted = b.Devices;
+        while (wanted > 0 && Next(b.PriceTicks, out var slot, out var latencyMs))
+        {
+            ref var o = ref _slots[slot];
+            if (o.Party == b.Party || o.ScuPerDevice < b.MinScuPerDevice || o.MemoryGb < b.MinMemoryGb || o.GreenShare < b.MinGreen
+                || o.FromSeconds > b.FromSeconds || o.ToSeconds < b.ToSeconds)
+            {
+                continue;
+            }
+            var free = MinFree(ref o, b.FromSeconds, b.ToSeconds);
+            var take = b.Split ? Math.Min(wanted, free) : (free >= wanted ? wanted : 0);
+            if (take <= 0)
+            {
+                continue;
+            }
+            fills.Add(new Fill(new OrderRef(slot, o.Generation), o.Tag, take, o.PriceTicks, latencyMs));
+            wanted -= take;
+            if (!b.Split || fills.Count >= MarketLimits.MaxFillsPerOrder)
             {
                 break;
             }
-            for (var slot = ladder.HeadAt(level); slot >= 0; slot = _slots[slot].Next)
-            {
-                ref var o = ref _slots[slot];
-                if (o.Party == b.Party || o.ScuPerDevice < b.MinScuPerDevice || o.MemoryGb < b.MinMemoryGb || o.GreenShare < b.MinGreen
-                    || o.FromSeconds > b.FromSeconds || o.ToSeconds < b.ToSeconds)
-                {
-                    continue;
-                }
-                if (latency.LatencyMs(b.City, o.Place) is not { } ms || !Latency.Within(b.Tier, ms))
-                {
-                    continue;
-                }
-                var free = MinFree(ref o, b.FromSeconds, b.ToSeconds);
-                var take = b.Split ? Math.Min(wanted, free) : (free >= wanted ? wanted : 0);
-                if (take <= 0)
-                {
-                    continue;
-                }
-                fills.Add(new Fill(new OrderRef(slot, o.Generation), o.Tag, take, o.PriceTicks, ms));
-                wanted -= take;
-                if (!b.Split || wanted == 0 || fills.Count >= MarketLimits.MaxFillsPerOrder)
-                {
-                    goto Done;
-                }
-            }
         }
-    Done:
         if (b.Tif == TimeInForce.FOK && wanted > 0)
         {
             fills.Clear();
@@ -202,66 +212,97 @@ public sealed class MatchingCore
         var hours = (int)((o.ToSeconds - o.FromSeconds) / 3600);
         Array.Clear(_calendar, 0, hours);
         var fullHours = 0;
-        var ladder = _bids[(int)o.Family];
-        for (var level = 0; level < ladder.Count && fullHours < hours; level++)
+        _cursorCount = 0;
+        _heapSize = -1;
+        var ladders = _bidLadders[(int)o.Family];
+        decimal? ms = null;
+        for (var i = 0; i < ladders.Count; i++)
         {
-            if (-ladder.KeyAt(level) < o.PriceTicks)
+            if (i % Tiers == 0)
             {
-                break;
+                ms = latency.LatencyMs(i / Tiers, o.Cluster);
             }
-            for (var slot = ladder.HeadAt(level); slot >= 0; slot = _slots[slot].Next)
+            if (ladders[i] is { Count: > 0 } ladder && -ladder.KeyAt(0) >= o.PriceTicks && ms is { } m && Latency.Within((LatencyTier)(i % Tiers), m))
             {
-                if (fills.Count >= MarketLimits.MaxFillsPerOrder || fullHours == hours)
-                {
-                    return;
-                }
-                ref var b = ref _slots[slot];
-                if (b.Party == o.Party || b.FromSeconds <= nowSeconds || o.ScuPerDevice < b.ScuPerDevice || o.MemoryGb < b.MemoryGb
-                    || o.GreenShare < b.GreenShare || o.FromSeconds > b.FromSeconds || o.ToSeconds < b.ToSeconds)
-                {
-                    continue;
-                }
-                if (latency.LatencyMs(b.Place, o.Cluster) is not { } ms || !Latency.Within(b.Tier, ms))
-                {
-                    continue;
-                }
-                var first = (int)((b.FromSeconds - o.FromSeconds) / 3600);
-                var end = (int)((b.ToSeconds - o.FromSeconds) / 3600);
-                var free = int.MaxValue;
-                for (var h = first; h < end; h++)
-                {
-                    free = Math.Min(free, o.Devices - _calendar[h]);
-                }
-                var remaining = b.Devices - b.Filled;
-                var take = b.Split ? Math.Min(remaining, free) : (free >= remaining ? remaining : 0);
-                if (take <= 0)
-                {
-                    continue;
-                }
-                for (var h = first; h < end; h++)
-                {
-                    _calendar[h] += take;
-                    if (_calendar[h] == o.Devices)
-                    {
-                        fullHours++;
-                    }
-                }
-                fills.Add(new Fill(new OrderRef(slot, b.Generation), b.Tag, take, b.PriceTicks, ms));
+                AddCursor(ladder, m);
             }
+        }
+        while (fills.Count < MarketLimits.MaxFillsPerOrder && fullHours < hours && Next(-o.PriceTicks, out var slot, out var latencyMs))
+        {
+            ref var b = ref _slots[slot];
+            if (b.Party == o.Party || b.FromSeconds <= nowSeconds || o.ScuPerDevice < b.ScuPerDevice || o.MemoryGb < b.MemoryGb
+                || o.GreenShare < b.GreenShare || o.FromSeconds > b.FromSeconds || o.ToSeconds < b.ToSeconds)
+            {
+                continue;
+            }
+            var first = (int)((b.FromSeconds - o.FromSeconds) / 3600);
+            var end = (int)((b.ToSeconds - o.FromSeconds) / 3600);
+            var free = int.MaxValue;
+            for (var h = first; h < end; h++)
+            {
+                free = Math.Min(free, o.Devices - _calendar[h]);
+            }
+            var remaining = b.Devices - b.Filled;
+            var take = b.Split ? Math.Min(remaining, free) : (free >= remaining ? remaining : 0);
+            if (take <= 0)
+            {
+                continue;
+            }
+            for (var h = first; h < end; h++)
+            {
+                _calendar[h] += take;
+                if (_calendar[h] == o.Devices)
+                {
+                    fullHours++;
+                }
+            }
+            fills.Add(new Fill(new OrderRef(slot, b.Generation), b.Tag, take, b.PriceTicks, latencyMs));
         }
     }
 
     /// <summary>
-    /// Applies a trade of <paramref name="devices"/> between a live bid and a live offer over the bid's window
-    /// <c>[fromSeconds, toSeconds)</c>; a bid filled, or an offer leased out in every hour, leaves the book.
+    /// An incoming bid, decided and applied: matched, placed, filled; what is left of an IOC or FOK is killed.
+    /// <paramref name="fills"/> holds its trades afterwards. Returns where it rests (not live if it did not).
     /// </summary>
-    public void Fill(OrderRef bid, OrderRef offer, int devices, long fromSeconds, long toSeconds)
+    public OrderRef SubmitBid(in BidOrder b, ILatencyTable latency, List<Fill> fills)
+    {
+        MatchBid(b, latency, fills);
+        var placed = AddBid(b);
+        foreach (var fill in fills)
+        {
+            Fill(placed, fill.Resting, fill.Devices);
+        }
+        if (b.Tif != TimeInForce.GTC)
+        {
+            Remove(placed);
+        }
+        return placed;
+    }
+
+    /// <summary>An incoming offer, decided and applied: matched, listed, filled.</summary>
+    public OrderRef SubmitOffer(in OfferOrder o, long nowSeconds, ILatencyTable latency, List<Fill> fills)
+    {
+        MatchOffer(o, nowSeconds, latency, fills);
+        var listed = AddOffer(o);
+        foreach (var fill in fills)
+        {
+            Fill(fill.Resting, listed, fill.Devices);
+        }
+        return listed;
+    }
+
+    /// <summary>
+    /// Applies a trade of <paramref name="devices"/> between a live bid and a live offer over the bid's window;
+    /// a bid filled, or an offer leased out in every hour, leaves the book.
+    /// </summary>
+    public void Fill(OrderRef bid, OrderRef offer, int devices)
     {
         if (!IsLive(bid) || !IsLive(offer) || !_slots[bid.Slot].IsBid || _slots[offer.Slot].IsBid)
         {
             throw new InvalidOperationException("a trade names an order that is not live in the book: invariant broken");
         }
         ref var b = ref _slots[bid.Slot];
+        var (fromSeconds, toSeconds) = (b.FromSeconds, b.ToSeconds);
         b.Filled += devices;
         if (b.Filled > b.Devices)
         {
@@ -315,11 +356,11 @@ public sealed class MatchingCore
         ref var s = ref _slots[order.Slot];
         if (s.IsBid)
         {
-            _bids[(int)s.Family].Unlink(-s.PriceTicks, order.Slot, _slots);
+            BidLadder(s.Family, s.Place, s.Tier).Unlink(-s.PriceTicks, order.Slot, _slots);
         }
         else
         {
-            _offers[(int)s.Family].Unlink(s.PriceTicks, order.Slot, _slots);
+            OfferLadder(s.Family, s.Place, s.ScuPerDevice, s.MemoryGb).Unlink(s.PriceTicks, order.Slot, _slots);
         }
         if (s.Leased is not null)
         {
@@ -369,28 +410,30 @@ public sealed class MatchingCore
     /// </summary>
     public IReadOnlyList<DepthLevel> Depth(ComputeFamily family, OrderSide side, int? cluster, int maxLevels, long nowSeconds)
     {
-        var ladder = side == OrderSide.Bid ? _bids[(int)family] : _offers[(int)family];
-        var levels = new List<DepthLevel>();
-        for (var level = 0; level < ladder.Count && levels.Count < maxLevels; level++)
+        var byPrice = new SortedDictionary<long, (int Orders, long Devices)>();
+        var ladders = side == OrderSide.Bid ? _bidLadders[(int)family] : _offerLadders[(int)family].Cast<PriceLadder?>().ToList();
+        for (var i = 0; i < ladders.Count; i++)
         {
-            var orders = 0;
-            long devices = 0;
-            for (var slot = ladder.HeadAt(level); slot >= 0; slot = _slots[slot].Next)
+            if (ladders[i] is not { } ladder || (side == OrderSide.Offer && cluster is { } c && ladder.Cluster != c))
             {
-                ref var s = ref _slots[slot];
-                if (s.IsBid ? s.FromSeconds <= nowSeconds : (s.ToSeconds <= nowSeconds || (cluster is { } c && s.Place != c)))
-                {
-                    continue;
-                }
-                orders++;
-                devices += s.IsBid ? s.Devices - s.Filled : s.Devices - MostLeased(ref s);
+                continue;
             }
-            if (orders > 0)
+            for (var level = 0; level < ladder.Count; level++)
             {
-                levels.Add(new DepthLevel(side == OrderSide.Bid ? -ladder.KeyAt(level) : ladder.KeyAt(level), orders, devices));
+                for (var slot = ladder.HeadAt(level); slot >= 0; slot = _slots[slot].Next)
+                {
+                    ref var s = ref _slots[slot];
+                    if (s.IsBid ? s.FromSeconds <= nowSeconds : s.ToSeconds <= nowSeconds)
+                    {
+                        continue;
+                    }
+                    var key = ladder.KeyAt(level);
+                    var (orders, devices) = byPrice.GetValueOrDefault(key);
+                    byPrice[key] = (orders + 1, devices + (s.IsBid ? s.Devices - s.Filled : s.Devices - MostLeased(ref s)));
+                }
             }
         }
-        return levels;
+        return byPrice.Take(maxLevels).Select(l => new DepthLevel(side == OrderSide.Bid ? -l.Key : l.Key, l.Value.Orders, l.Value.Devices)).ToList();
     }
 
     private static int MinFree(ref Slot o, long fromSeconds, long toSeconds)
@@ -438,6 +481,131 @@ public sealed class MatchingCore
             }
         }
         return true;
+    }
+
+    private const int Tiers = 3;
+
+    /// <summary>A position in one ladder during a match: the level and the slot to visit next (-1 = done).</summary>
+    private struct Cursor
+    {
+        public PriceLadder Ladder;
+        public int Level;
+        public int Slot;
+        public decimal LatencyMs;
+        public long Key;
+        public long Seq;
+    }
+
+    private PriceLadder OfferLadder(ComputeFamily family, int cluster, decimal scu, int memoryGb)
+    {
+        if (!_offerLadderIndex.TryGetValue((family, cluster, scu, memoryGb), out var ladder))
+        {
+            ladder = new PriceLadder { Cluster = cluster, ScuPerDevice = scu, MemoryGb = memoryGb };
+            _offerLadderIndex[(family, cluster, scu, memoryGb)] = ladder;
+            _offerLadders[(int)family].Add(ladder);
+        }
+        return ladder;
+    }
+
+    private PriceLadder BidLadder(ComputeFamily family, int city, LatencyTier tier) => LadderAt(_bidLadders[(int)family], city * Tiers + (int)tier);
+
+    private static PriceLadder LadderAt(List<PriceLadder?> ladders, int index)
+    {
+        while (ladders.Count <= index)
+        {
+            ladders.Add(null);
+        }
+        return ladders[index] ??= new PriceLadder();
+    }
+
+    private void AddCursor(PriceLadder ladder, decimal latencyMs)
+    {
+        if (_cursorCount == _cursors.Length)
+        {
+            Array.Resize(ref _cursors, _cursorCount * 2);
+            Array.Resize(ref _heap, _cursorCount * 2);
+        }
+        _cursors[_cursorCount++] = new Cursor { Ladder = ladder, Level = 0, Slot = ladder.HeadAt(0), LatencyMs = latencyMs };
+    }
+
+    /// <summary>
+    /// The next resting order in priority order across the visited ladders (keys ascend from the best level in
+    /// every ladder: price for offers, negated price for bids; ties by engine sequence), as long as its key is at
+    /// most <paramref name="limitKey"/>. The cursors form a binary min-heap on (key, sequence), built on the first
+    /// call of a match: each step is O(log ladders).
+    /// </summary>
+    private bool Next(long limitKey, out int slot, out decimal latencyMs)
+    {
+        if (_heapSize < 0)
+        {
+            _heapSize = 0;
+            for (var c = 0; c < _cursorCount; c++)
+            {
+                if (_cursors[c].Slot >= 0)
+                {
+                    _cursors[c].Key = _cursors[c].Ladder.KeyAt(0);
+                    _cursors[c].Seq = _slots[_cursors[c].Slot].Seq;
+                    _heap[_heapSize++] = c;
+                }
+            }
+            for (var i = _heapSize / 2 - 1; i >= 0; i--)
+            {
+                SiftDown(i);
+            }
+        }
+        if (_heapSize == 0 || _cursors[_heap[0]].Key > limitKey)
+        {
+            (slot, latencyMs) = (-1, 0m);
+            return false;
+        }
+        ref var chosen = ref _cursors[_heap[0]];
+        (slot, latencyMs) = (chosen.Slot, chosen.LatencyMs);
+        chosen.Slot = _slots[chosen.Slot].Next;
+        if (chosen.Slot < 0 && ++chosen.Level < chosen.Ladder.Count)
+        {
+            chosen.Slot = chosen.Ladder.HeadAt(chosen.Level);
+            chosen.Key = chosen.Ladder.KeyAt(chosen.Level);
+        }
+        if (chosen.Slot < 0)
+        {
+            _heap[0] = _heap[--_heapSize];
+        }
+        else
+        {
+            chosen.Seq = _slots[chosen.Slot].Seq;
+        }
+        SiftDown(0);
+        return true;
+    }
+
+    private bool Before(int a, int b)
+    {
+        ref var x = ref _cursors[a];
+        ref var y = ref _cursors[b];
+        return x.Key < y.Key || (x.Key == y.Key && x.Seq < y.Seq);
+    }
+
+    private void SiftDown(int i)
+    {
+        while (true)
+        {
+            var smallest = i;
+            var left = 2 * i + 1;
+            if (left < _heapSize && Before(_heap[left], _heap[smallest]))
+            {
+                smallest = left;
+            }
+            if (left + 1 < _heapSize && Before(_heap[left + 1], _heap[smallest]))
+            {
+                smallest = left + 1;
+            }
+            if (smallest == i)
+            {
+                return;
+            }
+            (_heap[i], _heap[smallest]) = (_heap[smallest], _heap[i]);
+            i = smallest;
+        }
     }
 
     /// <summary>

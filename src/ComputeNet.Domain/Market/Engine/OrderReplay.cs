@@ -108,16 +108,10 @@ public sealed class OrderReplay
     {
         var bid = new BidOrder(op.Party, ComputeFamily.Intelligent, op.Quantity, 0m, 0, WindowFromSeconds, WindowToSeconds, LatencyTier.CrossHub,
             0m, op.PriceTicks, true, op.Tif, 0, ++_seq, op.Order);
-        _core.MatchBid(bid, _latency, _fills);
-        var placed = _refs[op.Order] = _core.AddBid(bid);
+        _refs[op.Order] = _core.SubmitBid(bid, _latency, _fills);
         foreach (var fill in _fills)
         {
-            _core.Fill(placed, fill.Resting, fill.Devices, WindowFromSeconds, WindowToSeconds);
             trades = Record(trades, new ReplayTrade(op.Order, fill.Tag, fill.PriceTicks, fill.Devices));
-        }
-        if (op.Tif != TimeInForce.GTC)
-        {
-            _core.Remove(placed); // what is left of an IOC or FOK is killed
         }
         return trades;
     }
@@ -126,11 +120,9 @@ public sealed class OrderReplay
     {
         var offer = new OfferOrder(op.Party, ComputeFamily.Intelligent, 0, 1m, 80, 1m, op.Quantity, WindowFromSeconds, WindowToSeconds,
             op.PriceTicks, ++_seq, op.Order);
-        _core.MatchOffer(offer, NowSeconds, _latency, _fills);
-        var listed = _refs[op.Order] = _core.AddOffer(offer);
+        _refs[op.Order] = _core.SubmitOffer(offer, NowSeconds, _latency, _fills);
         foreach (var fill in _fills)
         {
-            _core.Fill(fill.Resting, listed, fill.Devices, WindowFromSeconds, WindowToSeconds);
             trades = Record(trades, new ReplayTrade(op.Order, fill.Tag, fill.PriceTicks, fill.Devices));
         }
         return trades;

@@ -15,6 +15,12 @@ internal sealed class PriceLadder
 
     public int Count { get; private set; }
 
+    /// <summary>Offer ladders: the cluster, SCU per device and memory every offer in it has, and the greenest share listed.</summary>
+    public int Cluster { get; init; }
+    public decimal ScuPerDevice { get; init; }
+    public int MemoryGb { get; init; }
+    public decimal MaxGreenShare { get; set; }
+
     public long KeyAt(int level) => _keys[level];
 
     public int HeadAt(int level) => _heads[level];
