@@ -8,7 +8,12 @@ using System.Text.Json.Nodes;
 using ComputeNet.Api;
 using ComputeNet.Application;
 using ComputeNet.Application.Infrastructure;
+using ComputeNet.Application.Benchmarks;
 using ComputeNet.Application.Parties;
+using ComputeNet.Application.Settlement.ClosePeriod;
+using Marten;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
 using NodaTime;
 using Spectre.Console;
@@ -40,9 +45,19 @@ internal static class BenchCommand
             RunEngine(Math.Max(1_000, parse.GetValue(ops)));
             return 0;
         });
+        var sizes = new Option<int[]>("--records") { Description = "usage records per generated period; repeat for several runs", DefaultValueFactory = _ => [100_000, 300_000, 1_000_000], AllowMultipleArgumentsPerToken = true };
+        var leases = new Option<int>("--leases") { Description = "leases the records are spread over", DefaultValueFactory = _ => 10_000 };
+        var keep = new Option<bool>("--keep-schema") { Description = "keep each run's schema (bench_close_<records>) for inspection" };
+        var close = new Command("close", "generate a period of N usage records over M leases in bulk, close it, print generate and close times (after a small warm-up run)") { sizes, leases, keep };
+        close.SetAction(async (parse, ct) =>
+        {
+            await RunCloseAsync(parse.GetValue(sizes)!, parse.GetValue(leases), parse.GetValue(keep), ct);
+            return 0;
+        });
         var bench = new Command("bench", "measure the platform's throughput targets (prints its figures)");
         bench.Subcommands.Add(usage);
         bench.Subcommands.Add(engine);
+        bench.Subcommands.Add(close);
         return bench;
     }
 
@@ -190,6 +205,60 @@ internal static class BenchCommand
             await app.StopAsync(CancellationToken.None);
             await app.DisposeAsync();
             await ComputeNetServices.DropSchemaAsync(connection, schema, CancellationToken.None);
+        }
+    }
+
+    private static async Task RunCloseAsync(IReadOnlyList<int> sizes, int leases, bool keepSchema, CancellationToken ct)
+    {
+        var connection = await Hosting.ConnectionStringAsync(ct);
+        var rows = new List<(int Records, double Generate, double Close, int Lines, int Transactions)>();
+        // A small warm-up run first: the first close in a process pays JIT and Marten's runtime code generation (seconds on
+        // 2 cores), which would otherwise be charged to the first size and hide how the close grows with the record count.
+        foreach (var (records, run) in sizes.Prepend(1_000).Select((r, i) => (r, i)))
+        {
+            var leaseCount = run == 0 ? 100 : leases;
+            var schema = run == 0 ? "bench_close_warmup" : $"bench_close_{records}";
+            await ComputeNetServices.DropSchemaAsync(connection, schema, ct);
+            var clock = new SettableClock(LargePeriodSpec.RecordedAt);
+            var services = ComputeNetServices.Compose(new ComputeNetSettings(connection, schema), clock, Hosting.AddMediator);
+            await services.InitialiseComputeNetAsync(ct);
+            try
+            {
+                var sender = services.GetRequiredService<ISender>();
+                var generated = await LargePeriodFixture.GenerateAsync(sender, services.GetRequiredService<IDocumentStore>(), new LargePeriodSpec(records, leaseCount), ct);
+                AnsiConsole.MarkupLineInterpolated($"generated {records:N0} records over {leaseCount:N0} leases ({generated.Events:N0} events) in {generated.Elapsed.TotalSeconds:0.00} s");
+                clock.Set(LargePeriodSpec.CloseAt);
+                var watch = Stopwatch.StartNew();
+                var summary = await sender.Send(new ClosePeriodRequest(LargePeriodSpec.Period), ct);
+                watch.Stop();
+                AnsiConsole.MarkupLineInterpolated($"closed {summary.Period}: {summary.Invoices} invoices, {summary.Lines:N0} lines, {summary.Transactions:N0} transactions in [bold]{watch.Elapsed.TotalSeconds:0.00} s[/] = {records / watch.Elapsed.TotalSeconds:N0} records/s");
+                if (run == 0)
+                {
+                    AnsiConsole.MarkupLineInterpolated($"[grey](warm-up run, not counted)[/]");
+                }
+                else
+                {
+                    rows.Add((records, generated.Elapsed.TotalSeconds, watch.Elapsed.TotalSeconds, summary.Lines, summary.Transactions));
+                }
+            }
+            finally
+            {
+                await services.DisposeAsync();
+                if (!keepSchema)
+                {
+                    await ComputeNetServices.DropSchemaAsync(connection, schema, CancellationToken.None);
+                }
+            }
+        }
+        var table = new Table().Title($"period close over {leases:N0} leases").AddColumns("records", "generate s", "close s", "records/s", "lines", "transactions", "close s per 100k");
+        foreach (var r in rows)
+        {
+            table.AddRow($"{r.Records:N0}", $"{r.Generate:0.00}", $"{r.Close:0.00}", $"{r.Records / r.Close:N0}", $"{r.Lines:N0}", $"{r.Transactions:N0}", $"{r.Close / r.Records * 100_000:0.00}");
+        }
+        AnsiConsole.Write(table);
+        foreach (var r in rows)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new { bench = "close", records = r.Records, leases, generate_s = Math.Round(r.Generate, 3), close_s = Math.Round(r.Close, 3), records_per_s = Math.Round(r.Records / r.Close) }));
         }
     }
 

@@ -85,7 +85,11 @@ internal static class Summary
             }
             console.Write(rejections);
         }
-        console.MarkupLineInterpolated($"Outputs written to [blue]{folder}[/] (orders, trades, invoices, statements, ledger, rejections, reports, verify).");
+        if (r.Focus is { } focus)
+        {
+            console.MarkupLineInterpolated($"FinOps FOCUS 1.2 export: {focus.Rows.Count} invoice lines, billed {Yuan(focus.Rows.Sum(x => x.BilledCostFen))} yuan CNY, effective (buyers' part) {Yuan(focus.Rows.Sum(x => x.EffectiveCostFen))} → [blue]{Path.Combine(folder, ScenarioResult.FocusFile)}[/]");
+        }
+        console.MarkupLineInterpolated($"Outputs written to [blue]{folder}[/] (orders, trades, invoices, statements, ledger, rejections, reports, verify .json; focus.csv).");
     }
 
     public static void PrintReport(Domain.Reports.MeteringReport report)

@@ -81,6 +81,7 @@ public sealed class AccessTests : IAsyncLifetime
         new("GET", "/v1/usage", _ => null, "provider", "regulator", "operator"),
         new("POST", "/v1/periods/2026-11-01/close", _ => null, "operator"),
         new("GET", "/v1/invoices", _ => null, "buyer", "regulator", "operator"),
+        new("GET", "/v1/exports/focus?period=2026-11-01", _ => null, "buyer", "regulator", "operator"),
         new("GET", "/v1/statements", _ => null, "provider", "carrier", "issuer", "regulator", "operator"),
         new("GET", "/v1/ledger", _ => null, "regulator", "operator"),
         new("GET", "/v1/verify", _ => null, "regulator", "operator"),

@@ -34,6 +34,13 @@ public static class SettlementEndpoints
             .For(Role.Buyer, Role.Regulator, Role.Operator).WithName("ListInvoices")
             .WithSummary("Buyer: its invoices; regulators and operators: all (or ?buyer=)");
 
+        g.MapGet("/exports/focus", async (string? period, string? buyer, HttpContext http, ISender sender, CancellationToken ct) =>
+                Results.Text((await sender.Send(new Application.Exports.ExportFocus.ExportFocusRequest(PartiesEndpoints.Required(period, "period"),
+                    Caller.From(http.User).Scope(buyer)), ct)).Csv, "text/csv; charset=utf-8"))
+            .For(Role.Buyer, Role.Regulator, Role.Operator).WithName("ExportFocus")
+            .WithSummary("Buyer: its invoice lines of a closed period as FinOps FOCUS 1.2 CSV; regulators and operators: every buyer's (or ?buyer=)")
+            .Produces<string>(200, "text/csv").ProducesProblem(400);
+
         g.MapGet("/statements", async (string? period, HttpContext http, ISender sender, CancellationToken ct) =>
             {
                 var caller = Caller.From(http.User);

@@ -35,7 +35,8 @@ public sealed record ScenarioResult(
     IReadOnlyList<RejectionOut> Rejections,
     IReadOnlyList<Domain.Reports.MeteringReport> Reports,
     Domain.Audit.VerificationReport Verification,
-    int Actions)
+    int Actions,
+    Exports.ExportFocus.FocusDataset? Focus = null)
 {
     public async Task WriteAsync(string folder, CancellationToken ct = default)
     {
@@ -48,7 +49,14 @@ public sealed record ScenarioResult(
         await Write(folder, "rejections.json", Rejections, ct);
         await Write(folder, "reports.json", Reports, ct);
         await Write(folder, "verify.json", Verification, ct);
+        if (Focus is not null)
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, FocusFile), Focus.Csv, new System.Text.UTF8Encoding(false), ct);
+        }
     }
+
+    /// <summary>The FOCUS 1.2 export of every closed period's invoice lines (docs/focus.md).</summary>
+    public const string FocusFile = "focus.csv";
 
     private static async Task Write<T>(string folder, string name, T value, CancellationToken ct)
     {

@@ -440,8 +440,9 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
                 reports.Add(await sender.Send(new Reports.GetMeteringReport.GetMeteringReportRequest(period), ct));
             }
             var verification = await sender.Send(new Audit.Verify.VerifyHistoryRequest(), ct);
+            var focus = await sender.Send(new Exports.ExportFocus.ExportFocusRequest(null), ct);
             return new ScenarioResult(name, schema, orders, trades, invoices, statements, new LedgerOut(ledger.Balances, ledger.TrialBalanceFen),
-                _rejections, reports, verification, actions);
+                _rejections, reports, verification, actions, focus);
         }
 
         private static OrderOut Out(OrderView o) => new(o.Id, o.Party, o.Side, o.State, o.Devices, o.DevicesFilled);

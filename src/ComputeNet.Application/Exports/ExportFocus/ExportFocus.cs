@@ -1,0 +1,75 @@
+using ComputeNet.Application.Infrastructure;
+using ComputeNet.Application.Metering;
+using ComputeNet.Application.Parties;
+using ComputeNet.Application.Platform;
+using ComputeNet.Application.Settlement;
+using ComputeNet.Domain;
+using ComputeNet.Domain.Settlement;
+using FluentValidation;
+using Marten;
+using Mediator;
+
+namespace ComputeNet.Application.Exports.ExportFocus;
+
+/// <summary>
+/// Invoice lines of a closed period (or of every closed period when <see cref="Period"/> is null) as a FinOps FOCUS 1.2
+/// dataset. <see cref="Buyer"/> limits it to one buyer's lines: a buyer's own key always sets it to the buyer.
+/// </summary>
+public sealed record ExportFocusRequest(string? Period, string? Buyer = null) : IQuery<FocusDataset>;
+
+/// <summary>The rows, and the same rows as RFC 4180 CSV (header first, CRLF line ends).</summary>
+public sealed record FocusDataset(IReadOnlyList<FocusRow> Rows, string Csv);
+
+public sealed class ExportFocusValidator : AbstractValidator<ExportFocusRequest>
+{
+    public ExportFocusValidator()
+    {
+        RuleFor(x => x.Period).MaximumLength(10);
+        RuleFor(x => x.Buyer).MaximumLength(64);
+    }
+}
+
+public sealed class ExportFocusHandler(IDocumentStore store, PartyDirectory parties, PlatformService platform)
+    : IQueryHandler<ExportFocusRequest, FocusDataset>
+{
+    public async ValueTask<FocusDataset> Handle(ExportFocusRequest q, CancellationToken ct)
+    {
+        var view = await platform.CurrentAsync(ct);
+        if (q.Period is not null && !view.Calendar.TryParse(q.Period, out _))
+        {
+            throw RejectedException.Of(Codes.Invalid, $"'{q.Period}' is not a settlement period of this platform", "period");
+        }
+        await using var session = store.QuerySession();
+        var streams = await SettlementReader.ClosedPeriodsAsync(session, q.Period, ct);
+        if (q.Period is not null && streams.Count == 0)
+        {
+            throw RejectedException.Of(Codes.Invalid, $"period {q.Period} is not closed: only closed periods have invoice lines to export", "period");
+        }
+        var periods = streams.Select(s => new FocusPeriod(SettlementReader.Closed(s),
+            SettlementReader.Of<InvoiceIssued>(s).Where(i => q.Buyer is null || i.Buyer == q.Buyer).ToList())).ToList();
+
+        var leaseIds = periods.SelectMany(p => p.Invoices).SelectMany(i => i.Lines).Select(l => l.LeaseId).ToHashSet(StringComparer.Ordinal);
+        var leases = leaseIds.Count == 0
+            ? new Dictionary<string, Domain.Market.LeaseTerms>(StringComparer.Ordinal)
+            : (await session.LoadManyAsync<LeaseDocument>(ct, leaseIds.Select(MartenSetup.Streams.Lease).ToArray()))
+                .ToDictionary(d => d.LeaseId, d => d.Terms, StringComparer.Ordinal);
+
+        var usage = new Dictionary<(string, string, bool), FocusUsage>();
+        foreach (var p in periods.Where(p => p.Invoices.Count > 0))
+        {
+            foreach (var r in await MeteringService.ReceivedByAsync(session, p.Closed.Period, ct))
+            {
+                if (leaseIds.Contains(r.LeaseId))
+                {
+                    var key = (p.Closed.Period, r.LeaseId, r.Late);
+                    usage[key] = (usage.GetValueOrDefault(key) ?? FocusUsage.None).Add(r.DeviceSeconds, r.EnergyKwh, r.GreenKwh, r.TransferGb);
+                }
+            }
+        }
+
+        var names = (await parties.AllAsync(ct)).ToDictionary(p => p.Id, p => p.DisplayName ?? p.Id, StringComparer.Ordinal);
+        var context = new FocusContext(leases, usage, id => names.GetValueOrDefault(id, id), c => view.Catalogue.Cluster(c)?.Name);
+        var rows = FocusExport.Rows(periods, context);
+        return new FocusDataset(rows, FocusExport.Csv(rows));
+    }
+}
