@@ -54,7 +54,19 @@ internal static class BenchCommand
             await RunCloseAsync(parse.GetValue(sizes)!, parse.GetValue(leases), parse.GetValue(keep), ct);
             return 0;
         });
+        var orderCount = new Option<int>("--orders") { Description = "orders to send", DefaultValueFactory = _ => 50_000 };
+        var clients = new Option<int>("--concurrency") { Description = "requests in flight", DefaultValueFactory = _ => 64 };
+        var orders = new Command("orders", "durable order intake over HTTP (POST /v1/bids and /v1/offers, group commit): orders/s and latency percentiles")
+        {
+            orderCount, clients,
+        };
+        orders.SetAction(async (parse, ct) =>
+        {
+            await RunOrdersAsync(Math.Max(100, parse.GetValue(orderCount)), Math.Max(1, parse.GetValue(clients)), ct);
+            return 0;
+        });
         var bench = new Command("bench", "measure the platform's throughput targets (prints its figures)");
+        bench.Subcommands.Add(orders);
         bench.Subcommands.Add(usage);
         bench.Subcommands.Add(engine);
         bench.Subcommands.Add(close);
@@ -106,6 +118,97 @@ internal static class BenchCommand
         AnsiConsole.MarkupLineInterpolated(
             $"{name}: {count:N0} ops, {trades:N0} trades, best {best:F3} s = [bold]{count / best:N0} ops/s[/], {bytes / (double)count:F1} bytes allocated per op (book growth included)");
     }
+
+    /// <summary>
+    /// Sends <paramref name="total"/> orders from <paramref name="concurrency"/> concurrent clients (20 buyers and
+    /// 20 providers, bids and offers alternating, prices around the touch so about half trade), each order its own
+    /// request with its own id; every answer is durable (group commit). Prints throughput and latency percentiles.
+    /// </summary>
+    private static async Task RunOrdersAsync(int total, int concurrency, CancellationToken ct)
+    {
+        var connection = await Hosting.ConnectionStringAsync(ct);
+        var schema = $"bench_orders_{Guid.NewGuid():N}"[..25];
+        var clock = new SettableClock(Instant.FromUtc(2026, 11, 30, 0, 0));
+        var operatorKey = ApiKeys.New().Key;
+        var app = await ApiHost.BuildAsync(new ApiHostOptions
+        {
+            Urls = "http://127.0.0.1:0", ConnectionString = connection, Schema = schema, OperatorKey = operatorKey, Clock = clock,
+            Environment = "Production", Args = ["--Logging:LogLevel:Default=Warning"],
+        }, ct);
+        await app.StartAsync(ct);
+        try
+        {
+            var baseAddress = new Uri(app.Urls.First());
+            using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency };
+            HttpClient Client(string key) => new(handler, disposeHandler: false)
+            {
+                BaseAddress = baseAddress, DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", key) }, Timeout = TimeSpan.FromMinutes(2),
+            };
+            var op = Client(operatorKey);
+            var buyers = new List<HttpClient>();
+            var providers = new List<HttpClient>();
+            for (var i = 0; i < 20; i++)
+            {
+                buyers.Add(Client(await RegisterAsync(op, new { id = $"bench-buyer-{i}", roles = new[] { "buyer" }, city = "shanghai", sme = true }, ct)));
+                providers.Add(Client(await RegisterAsync(op, new { id = $"bench-prov-{i}", roles = new[] { "provider" } }, ct)));
+            }
+            var from = Instant.FromUtc(2026, 12, 1, 0, 0).ToDateTimeOffset();
+            var to = Instant.FromUtc(2026, 12, 2, 0, 0).ToDateTimeOffset();
+            object Body(int n) => n % 2 == 0
+                ? new
+                {
+                    id = $"b{n}", family = "intelligent", devices = 1 + n % 8, minScuPerDevice = "0", minMemoryGb = 0, from, to, tier = "cross-hub",
+                    minGreen = "0", price = (55 + n % 7 * 0.5m).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture),
+                    commitment = "on-demand", split = true, tif = n % 20 == 0 ? "IOC" : "GTC",
+                }
+                : new
+                {
+                    id = $"o{n}", cluster = "zhongwei", resourceClass = "ai-fp16-80g", devices = 1 + n % 8, from, to,
+                    price = (56 + n % 7 * 0.5m).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture),
+                };
+
+            // Warm-up (not counted): JIT, connections, the book's first catch-up.
+            for (var n = 0; n < 200; n++)
+            {
+                await Ensure(n % 2 == 0 ? buyers[n % 20].PostAsJsonAsync("/v1/bids", Body(1_000_000_000 + n), Json, ct) : providers[n % 20].PostAsJsonAsync("/v1/offers", Body(1_000_000_000 + n), Json, ct));
+            }
+            var market = app.Services.GetRequiredService<ComputeNet.Application.Market.MarketService>();
+            var (batchesBefore, commandsBefore) = market.Committed;
+            var latencies = new double[total];
+            var next = -1;
+            var sw = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+            {
+                int n;
+                while ((n = Interlocked.Increment(ref next)) < total)
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    var response = n % 2 == 0
+                        ? await buyers[n / 2 % 20].PostAsJsonAsync("/v1/bids", Body(n), Json, ct)
+                        : await providers[n / 2 % 20].PostAsJsonAsync("/v1/offers", Body(n), Json, ct);
+                    await Ensure(Task.FromResult(response));
+                    latencies[n] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                }
+            }));
+            var seconds = sw.Elapsed.TotalSeconds;
+            var (batches, commands) = market.Committed;
+            Array.Sort(latencies);
+            double P(double q) => latencies[Math.Min(total - 1, (int)(q * total))];
+            var trades = (await ReadAsync(await op.GetAsync("/v1/trades?limit=1", ct)))?["total"];
+            AnsiConsole.MarkupLineInterpolated(
+                $"orders: {total:N0} in {seconds:F2} s = [bold]{total / seconds:N0} orders/s[/] durable, {concurrency} in flight; latency ms p50 {P(0.50):F1}, p90 {P(0.90):F1}, [bold]p99 {P(0.99):F1}[/], max {latencies[^1]:F1}");
+            AnsiConsole.MarkupLineInterpolated(
+                $"group commit: {batches - batchesBefore:N0} transactions for {commands - commandsBefore:N0} commands ({(commands - commandsBefore) / (double)Math.Max(1, batches - batchesBefore):F1} per transaction); trades in the book: {trades?.ToString() ?? "?"}");
+        }
+        finally
+        {
+            await app.StopAsync(ct);
+            await app.DisposeAsync();
+            await ComputeNetServices.DropSchemaAsync(connection, schema, ct);
+        }
+    }
+
+    private static async Task<JsonNode?> ReadAsync(HttpResponseMessage response) => JsonNode.Parse(await response.Content.ReadAsStringAsync());
 
     private static async Task RunUsageAsync(int totalRecords, int batchSize, int concurrency, CancellationToken ct)
     {

@@ -19,11 +19,32 @@ public sealed class StreamCache<TState>(IDocumentStore store, string streamKey, 
 
     public string StreamKey => streamKey;
 
-    public async Task<TResult> ReadAsync<TResult>(Func<TState, TResult> read, CancellationToken ct)
+    /// <summary>How old the state may be for a read that accepts what it found without asking the database.</summary>
+    public static readonly TimeSpan MaxStaleness = TimeSpan.FromSeconds(1);
+
+    private long _caughtUpAt = long.MinValue;
+
+    public Task<TResult> ReadAsync<TResult>(Func<TState, TResult> read, CancellationToken ct) => ReadAsync(read, null, ct);
+
+    /// <summary>
+    /// Reads the state. With <paramref name="goodEnough"/>, a result it accepts is answered from memory when the state
+    /// caught up less than <see cref="MaxStaleness"/> ago (writes through this cache are always seen at once; writes by
+    /// other processes within that time) — the hot path of every request (API keys, parties, settings) then costs no
+    /// database round trip. Anything else (e.g. a party not found) catches up first.
+    /// </summary>
+    public async Task<TResult> ReadAsync<TResult>(Func<TState, TResult> read, Func<TResult, bool>? goodEnough, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
         try
         {
+            if (goodEnough is not null && System.Diagnostics.Stopwatch.GetElapsedTime(_caughtUpAt) < MaxStaleness)
+            {
+                var cached = read(_state);
+                if (goodEnough(cached))
+                {
+                    return cached;
+                }
+            }
             await using var session = store.QuerySession();
             await CatchUpAsync(session, ct);
             return read(_state);
@@ -86,6 +107,7 @@ public sealed class StreamCache<TState>(IDocumentStore store, string streamKey, 
 
     private async Task CatchUpAsync(IQuerySession session, CancellationToken ct)
     {
+        _caughtUpAt = System.Diagnostics.Stopwatch.GetTimestamp();
         var events = await session.Events.FetchStreamAsync(streamKey, fromVersion: _version + 1, token: ct);
         foreach (var e in events)
         {

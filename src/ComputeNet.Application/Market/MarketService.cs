@@ -1,6 +1,8 @@
 using ComputeNet.Application.Infrastructure;
 using ComputeNet.Domain.Market;
 using ComputeNet.Domain.Metering;
+using System.Threading.Channels;
+using ComputeNet.Domain;
 using Marten;
 using NodaTime;
 
@@ -22,29 +24,207 @@ public sealed record OrderResult(string OrderId, string Party, string Side, stri
     IReadOnlyList<string> Leases);
 
 /// <summary>
-/// The market: one writer, the order book in memory, every decision journaled to the market stream before
-/// anyone is answered. Each trade also opens the lease's own stream in the same transaction.
+/// The market's durable intake: one writer, the order book in memory, group commit. Order commands queue up; the
+/// writer takes every command waiting (up to <see cref="MaxBatch"/>), decides each in arrival order against the book
+/// (applying its events at once, so the next command sees them), and appends all their events to the market stream
+/// in one transaction with the stream's expected version — each trade also opens its lease's stream in it. Only when
+/// that transaction is durable is any of the batch answered. A rejected command is answered with its rejection and
+/// journals nothing. If the append fails (another process wrote first, or the database failed), the book — which is
+/// then ahead of the journal — is dropped and rebuilt from the journal, and a lost race is decided again.
 /// </summary>
-public sealed class MarketService(IDocumentStore store)
+public sealed class MarketService : IAsyncDisposable
 {
-    private readonly StreamCache<OrderBook> _cache = new(store, MartenSetup.Streams.Market, () => new OrderBook(),
-        (s, e) => s.Evolve((IMarketEvent)e));
+    /// <summary>Most commands in one transaction: enough to amortise the commit, small enough to answer quickly.</summary>
+    public const int MaxBatch = 1_000;
+    /// <summary>Commands waiting beyond this make new ones wait (back-pressure), instead of growing memory.</summary>
+    public const int MaxQueued = 20_000;
 
-    public Task<OrderResult> DecideAsync(Func<OrderBook, MarketDecision> decide, string party, string orderId, Instant now, CancellationToken ct) =>
-        _cache.WriteAsync(
-            decide,
-            d => d.Events.Cast<object>().ToList(),
-            OpenLeases,
-            (book, d) => ResultOf(book, party, orderId, now, d.IsRepeat),
-            ct);
+    private readonly IDocumentStore _store;
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(MaxQueued)
+    {
+        SingleReader = true, FullMode = BoundedChannelFullMode.Wait,
+    });
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _writer;
+    private OrderBook _book = new();
+    private long _version;
+
+    public MarketService(IDocumentStore store)
+    {
+        _store = store;
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>Batches committed and commands decided since start (for benchmarks and the runbook).</summary>
+    public (long Batches, long Commands) Committed => (Interlocked.Read(ref _batches), Interlocked.Read(ref _commands));
+
+    private long _batches;
+    private long _commands;
+
+    private sealed record Pending(Func<OrderBook, MarketDecision> Decide, string Party, string OrderId, Instant Now, TaskCompletionSource<OrderResult> Done);
+
+    /// <summary>Queues an order command; the answer comes once its batch is durable (or with its rejection).</summary>
+    public async Task<OrderResult> DecideAsync(Func<OrderBook, MarketDecision> decide, string party, string orderId, Instant now, CancellationToken ct)
+    {
+        var pending = new Pending(decide, party, orderId, now, new TaskCompletionSource<OrderResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _queue.Writer.WriteAsync(pending, ct);
+        return await pending.Done.Task;
+    }
 
     /// <summary>Every offer's capacity over its window, and when it was cancelled (for utilisation reports).</summary>
     public Task<IReadOnlyList<Domain.Reports.OfferedCapacity>> OfferedCapacityAsync(CancellationToken ct) =>
-        _cache.ReadAsync<IReadOnlyList<Domain.Reports.OfferedCapacity>>(b => b.Offers
+        ReadAsync<IReadOnlyList<Domain.Reports.OfferedCapacity>>(b => b.Offers
             .Select(o => new Domain.Reports.OfferedCapacity(o.Listed.Cluster, o.Devices, o.Listed.ScuPerDevice, o.Window.From, o.Window.To, o.CancelledAt)).ToList(), ct);
 
     public Task<IReadOnlyList<OrderStatus>> StatusesAsync(Instant now, CancellationToken ct) =>
-        _cache.ReadAsync<IReadOnlyList<OrderStatus>>(b => b.Statuses(now).ToList(), ct);
+        ReadAsync<IReadOnlyList<OrderStatus>>(b => b.Statuses(now).ToList(), ct);
+
+    /// <summary>Reads the book caught up with the journal (between batches, never during one).</summary>
+    public async Task<T> ReadAsync<T>(Func<OrderBook, T> read, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await using var session = _store.QuerySession();
+            await CatchUpAsync(session, ct);
+            return read(_book);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _stop.CancelAsync();
+        try
+        {
+            await _writer;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        while (_queue.Reader.TryRead(out var left))
+        {
+            left.Done.TrySetCanceled();
+        }
+        _stop.Dispose();
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<Pending>(MaxBatch);
+        var ct = _stop.Token;
+        while (await _queue.Reader.WaitToReadAsync(ct))
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+            await _gate.WaitAsync(ct);
+            try
+            {
+                await CommitAsync(batch, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // Never leave a caller waiting; the book may be ahead of the journal: rebuild it on next use.
+                Rebuild();
+                foreach (var p in batch)
+                {
+                    p.Done.TrySetException(e);
+                }
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+    }
+
+    private async Task CommitAsync(List<Pending> batch, CancellationToken ct)
+    {
+        var outcomes = new (OrderResult? Result, Exception? Error)[batch.Count];
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var session = _store.LightweightSession();
+            await CatchUpAsync(session, ct);
+            var events = new List<object>();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var p = batch[i];
+                try
+                {
+                    var decision = p.Decide(_book);
+                    foreach (var e in decision.Events)
+                    {
+                        _book.Evolve(e);
+                    }
+                    events.AddRange(decision.Events);
+                    outcomes[i] = (ResultOf(_book, p.Party, p.OrderId, p.Now, decision.IsRepeat), null);
+                }
+                catch (RejectedException e)
+                {
+                    outcomes[i] = (null, e);
+                }
+            }
+            if (events.Count > 0)
+            {
+                ExpectedVersion.Append(session, MartenSetup.Streams.Market, _version, events);
+                OpenLeases(session, events);
+                try
+                {
+                    await session.SaveChangesAsync(ct);
+                }
+                catch (Exception e) when (ExpectedVersion.ShouldRetry(e, attempt))
+                {
+                    Rebuild();
+                    await ExpectedVersion.BackOffAsync(attempt, ct);
+                    continue;
+                }
+                _version += events.Count;
+            }
+            Interlocked.Increment(ref _batches);
+            Interlocked.Add(ref _commands, batch.Count);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (outcomes[i].Error is { } error)
+                {
+                    batch[i].Done.TrySetException(error);
+                }
+                else
+                {
+                    batch[i].Done.TrySetResult(outcomes[i].Result!);
+                }
+            }
+            return;
+        }
+    }
+
+    /// <summary>Drops the book; the next catch-up replays the whole journal.</summary>
+    private void Rebuild()
+    {
+        _book = new OrderBook();
+        _version = 0;
+    }
+
+    private async Task CatchUpAsync(IQuerySession session, CancellationToken ct)
+    {
+        var events = await session.Events.FetchStreamAsync(MartenSetup.Streams.Market, fromVersion: _version + 1, token: ct);
+        foreach (var e in events)
+        {
+            if (e.Version <= _version)
+            {
+                continue;
+            }
+            _book.Evolve((IMarketEvent)e.Data);
+            _version = e.Version;
+        }
+    }
 
     private static void OpenLeases(IDocumentSession session, IReadOnlyList<object> events)
     {

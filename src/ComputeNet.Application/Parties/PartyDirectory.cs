@@ -13,7 +13,7 @@ public sealed class PartyDirectory(IDocumentStore store)
         (s, e) => s.Evolve(e));
 
     public Task<Party?> FindAsync(string? id, CancellationToken ct) =>
-        id is null ? Task.FromResult<Party?>(null) : _cache.ReadAsync(r => r.Find(id), ct);
+        id is null ? Task.FromResult<Party?>(null) : _cache.ReadAsync(r => r.Find(id), found => found is not null, ct);
 
     public Task<IReadOnlyList<Party>> AllAsync(CancellationToken ct) =>
         _cache.ReadAsync<IReadOnlyList<Party>>(r => r.Parties.OrderBy(p => p.Ordinal).ToList(), ct);
@@ -51,7 +51,7 @@ public sealed class PartyDirectory(IDocumentStore store)
     public Task<bool> RevokeKeysAsync(string partyId, NodaTime.Instant at, CancellationToken ct) =>
         _cache.WriteAsync(r => r.DecideRevokeKeys(partyId, at), e => e, null, (_, e) => e.Count > 0, ct);
 
-    public Task<Party?> FindByKeyHashAsync(string keyHash, CancellationToken ct) => _cache.ReadAsync(r => r.FindByKeyHash(keyHash), ct);
+    public Task<Party?> FindByKeyHashAsync(string keyHash, CancellationToken ct) => _cache.ReadAsync(r => r.FindByKeyHash(keyHash), found => found is not null, ct);
 
     public Task<string?> CurrentKeyIdAsync(string partyId, CancellationToken ct) => _cache.ReadAsync(r => r.CurrentKeyId(partyId), ct);
 }

@@ -19,7 +19,7 @@ public sealed class PlatformService(IDocumentStore store)
     public static Catalogue BuiltIn => ReferenceDataLoader.Default;
 
     public Task<PlatformView> CurrentAsync(CancellationToken ct) =>
-        _cache.ReadAsync(s => new PlatformView(s.Calendar, s.Fees, s.CatalogueOver(BuiltIn)), ct);
+        _cache.ReadAsync(s => new PlatformView(s.Calendar, s.Fees, s.CatalogueOver(BuiltIn)), _ => true, ct);
 
     public Task<PlatformView> PublishStandardAsync(MeteringStandardPublished proposed, CancellationToken ct) =>
         _cache.WriteAsync(
