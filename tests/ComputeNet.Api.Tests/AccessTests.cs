@@ -75,6 +75,7 @@ public sealed class AccessTests : IAsyncLifetime
         new("GET", "/v1/orders", _ => null, "buyer", "provider", "regulator", "operator"),
         new("GET", "/v1/orders/b1", _ => null, "buyer", "provider", "regulator", "operator"),
         new("GET", "/v1/trades", _ => null, "buyer", "provider", "regulator", "operator"),
+        new("GET", "/v1/book/intelligent?cluster=zhongwei", _ => null, AllRoles),
         new("GET", $"/v1/leases/{_lease}", _ => null, "buyer", "provider", "regulator", "operator"),
         new("POST", "/v1/usage", role => new { id = $"u-{role}", lease = _lease, from = "2026-12-01T00:00:00+08:00", to = "2026-12-01T01:00:00+08:00", deviceSeconds = 1 }, "provider"),
         new("POST", "/v1/usage/batch", role => new { records = new[] { new { id = $"ub-{role}", lease = _lease, from = "2026-12-01T00:00:00+08:00", to = "2026-12-01T01:00:00+08:00", deviceSeconds = 1 } } }, "provider"),

@@ -1,6 +1,7 @@
 using ComputeNet.Api.Security;
 using ComputeNet.Application.Market;
 using ComputeNet.Application.Market.CancelOrder;
+using ComputeNet.Application.Market.GetBookDepth;
 using ComputeNet.Application.Market.ListOrders;
 using ComputeNet.Application.Market.ListTrades;
 using ComputeNet.Application.Market.PlaceBid;
@@ -67,6 +68,12 @@ public static class MarketEndpoints
             .For(Role.Buyer, Role.Provider, Role.Regulator, Role.Operator).WithName("GetOrder")
             .WithSummary("One of your orders (regulators and operators: any, with ?party= when ids repeat across parties)")
             .Produces<OrderView>().ProducesProblem(404);
+
+        g.MapGet("/book/{family}", async (string family, string? cluster, int? levels, ISender sender, CancellationToken ct) =>
+                Results.Ok(await sender.Send(new GetBookDepthRequest(family, cluster, levels ?? 20), ct)))
+            .For(Role.Buyer, Role.Provider, Role.Carrier, Role.Issuer, Role.Regulator, Role.Operator).WithName("GetBookDepth")
+            .WithSummary("Book depth of one family's market: aggregated price levels, best first, no order ids or parties (?cluster= for offers in one cluster, ?levels= up to 100)")
+            .Produces<BookDepthView>();
 
         g.MapGet("/trades", async (string? party, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
                 Paging.Of(await sender.Send(new ListTradesRequest(Caller.From(http.User).Scope(party)), ct), offset, limit))

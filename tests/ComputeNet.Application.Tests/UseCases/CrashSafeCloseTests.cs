@@ -109,7 +109,7 @@ public sealed class CrashSafeCloseTests
             UseShellExecute = false,
             Environment = { ["COMPUTENET_DB"] = platform.ConnectionString, ["NO_COLOR"] = "1" },
         };
-        foreach (var arg in new[] { CliPath(), "close", "--period", LargePeriodSpec.Period, "--schema", platform.Schema,
+        foreach (var arg in new[] { Cli.Path(), "close", "--period", LargePeriodSpec.Period, "--schema", platform.Schema,
                      "--at", InstantPattern.ExtendedIso.Format(LargePeriodSpec.CloseAt) })
         {
             start.ArgumentList.Add(arg);
@@ -141,20 +141,5 @@ public sealed class CrashSafeCloseTests
         child.Kill(entireProcessTree: true);
         await child.WaitForExitAsync(ct);
         return $"{(afterReady is { } d ? $"{d.TotalSeconds:0.00} s in" : "after the commit")}: {(exitedByItself ? "had exited" : "killed")} ({line ?? "no output"})";
-    }
-
-    /// <summary>The CLI built beside this test project (same configuration), found from the checkout root.</summary>
-    private static string CliPath()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = dir.Parent?.Name ?? "Debug";
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ComputeNet.sln")))
-        {
-            dir = dir.Parent;
-        }
-        Assert.NotNull(dir);
-        var path = Path.Combine(dir.FullName, "src", "ComputeNet.Cli", "bin", configuration, "net10.0", "computenet.dll");
-        Assert.True(File.Exists(path), $"the CLI is not built at {path}");
-        return path;
     }
 }

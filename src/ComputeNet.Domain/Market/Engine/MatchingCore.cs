@@ -406,7 +406,7 @@ public sealed class MatchingCore
 
     /// <summary>
     /// Aggregated price levels of one side of a family's book, best first: price, orders, devices (bids: still
-    /// wanted; offers: free in their busiest hour), optionally only offers in one cluster. No party is named.
+    /// wanted; offers: the most still free in some hour), optionally only offers in one cluster. No party is named.
     /// </summary>
     public IReadOnlyList<DepthLevel> Depth(ComputeFamily family, OrderSide side, int? cluster, int maxLevels, long nowSeconds)
     {
@@ -429,7 +429,7 @@ public sealed class MatchingCore
                     }
                     var key = ladder.KeyAt(level);
                     var (orders, devices) = byPrice.GetValueOrDefault(key);
-                    byPrice[key] = (orders + 1, devices + (s.IsBid ? s.Devices - s.Filled : s.Devices - MostLeased(ref s)));
+                    byPrice[key] = (orders + 1, devices + (s.IsBid ? s.Devices - s.Filled : s.Devices - LeastLeased(ref s)));
                 }
             }
         }
@@ -451,19 +451,19 @@ public sealed class MatchingCore
         return min == int.MaxValue ? 0 : min;
     }
 
-    private static int MostLeased(ref Slot o)
+    private static int LeastLeased(ref Slot o)
     {
         if (o.Leased is null)
         {
             return o.Filled;
         }
         var hours = (int)((o.ToSeconds - o.FromSeconds) / 3600);
-        var most = 0;
+        var least = int.MaxValue;
         for (var h = 0; h < hours; h++)
         {
-            most = Math.Max(most, o.Leased[h]);
+            least = Math.Min(least, o.Leased[h]);
         }
-        return most;
+        return least;
     }
 
     private static bool LeasedOut(ref Slot o)
