@@ -57,6 +57,9 @@ public sealed class OrderReplay
     /// <summary>Orders resting when the replay ended.</summary>
     public int Resting => _core.LiveOrders;
 
+    /// <summary>The best <paramref name="levels"/> price levels of one side of the replayed book.</summary>
+    public IReadOnlyList<DepthLevel> Depth(OrderSide side, int levels) => _core.Depth(ComputeFamily.Intelligent, side, null, levels, NowSeconds);
+
     public void Run(ReadOnlySpan<ReplayOp> ops)
     {
         int accepted = 0, repeats = 0, rejected = 0, cancelled = 0, trades = Counts.Trades;
