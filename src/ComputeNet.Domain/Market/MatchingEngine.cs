@@ -233,9 +233,13 @@ public static class MatchingEngine
 
     private static void CheckBookCapacity(OrderBook book)
     {
+        if (book.Core.LiveOrders >= MarketLimits.MaxLiveOrders)
+        {
+            throw RejectedException.Of(Codes.Invalid, $"the book holds its limit of {MarketLimits.MaxLiveOrders} resting orders", "book");
+        }
         if (book.AcceptedOrders >= MarketLimits.MaxBookOrders)
         {
-            throw RejectedException.Of(Codes.Invalid, $"the book holds its limit of {MarketLimits.MaxBookOrders} orders", "book");
+            throw RejectedException.Of(Codes.Invalid, $"the book remembers its limit of {MarketLimits.MaxBookOrders} orders", "book");
         }
     }
 
