@@ -177,8 +177,8 @@ public sealed class MatchingCore
         while (wanted > 0 && Next(b.PriceTicks, out var slot, out var latencyMs))
         {
             ref var o = ref _slots[slot];
-            if (o.Party == b.Party || o.ScuPerDevice < b.MinScuPerDevice || o.MemoryGb < b.MinMemoryGb || o.GreenShare < b.MinGreen
-                || o.FromSeconds > b.FromSeconds || o.ToSeconds < b.ToSeconds)
+            // SCU per device and memory are the ladder's own (checked when the cursor opened).
+            if (o.FromSeconds > b.FromSeconds || o.ToSeconds < b.ToSeconds || o.Party == b.Party || o.GreenShare < b.MinGreen)
             {
                 continue;
             }
