@@ -1,4 +1,3 @@
-using System.Buffers;
 using ComputeNet.Domain.Reference;
 
 namespace ComputeNet.Domain.Market.Engine;
@@ -327,7 +326,7 @@ public sealed class MatchingCore
             var hours = (int)((o.ToSeconds - o.FromSeconds) / 3600);
             if (o.Leased is null)
             {
-                o.Leased = ArrayPool<int>.Shared.Rent(hours);
+                o.Leased = RentCalendar(hours);
                 Array.Fill(o.Leased, o.Filled, 0, hours);
             }
             var end = (int)((toSeconds - o.FromSeconds) / 3600);
@@ -364,7 +363,7 @@ public sealed class MatchingCore
         }
         if (s.Leased is not null)
         {
-            ArrayPool<int>.Shared.Return(s.Leased);
+            ReturnCalendar(s.Leased);
             s.Leased = null;
         }
         s.Live = false;
@@ -484,6 +483,21 @@ public sealed class MatchingCore
     }
 
     private const int Tiers = 3;
+
+    /// <summary>
+    /// Per-hour calendars of offers leased for part of their window, by power-of-two size: an offer that leaves the
+    /// book gives its calendar back, so the pool never holds more than the most such offers ever live at once (the
+    /// shared array pool keeps only a few arrays per size and would allocate for every offer beyond them).
+    /// </summary>
+    private readonly Stack<int[]>[] _calendars = Enumerable.Range(0, 15).Select(_ => new Stack<int[]>()).ToArray();
+
+    private int[] RentCalendar(int hours)
+    {
+        var sizeClass = System.Numerics.BitOperations.Log2(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(hours, 1)));
+        return _calendars[sizeClass].TryPop(out var calendar) ? calendar : new int[1 << sizeClass];
+    }
+
+    private void ReturnCalendar(int[] calendar) => _calendars[System.Numerics.BitOperations.Log2((uint)calendar.Length)].Push(calendar);
 
     /// <summary>A position in one ladder during a match: the level and the slot to visit next (-1 = done).</summary>
     private struct Cursor
