@@ -79,7 +79,7 @@ public static class Canonical
         }
     }
 
-    private static void WriteString(StringBuilder sb, string s)
+    internal static void WriteString(StringBuilder sb, string s)
     {
         sb.Append('"');
         foreach (var c in s)
@@ -106,29 +106,5 @@ public static class Canonical
             }
         }
         sb.Append('"');
-    }
-}
-
-/// <summary>RFC 6962 Merkle tree hash: leaves SHA-256(0x00 ‖ leaf), nodes SHA-256(0x01 ‖ left ‖ right), split at the largest power of two below n.</summary>
-public static class Merkle
-{
-    public static string RootHex(IReadOnlyList<byte[]> leaves) => Convert.ToHexStringLower(Root(leaves, 0, leaves.Count));
-
-    private static byte[] Root(IReadOnlyList<byte[]> leaves, int start, int count)
-    {
-        if (count == 0)
-        {
-            return SHA256.HashData([]);
-        }
-        if (count == 1)
-        {
-            return SHA256.HashData([0x00, .. leaves[start]]);
-        }
-        var k = 1;
-        while (k * 2 < count)
-        {
-            k *= 2;
-        }
-        return SHA256.HashData([0x01, .. Root(leaves, start, k), .. Root(leaves, start + k, count - k)]);
     }
 }

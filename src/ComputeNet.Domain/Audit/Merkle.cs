@@ -1,0 +1,168 @@
+using System.Security.Cryptography;
+
+namespace ComputeNet.Domain.Audit;
+
+/// <summary>
+/// RFC 6962 Merkle tree (§2.1): leaf hash SHA-256(0x00 ‖ leaf), node hash SHA-256(0x01 ‖ left ‖ right), the tree split at
+/// the largest power of two below n; the empty tree's root is SHA-256(""). Built bottom-up: pair neighbours level by
+/// level, a last odd node is carried up unchanged — which gives the same root and audit paths as the recursive
+/// definition. Hashes are 32 bytes; hex is lower case.
+/// </summary>
+public static class Merkle
+{
+    public const int HashBytes = 32;
+
+    public static string RootHex(IReadOnlyList<byte[]> leaves) => Convert.ToHexStringLower(Root(LeafHashes(leaves)));
+
+    public static byte[] LeafHash(ReadOnlySpan<byte> leaf)
+    {
+        var buffer = leaf.Length <= 4096 ? stackalloc byte[leaf.Length + 1] : new byte[leaf.Length + 1];
+        buffer[0] = 0x00;
+        leaf.CopyTo(buffer[1..]);
+        return SHA256.HashData(buffer);
+    }
+
+    public static byte[] NodeHash(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
+    {
+        Span<byte> buffer = stackalloc byte[1 + 2 * HashBytes];
+        buffer[0] = 0x01;
+        left.CopyTo(buffer[1..]);
+        right.CopyTo(buffer[(1 + HashBytes)..]);
+        return SHA256.HashData(buffer);
+    }
+
+    public static byte[][] LeafHashes(IReadOnlyList<byte[]> leaves)
+    {
+        var hashes = new byte[leaves.Count][];
+        for (var i = 0; i < hashes.Length; i++)
+        {
+            hashes[i] = LeafHash(leaves[i]);
+        }
+        return hashes;
+    }
+
+    /// <summary>The root over leaf hashes (not leaves).</summary>
+    public static byte[] Root(IReadOnlyList<byte[]> leafHashes)
+    {
+        if (leafHashes.Count == 0)
+        {
+            return SHA256.HashData([]);
+        }
+        var level = leafHashes as byte[][] ?? leafHashes.ToArray();
+        while (level.Length > 1)
+        {
+            level = Up(level);
+        }
+        return level[0];
+    }
+
+    /// <summary>
+    /// The RFC 6962 audit path (PATH(m, D[n]), §2.1.1) of leaf <paramref name="index"/> among <paramref name="leafHashes"/>,
+    /// from the leaf's sibling up to the root's child: at most ⌈log₂ n⌉ hashes.
+    /// </summary>
+    public static IReadOnlyList<byte[]> AuditPath(IReadOnlyList<byte[]> leafHashes, int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, leafHashes.Count);
+        var path = new List<byte[]>();
+        var level = leafHashes as byte[][] ?? leafHashes.ToArray();
+        while (level.Length > 1)
+        {
+            var sibling = index ^ 1;
+            if (sibling < level.Length)
+            {
+                path.Add(level[sibling]);
+            }
+            level = Up(level);
+            index >>= 1;
+        }
+        return path;
+    }
+
+    /// <summary>Every level of the tree, leaves first, root last: build once, then take many audit paths in O(log n) each.</summary>
+    public static byte[][][] Levels(IReadOnlyList<byte[]> leafHashes)
+    {
+        var levels = new List<byte[][]> { leafHashes as byte[][] ?? leafHashes.ToArray() };
+        while (levels[^1].Length > 1)
+        {
+            levels.Add(Up(levels[^1]));
+        }
+        return levels.ToArray();
+    }
+
+    /// <summary>The audit path of leaf <paramref name="index"/> from precomputed <see cref="Levels"/>.</summary>
+    public static IReadOnlyList<byte[]> AuditPath(byte[][][] levels, int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, levels[0].Length);
+        var path = new List<byte[]>();
+        for (var l = 0; l < levels.Length - 1; l++, index >>= 1)
+        {
+            if ((index ^ 1) < levels[l].Length)
+            {
+                path.Add(levels[l][index ^ 1]);
+            }
+        }
+        return path;
+    }
+
+    /// <summary>
+    /// Checks an audit path (RFC 9162 §2.1.3.2): that the leaf with hash <paramref name="leafHash"/> is leaf
+    /// <paramref name="index"/> of the tree of <paramref name="treeSize"/> leaves whose root is <paramref name="root"/>.
+    /// </summary>
+    public static bool VerifyInclusion(ReadOnlySpan<byte> leafHash, long index, long treeSize, IReadOnlyList<byte[]> path, ReadOnlySpan<byte> root)
+    {
+        if (index < 0 || index >= treeSize || leafHash.Length != HashBytes || root.Length != HashBytes)
+        {
+            return false;
+        }
+        long fn = index, sn = treeSize - 1;
+        Span<byte> r = stackalloc byte[HashBytes];
+        Span<byte> buffer = stackalloc byte[1 + 2 * HashBytes];
+        leafHash.CopyTo(r);
+        buffer[0] = 0x01;
+        foreach (var p in path)
+        {
+            if (sn == 0 || p.Length != HashBytes)
+            {
+                return false;
+            }
+            if ((fn & 1) == 1 || fn == sn)
+            {
+                p.CopyTo(buffer[1..]);
+                r.CopyTo(buffer[(1 + HashBytes)..]);
+                if ((fn & 1) == 0)
+                {
+                    while ((fn & 1) == 0 && fn != 0)
+                    {
+                        fn >>= 1;
+                        sn >>= 1;
+                    }
+                }
+            }
+            else
+            {
+                r.CopyTo(buffer[1..]);
+                p.CopyTo(buffer[(1 + HashBytes)..]);
+            }
+            SHA256.HashData(buffer, r);
+            fn >>= 1;
+            sn >>= 1;
+        }
+        return sn == 0 && r.SequenceEqual(root);
+    }
+
+    private static byte[][] Up(byte[][] level)
+    {
+        var next = new byte[(level.Length + 1) / 2][];
+        for (var i = 0; i + 1 < level.Length; i += 2)
+        {
+            next[i / 2] = NodeHash(level[i], level[i + 1]);
+        }
+        if (level.Length % 2 == 1)
+        {
+            next[^1] = level[^1];
+        }
+        return next;
+    }
+}
