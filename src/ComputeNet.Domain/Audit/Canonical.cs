@@ -79,8 +79,17 @@ public static class Canonical
         }
     }
 
+    /// <summary>The characters a JSON string must escape: '"', '\\' and the controls below U+0020.</summary>
+    private static readonly System.Buffers.SearchValues<char> MustEscape =
+        System.Buffers.SearchValues.Create("\"\\" + new string(Enumerable.Range(0, 0x20).Select(i => (char)i).ToArray()));
+
     internal static void WriteString(StringBuilder sb, string s)
     {
+        if (!s.AsSpan().ContainsAny(MustEscape))
+        {
+            sb.Append('"').Append(s).Append('"');
+            return;
+        }
         sb.Append('"');
         foreach (var c in s)
         {

@@ -24,12 +24,21 @@ public static class Merkle
 
     public static byte[] NodeHash(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
     {
-        Span<byte> buffer = stackalloc byte[1 + 2 * HashBytes];
-        buffer[0] = 0x01;
-        left.CopyTo(buffer[1..]);
-        right.CopyTo(buffer[(1 + HashBytes)..]);
-        return SHA256.HashData(buffer);
+        var hash = Hasher();
+        hash.AppendData(NodePrefix);
+        hash.AppendData(left);
+        hash.AppendData(right);
+        var result = new byte[HashBytes];
+        hash.GetHashAndReset(result);
+        return result;
     }
+
+    private static readonly byte[] NodePrefix = [0x01];
+
+    [ThreadStatic] private static IncrementalHash? _hasher;
+
+    /// <summary>A SHA-256 context per thread, reused: one-shot hashing creates a native context per call, which dominates for 65-byte inputs.</summary>
+    internal static IncrementalHash Hasher() => _hasher ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
     public static byte[][] LeafHashes(IReadOnlyList<byte[]> leaves)
     {
@@ -155,9 +164,24 @@ public static class Merkle
     private static byte[][] Up(byte[][] level)
     {
         var next = new byte[(level.Length + 1) / 2][];
-        for (var i = 0; i + 1 < level.Length; i += 2)
+        var pairs = level.Length / 2;
+        if (pairs >= 1 << 15)
         {
-            next[i / 2] = NodeHash(level[i], level[i + 1]);
+            // Large levels (a million leaves) are hashed on every core; each pair is independent.
+            Parallel.For(0, (pairs + 4095) / 4096, chunk =>
+            {
+                for (var j = chunk * 4096; j < Math.Min(pairs, (chunk + 1) * 4096); j++)
+                {
+                    next[j] = NodeHash(level[2 * j], level[2 * j + 1]);
+                }
+            });
+        }
+        else
+        {
+            for (var j = 0; j < pairs; j++)
+            {
+                next[j] = NodeHash(level[2 * j], level[2 * j + 1]);
+            }
         }
         if (level.Length % 2 == 1)
         {

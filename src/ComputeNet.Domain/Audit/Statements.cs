@@ -67,7 +67,9 @@ public static class Statements
         sb.CopyTo(0, _chars, 0, sb.Length);
         _bytes![0] = 0x00;
         var length = System.Text.Encoding.UTF8.GetBytes(_chars, 0, sb.Length, _bytes, 1);
-        return System.Security.Cryptography.SHA256.HashData(_bytes.AsSpan(0, length + 1));
+        var hash = Merkle.Hasher();
+        hash.AppendData(_bytes, 0, length + 1);
+        return hash.GetHashAndReset();
     }
 
     [ThreadStatic] private static System.Text.StringBuilder? _builder;

@@ -164,6 +164,14 @@ public sealed class CheckpointTamperTests
         Assert.Contains(report.Failures, f => f.StartsWith($"2026-12-01 invoice of sme-sh-1: recomputed hash {forgedHash} differs from the head {invoice.Hash}"));
         Assert.Contains(report.Failures, f => f.StartsWith("2026-12-01: the 2 stored statements hash to"));
         Assert.False((await p.Sender.Send(new VerifyHistoryRequest(), Ct)).Ok, "the platform's stored checkpoints see it too");
+
+        // The regulator's one-statement and one-chain checks name it as well; the provider's chain is untouched.
+        var statement = await p.Sender.Send(new Audit.VerifyItem.VerifyStatementRequest("2026-12-01", "invoice", "sme-sh-1"), Ct);
+        Assert.False(statement.Ok);
+        Assert.Equal((forgedHash, invoice.Hash), (statement.Statement.RecomputedHash, statement.CheckpointHead));
+        Assert.False((await p.Sender.Send(new Audit.VerifyItem.VerifyChainRequest("invoice", "sme-sh-1"), Ct)).Ok);
+        Assert.True((await p.Sender.Send(new Audit.VerifyItem.VerifyChainRequest("provider", "prov-nx"), Ct)).Ok);
+        Assert.True((await p.Sender.Send(new Audit.VerifyItem.VerifyPeriodRequest("2026-12-01"), Ct)).Ok, "the period's transactions are untouched");
     }
 
     [Fact]
