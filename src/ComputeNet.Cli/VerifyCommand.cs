@@ -90,10 +90,18 @@ internal static class VerifyCommand
                 AnsiConsole.MarkupLineInterpolated($"[red]error:[/] no file {path.FullName}");
                 return 2;
             }
-            var p = await AuditFiles.ReadProofAsync(path.FullName, ct);
-            var check = Proofs.Verify(p, Checkpoints.PublicKeys(await ReadKeysAsync(parse.GetValue(keys), ct) ?? []));
-            PrintProof(p, check);
-            return check.Ok ? 0 : 1;
+            try
+            {
+                var p = await AuditFiles.ReadProofAsync(path.FullName, ct);
+                var check = Proofs.Verify(p, Checkpoints.PublicKeys(await ReadKeysAsync(parse.GetValue(keys), ct) ?? []));
+                PrintProof(p, check);
+                return check.Ok ? 0 : 1;
+            }
+            catch (Exception e) when (IsUnreadable(e))
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+                return 2;
+            }
         });
         return proof;
     }
@@ -195,5 +203,15 @@ internal static class VerifyCommand
             AnsiConsole.MarkupLineInterpolated($"[red]{e.Rejection.Code}:[/] {e.Rejection.Reason}");
             return 2;
         }
+        catch (Exception e) when (IsUnreadable(e))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            return 2;
+        }
     }
+
+    /// <summary>A kept file or key that cannot be read or parsed: exit 2 with the reason, not a stack trace.</summary>
+    public static bool IsUnreadable(Exception e) =>
+        e is System.Text.Json.JsonException or InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException
+            or System.Security.Cryptography.CryptographicException;
 }
