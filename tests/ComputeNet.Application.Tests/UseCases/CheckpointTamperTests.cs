@@ -194,6 +194,10 @@ public sealed class CheckpointTamperTests
         await ExecuteAsync(p, "delete from {schema}.mt_events where stream_id = 'period:2026-12-02'");
         await ExecuteAsync(p, "delete from {schema}.mt_doc_closedperiodview where id = '2026-12-02'");
         Assert.Contains((await VerifyAsync(p, kept)).Failures, f => f == "checkpoint #2 (2026-12-02): period 2026-12-02 is missing from stored history");
+
+        // So is a period whose PeriodClosed event alone was deleted.
+        await ExecuteAsync(p, "delete from {schema}.mt_events where type = 'period_closed' and stream_id = 'period:2026-12-01'");
+        Assert.Contains((await VerifyAsync(p, kept)).Failures, f => f == "checkpoint #1 (2026-12-01): period 2026-12-01 is missing from stored history");
     }
 
     [Fact]
