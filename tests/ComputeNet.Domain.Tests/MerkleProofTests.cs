@@ -51,6 +51,21 @@ public sealed class MerkleProofTests
     }
 
     [Fact]
+    public void Large_trees_hashed_in_parallel_give_the_same_root_as_level_by_level()
+    {
+        foreach (var n in new[] { 65_536, 70_001, 131_075 })
+        {
+            var hashes = Merkle.LeafHashes(Leaves(n));
+            var levels = Merkle.Levels(hashes);
+            Assert.Equal(Convert.ToHexStringLower(levels[^1][0]), Convert.ToHexStringLower(Merkle.Root(hashes)));
+            foreach (var i in new[] { 0, 1, n / 2, n - 2, n - 1 })
+            {
+                Assert.True(Merkle.VerifyInclusion(hashes[i], i, n, Merkle.AuditPath(levels, i), Merkle.Root(hashes)), $"n={n} i={i}");
+            }
+        }
+    }
+
+    [Fact]
     public void The_rfc_6962_empty_and_known_roots()
     {
         Assert.Equal("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", Merkle.RootHex([]));

@@ -50,19 +50,74 @@ public static class Merkle
         return hashes;
     }
 
-    /// <summary>The root over leaf hashes (not leaves).</summary>
+    /// <summary>The root over leaf hashes (not leaves). Each level is one contiguous buffer, hashed in place without allocations.</summary>
     public static byte[] Root(IReadOnlyList<byte[]> leafHashes)
     {
-        if (leafHashes.Count == 0)
+        var n = leafHashes.Count;
+        if (n == 0)
         {
             return SHA256.HashData([]);
         }
-        var level = leafHashes as byte[][] ?? leafHashes.ToArray();
-        while (level.Length > 1)
+        if (n == 1)
         {
-            level = Up(level);
+            return leafHashes[0];
         }
-        return level[0];
+        // Level 1 straight from the leaf hashes, then each level halves in place over the same buffer.
+        var pairs = n / 2;
+        var count = (n + 1) / 2;
+        var buffer = new byte[count * HashBytes];
+        void FirstLevel(int from, int to)
+        {
+            Span<byte> input = stackalloc byte[1 + 2 * HashBytes];
+            input[0] = 0x01;
+            for (var j = from; j < to; j++)
+            {
+                leafHashes[2 * j].CopyTo(input[1..]);
+                leafHashes[2 * j + 1].CopyTo(input[(1 + HashBytes)..]);
+                SHA256.HashData(input, buffer.AsSpan(j * HashBytes, HashBytes));
+            }
+        }
+        Chunked(pairs, FirstLevel);
+        if (n % 2 == 1)
+        {
+            leafHashes[n - 1].CopyTo(buffer, (count - 1) * HashBytes);
+        }
+        while (count > 1)
+        {
+            var nextPairs = count / 2;
+            var next = new byte[(count + 1) / 2 * HashBytes];
+            var level = buffer;
+            void Level(int from, int to)
+            {
+                Span<byte> input = stackalloc byte[1 + 2 * HashBytes];
+                input[0] = 0x01;
+                for (var j = from; j < to; j++)
+                {
+                    level.AsSpan(2 * j * HashBytes, 2 * HashBytes).CopyTo(input[1..]);
+                    SHA256.HashData(input, next.AsSpan(j * HashBytes, HashBytes));
+                }
+            }
+            Chunked(nextPairs, Level);
+            if (count % 2 == 1)
+            {
+                Array.Copy(level, (count - 1) * HashBytes, next, nextPairs * HashBytes, HashBytes);
+            }
+            buffer = next;
+            count = (count + 1) / 2;
+        }
+        return buffer[..HashBytes];
+    }
+
+    /// <summary>Runs <paramref name="body"/>(from, to) over [0, n): on every core for large n, each chunk independent.</summary>
+    private static void Chunked(int n, Action<int, int> body)
+    {
+        const int chunk = 8192;
+        if (n < 4 * chunk)
+        {
+            body(0, n);
+            return;
+        }
+        Parallel.For(0, (n + chunk - 1) / chunk, c => body(c * chunk, Math.Min(n, (c + 1) * chunk)));
     }
 
     /// <summary>
