@@ -43,6 +43,8 @@ public sealed record ApiHostOptions
     /// <summary>A clock for tests and scenario-driven runs; the system clock otherwise.</summary>
     public IClock? Clock { get; init; }
     public string? Environment { get; init; }
+    /// <summary>The checkpoint signing key (PEM); else configuration ComputeNet:SigningKeyPath; else ~/.computenet/keys/platform-signing-key.pem.</summary>
+    public string? SigningKeyPath { get; init; }
 }
 
 /// <summary>
@@ -73,7 +75,8 @@ public static class ApiHost
         var connection = options.ConnectionString
             ?? await DatabaseConnection.ResolveAsync(builder.Configuration.GetConnectionString("ComputeNet"), ct);
         var schema = options.Schema ?? builder.Configuration["ComputeNet:Schema"] ?? ComputeNetSettings.DefaultSchema;
-        builder.Services.AddComputeNet(new ComputeNetSettings(connection, schema), options.Clock);
+        builder.Services.AddComputeNet(new ComputeNetSettings(connection, schema,
+            options.SigningKeyPath ?? builder.Configuration[Application.Audit.FileSigningKey.ConfigurationKey]), options.Clock);
         builder.Services.AddMediator(o =>
         {
             o.ServiceLifetime = ServiceLifetime.Singleton;

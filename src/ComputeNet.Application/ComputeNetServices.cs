@@ -11,7 +11,9 @@ using NodaTime;
 namespace ComputeNet.Application;
 
 /// <summary>Where the event store lives: a connection string and the schema that isolates this platform's data.</summary>
-public sealed record ComputeNetSettings(string ConnectionString, string Schema = ComputeNetSettings.DefaultSchema)
+/// <param name="SigningKeyPath">The platform's checkpoint signing key (PEM, PKCS#8), kept outside the database; null: configuration
+/// <c>ComputeNet:SigningKeyPath</c> (env <c>ComputeNet__SigningKeyPath</c>), else <c>~/.computenet/keys/platform-signing-key.pem</c>.</param>
+public sealed record ComputeNetSettings(string ConnectionString, string Schema = ComputeNetSettings.DefaultSchema, string? SigningKeyPath = null)
 {
     public const string DefaultSchema = "computenet";
 }
@@ -33,6 +35,8 @@ public static class ComputeNetServices
         services.AddSingleton<Metering.MeteringService>();
         services.AddSingleton<Vouchers.VoucherService>();
         services.AddSingleton<Pairings.PairingService>();
+        services.AddSingleton<Audit.ICheckpointSigner>(_ => new Audit.FileSigningKey(Audit.FileSigningKey.ResolvePath(settings.SigningKeyPath)));
+        services.AddSingleton<Audit.CheckpointWriter>();
         services.AddValidatorsFromAssembly(typeof(ComputeNetServices).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));
         return services;

@@ -70,6 +70,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(usage);
         bench.Subcommands.Add(engine);
         bench.Subcommands.Add(close);
+        bench.Subcommands.Add(VerifyBench.Create());
         return bench;
     }
 

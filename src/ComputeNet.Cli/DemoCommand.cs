@@ -22,10 +22,12 @@ internal static class DemoCommand
             var folder = parse.GetValue(outDir)!.FullName;
             AnsiConsole.MarkupLine("[bold]ComputeNet demo[/] — one market day (2026-12-01, Asia/Shanghai): providers in eastern and western hubs, SME buyers in five cities.");
             AnsiConsole.MarkupLine("Replaying [grey]demo-market-day.json[/] through the application commands against PostgreSQL (schema [grey]demo[/], kept for inspection)…");
+            var keyExisted = File.Exists(Application.Audit.FileSigningKey.ResolvePath(null));
             var result = await ScenarioCommand.Run(json, folder, DemoSchema, keepSchema: true, ct);
             Summary.Print(result, folder);
+            var audited = await DemoAudit.RunAsync(DemoSchema, folder, keyExisted, ct);
             PrintEngine();
-            return result.Ledger.TrialBalanceFen == 0 ? 0 : 1;
+            return result.Ledger.TrialBalanceFen == 0 && audited ? 0 : 1;
         });
         return demo;
     }

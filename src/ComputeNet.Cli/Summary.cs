@@ -65,7 +65,8 @@ internal static class Summary
         var v = r.Verification;
         console.MarkupLine((v.Ok ? "[green]Regulator verification passed[/]" : "[red]Regulator verification FAILED[/]") + Markup.Escape(
             $": {v.Statements} statements hash-chained (RFC 8785 + SHA-256), {v.Transactions} ledger transactions under Merkle roots "
-            + string.Join(", ", v.PeriodResults.Select(p => $"{p.Period} {p.MerkleRoot?[..16]}…"))));
+            + string.Join(", ", v.PeriodResults.Select(p => $"{p.Period} {p.MerkleRoot?[..16]}…"))
+            + (v.Checkpoints is { } c ? $"; {c.Checkpoints} signed checkpoint(s) {(c.Ok ? "match" : "DO NOT match")}" : "")));
         foreach (var failure in v.Failures)
         {
             console.MarkupLine("[red]" + Markup.Escape(failure) + "[/]");

@@ -40,6 +40,11 @@ public static class Codes
     public const string OverBudget = "over-budget";
     public const string NotSme = "not-sme";
     public const string NotEligible = "not-eligible";
+
+    /// <summary>Audit queries: no such transaction, period or checkpoint (404).</summary>
+    public const string NotFound = "not-found";
+    /// <summary>An inclusion proof was asked for a transaction no signed checkpoint covers yet (the next close will).</summary>
+    public const string NotCheckpointed = "not-checkpointed";
 }
 
 /// <summary>Thrown by use cases to refuse an action; hosts turn it into problem details or a scenario rejection.</summary>

@@ -53,6 +53,7 @@ public sealed class ApiTestHost : IAsyncDisposable
             OperatorKey = OperatorKey,
             Clock = clock,
             Environment = "Production",
+            SigningKeyPath = Path.Combine(Path.GetTempPath(), "computenet-test-keys", "platform-signing-key.pem"),
         });
         await app.StartAsync();
         return new ApiTestHost(app, connection, schema, clock, new Uri(app.Urls.First()));

@@ -74,5 +74,23 @@ public sealed class EndToEndTests
         var verify = (await ReadAsync(await regulator.GetAsync("/v1/verify")))!;
         Assert.True(verify["ok"]!.GetValue<bool>());
         Assert.Equal(1, verify["periods"]!.GetValue<int>());
+        Assert.True(verify["checkpoints"]!["ok"]!.GetValue<bool>());
+
+        // The line's transaction, proved in the period's tree and checked offline with the published key.
+        var proof = (await regulator.GetFromJsonAsync<Domain.Audit.InclusionProof>($"/v1/proofs?txId={Uri.EscapeDataString($"2026-12-01/{lease}/compute")}", Json))!;
+        var key = (await ReadAsync(await buyer.GetAsync("/v1/public-key")))!["publicKeyPem"]!.GetValue<string>();
+        var check = Domain.Audit.Proofs.Verify(proof, Domain.Audit.Checkpoints.PublicKeys([key]));
+        Assert.True(check.Ok, string.Join("\n", check.Failures));
+        Assert.Equal(("period", 1L), (proof.Log, proof.TreeSize));
+
+        var verified = (await ReadAsync(await regulator.GetAsync("/v1/verify/statements/2026-12-01/invoice/sme-sh-1")))!;
+        Assert.True(verified["ok"]!.GetValue<bool>(), verified.ToJsonString());
+        Assert.Equal(invoice["hash"]!.GetValue<string>(), verified["checkpointHead"]!.GetValue<string>());
+        var chain = (await ReadAsync(await regulator.GetAsync("/v1/verify/chains/provider/prov-nx")))!;
+        Assert.True(chain["ok"]!.GetValue<bool>());
+        Assert.Single(chain["statements"]!.AsArray());
+        var badKind = await regulator.GetAsync("/v1/verify/chains/nonsense/prov-nx");
+        Assert.Equal(HttpStatusCode.BadRequest, badKind.StatusCode);
+        Assert.Equal("invalid", (await ReadAsync(badKind))!["code"]!.GetValue<string>());
     }
 }

@@ -24,6 +24,9 @@ public static class TestDatabase
 
     public static ScenarioRunner Runner() => new(AddMediator);
 
+    /// <summary>Tests sign checkpoints with a key of their own under the temp folder, never the user's platform key.</summary>
+    public static readonly string SigningKeyPath = Path.Combine(Path.GetTempPath(), "computenet-test-keys", "platform-signing-key.pem");
+
     public static string ScenarioPath(string relative) => Path.Combine(AppContext.BaseDirectory, "Scenarios", relative);
 }
 
@@ -48,12 +51,17 @@ public sealed class TestPlatform : IAsyncDisposable
     public ISender Sender => Services.GetRequiredService<ISender>();
     public IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();
 
-    public static async Task<TestPlatform> StartAsync(Instant now, string? schema = null)
+    /// <param name="configure">Registrations after the platform's own (they win), e.g. a signer that fails once.</param>
+    public static async Task<TestPlatform> StartAsync(Instant now, string? schema = null, Action<IServiceCollection>? configure = null)
     {
         var cs = await TestDatabase.ConnectionStringAsync();
         schema ??= $"t_{Guid.NewGuid():N}"[..20];
         var clock = new SettableClock(now);
-        var services = ComputeNetServices.Compose(new ComputeNetSettings(cs, schema), clock, TestDatabase.AddMediator);
+        var services = ComputeNetServices.Compose(new ComputeNetSettings(cs, schema, TestDatabase.SigningKeyPath), clock, s =>
+        {
+            TestDatabase.AddMediator(s);
+            configure?.Invoke(s);
+        });
         await services.InitialiseComputeNetAsync();
         return new TestPlatform(cs, schema, clock, services);
     }
@@ -61,7 +69,7 @@ public sealed class TestPlatform : IAsyncDisposable
     /// <summary>A second, independent instance on the same schema — as another process would be.</summary>
     public async Task<TestPlatform> SecondProcessAsync()
     {
-        var services = ComputeNetServices.Compose(new ComputeNetSettings(ConnectionString, Schema), Clock, TestDatabase.AddMediator);
+        var services = ComputeNetServices.Compose(new ComputeNetSettings(ConnectionString, Schema, TestDatabase.SigningKeyPath), Clock, TestDatabase.AddMediator);
         await services.InitialiseComputeNetAsync();
         return new TestPlatform(ConnectionString, Schema, Clock, services) { _ownsSchema = false };
     }

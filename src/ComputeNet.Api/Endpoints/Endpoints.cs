@@ -14,6 +14,7 @@ public static class EndpointMap
         v1.MapMetering();
         v1.MapSettlement();
         v1.MapVouchers();
+        v1.MapAudit();
         return app;
     }
 

@@ -46,7 +46,8 @@ public sealed class RejectionExceptionHandler(IProblemDetailsService problems, I
     {
         Codes.Invalid => 400,
         Codes.WrongRole => 403,
-        Codes.IdReused or Codes.OverlappingRoute or Codes.OverlappingPairing or Codes.PeriodNotEnded => 409,
+        Codes.NotFound => 404,
+        Codes.IdReused or Codes.OverlappingRoute or Codes.OverlappingPairing or Codes.PeriodNotEnded or Codes.NotCheckpointed => 409,
         _ => 422,
     };
 

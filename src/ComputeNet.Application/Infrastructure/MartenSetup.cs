@@ -31,6 +31,7 @@ public static class MartenSetup
         typeof(Domain.Pairings.PairingAgreed), typeof(Domain.Pairings.PairingEnded),
         typeof(Domain.Vouchers.ProgrammeCreated), typeof(Domain.Vouchers.ProgrammeClosed), typeof(Domain.Vouchers.VoucherGranted),
         typeof(Domain.Vouchers.VoucherRedeemed), typeof(Domain.Vouchers.VoucherLapsed),
+        typeof(Domain.Audit.CheckpointSigned),
     ];
 
     public static void Configure(StoreOptions opts, string connectionString, string schema)
@@ -61,6 +62,8 @@ public static class MartenSetup
         public const string Pairings = "pairings";
         public const string Cash = "cash";
         public const string Corrections = "corrections";
+        /// <summary>Signed checkpoints, one per closed period, in close order.</summary>
+        public const string Checkpoints = "checkpoints";
 
         public static string Lease(string leaseId) => $"lease:{leaseId}";
 

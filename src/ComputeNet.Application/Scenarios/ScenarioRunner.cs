@@ -26,7 +26,8 @@ using NodaTime;
 
 namespace ComputeNet.Application.Scenarios;
 
-public sealed record ScenarioRunOptions(string ConnectionString, string? Schema = null, bool KeepSchema = false);
+/// <param name="SigningKeyPath">The checkpoint signing key (null: configuration, env ComputeNet__SigningKeyPath, else ~/.computenet/keys).</param>
+public sealed record ScenarioRunOptions(string ConnectionString, string? Schema = null, bool KeepSchema = false, string? SigningKeyPath = null);
 
 /// <summary>
 /// Replays a scenario file (scenario-format.md) through the same Mediator requests as the HTTP API, against
@@ -68,7 +69,7 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
         await ComputeNetServices.DropSchemaAsync(options.ConnectionString, schema, ct);
         var firstAt = actions.EnumerateArray().Select(a => new Fields(a)).Select(f => TryTime(f)).FirstOrDefault(t => t is not null) ?? Instant.FromUnixTimeSeconds(0);
         var clock = new SettableClock(firstAt);
-        var provider = ComputeNetServices.Compose(new ComputeNetSettings(options.ConnectionString, schema), clock, addMediator);
+        var provider = ComputeNetServices.Compose(new ComputeNetSettings(options.ConnectionString, schema, options.SigningKeyPath), clock, addMediator);
         try
         {
             await provider.InitialiseComputeNetAsync(ct);

@@ -79,8 +79,17 @@ public static class Canonical
         }
     }
 
-    private static void WriteString(StringBuilder sb, string s)
+    /// <summary>The characters a JSON string must escape: '"', '\\' and the controls below U+0020.</summary>
+    private static readonly System.Buffers.SearchValues<char> MustEscape =
+        System.Buffers.SearchValues.Create("\"\\" + new string(Enumerable.Range(0, 0x20).Select(i => (char)i).ToArray()));
+
+    internal static void WriteString(StringBuilder sb, string s)
     {
+        if (!s.AsSpan().ContainsAny(MustEscape))
+        {
+            sb.Append('"').Append(s).Append('"');
+            return;
+        }
         sb.Append('"');
         foreach (var c in s)
         {
@@ -106,29 +115,5 @@ public static class Canonical
             }
         }
         sb.Append('"');
-    }
-}
-
-/// <summary>RFC 6962 Merkle tree hash: leaves SHA-256(0x00 ‖ leaf), nodes SHA-256(0x01 ‖ left ‖ right), split at the largest power of two below n.</summary>
-public static class Merkle
-{
-    public static string RootHex(IReadOnlyList<byte[]> leaves) => Convert.ToHexStringLower(Root(leaves, 0, leaves.Count));
-
-    private static byte[] Root(IReadOnlyList<byte[]> leaves, int start, int count)
-    {
-        if (count == 0)
-        {
-            return SHA256.HashData([]);
-        }
-        if (count == 1)
-        {
-            return SHA256.HashData([0x00, .. leaves[start]]);
-        }
-        var k = 1;
-        while (k * 2 < count)
-        {
-            k *= 2;
-        }
-        return SHA256.HashData([0x01, .. Root(leaves, start, k), .. Root(leaves, start + k, count - k)]);
     }
 }

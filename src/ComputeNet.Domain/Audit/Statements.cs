@@ -48,12 +48,103 @@ public static class Statements
         ["kind"] = "region", ["period"] = r.Period, ["region"] = r.Region, ["shareFen"] = r.ShareFen, ["previousHash"] = previousHash,
     };
 
-    /// <summary>A ledger transaction as a Merkle leaf: its canonical JSON.</summary>
-    public static byte[] Leaf(TransactionPosted t) => Canonical.Utf8(new Dictionary<string, object?>
+    /// <summary>
+    /// A ledger transaction as a Merkle leaf: its canonical JSON (RFC 8785) — keys at, kind, memo, period, postings
+    /// (account, amountFen), txId, already in RFC 8785 order, so it is written directly (the same bytes as
+    /// <see cref="Canonical.Utf8"/> of <see cref="LeafObject"/>, tested) to verify a million transactions in seconds.
+    /// </summary>
+    public static byte[] Leaf(TransactionPosted t) => System.Text.Encoding.UTF8.GetBytes(WriteLeaf(Builder(), t).ToString());
+
+    /// <summary>SHA-256(0x00 ‖ <see cref="Leaf"/>), with no intermediate copies (thread-local buffers).</summary>
+    public static byte[] LeafHash(TransactionPosted t)
+    {
+        var sb = WriteLeaf(Builder(), t);
+        if (_chars is null || _chars.Length < sb.Length)
+        {
+            _chars = new char[Math.Max(sb.Length, 512) * 2];
+            _bytes = new byte[_chars.Length * 3 + 1];
+        }
+        sb.CopyTo(0, _chars, 0, sb.Length);
+        _bytes![0] = 0x00;
+        var length = System.Text.Encoding.UTF8.GetBytes(_chars, 0, sb.Length, _bytes, 1);
+        var hash = Merkle.Hasher();
+        hash.AppendData(_bytes, 0, length + 1);
+        return hash.GetHashAndReset();
+    }
+
+    [ThreadStatic] private static System.Text.StringBuilder? _builder;
+    [ThreadStatic] private static char[]? _chars;
+    [ThreadStatic] private static byte[]? _bytes;
+
+    private static System.Text.StringBuilder Builder() => (_builder ??= new System.Text.StringBuilder(256)).Clear();
+
+    private static System.Text.StringBuilder WriteLeaf(System.Text.StringBuilder sb, TransactionPosted t)
+    {
+        sb.Append("{\"at\":\"");
+        AppendInstant(sb, t.At);
+        sb.Append("\",\"kind\":");
+        Canonical.WriteString(sb, t.Kind);
+        sb.Append(",\"memo\":");
+        Canonical.WriteString(sb, t.Memo);
+        sb.Append(",\"period\":");
+        Canonical.WriteString(sb, t.Period);
+        sb.Append(",\"postings\":[");
+        for (var i = 0; i < t.Postings.Count; i++)
+        {
+            sb.Append(i == 0 ? "{\"account\":" : ",{\"account\":");
+            Canonical.WriteString(sb, t.Postings[i].Account);
+            sb.Append(",\"amountFen\":").Append(t.Postings[i].AmountFen).Append('}');
+        }
+        sb.Append("],\"txId\":");
+        Canonical.WriteString(sb, t.TxId);
+        return sb.Append('}');
+    }
+
+    /// <summary>NodaTime's <c>InstantPattern.ExtendedIso</c> (uuuu-MM-ddTHH:mm:ss;FFFFFFFFFZ), written without a pattern parse per call.</summary>
+    private static void AppendInstant(System.Text.StringBuilder sb, NodaTime.Instant instant)
+    {
+        var t = instant.InUtc().LocalDateTime;
+        if (t.Year is < 0 or > 9999)
+        {
+            sb.Append(InstantPattern.ExtendedIso.Format(instant));
+            return;
+        }
+        Digits(sb, t.Year, 4).Append('-');
+        Digits(sb, t.Month, 2).Append('-');
+        Digits(sb, t.Day, 2).Append('T');
+        Digits(sb, t.Hour, 2).Append(':');
+        Digits(sb, t.Minute, 2).Append(':');
+        Digits(sb, t.Second, 2);
+        var nanos = t.NanosecondOfSecond;
+        if (nanos > 0)
+        {
+            var width = 9;
+            while (nanos % 10 == 0)
+            {
+                nanos /= 10;
+                width--;
+            }
+            Digits(sb.Append('.'), nanos, width);
+        }
+        sb.Append('Z');
+    }
+
+    private static System.Text.StringBuilder Digits(System.Text.StringBuilder sb, int value, int width)
+    {
+        Span<char> digits = stackalloc char[9];
+        for (var i = width - 1; i >= 0; i--, value /= 10)
+        {
+            digits[i] = (char)('0' + value % 10);
+        }
+        return sb.Append(digits[..width]);
+    }
+
+    /// <summary>The leaf as a generic canonical-JSON object (the definition <see cref="Leaf"/> must match).</summary>
+    public static object LeafObject(TransactionPosted t) => new Dictionary<string, object?>
     {
         ["txId"] = t.TxId, ["period"] = t.Period, ["kind"] = t.Kind, ["memo"] = t.Memo, ["at"] = InstantPattern.ExtendedIso.Format(t.At),
         ["postings"] = t.Postings.Select(p => (object?)new Dictionary<string, object?> { ["account"] = p.Account, ["amountFen"] = p.AmountFen }).ToList(),
-    });
+    };
 
     private static string Dec(decimal d) => d.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

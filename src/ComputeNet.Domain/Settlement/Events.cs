@@ -45,7 +45,18 @@ public sealed record Posting(string Account, long AmountFen);
 public sealed record TransactionPosted(string TxId, string Period, string Kind, string Memo, IReadOnlyList<Posting> Postings, Instant At)
 {
     [JsonIgnore]
-    public long Sum => Postings.Sum(p => p.AmountFen);
+    public long Sum
+    {
+        get
+        {
+            var sum = 0L;
+            for (var i = 0; i < Postings.Count; i++)
+            {
+                sum += Postings[i].AmountFen;
+            }
+            return sum;
+        }
+    }
 
     public TransactionPosted EnsureBalanced() =>
         Sum == 0 ? this : throw new InvalidOperationException($"transaction {TxId} does not balance: off by {Sum} fen");

@@ -57,6 +57,10 @@ public sealed class ScenarioRunnerTests
         var expectedStatements = JsonNode.Parse(File.ReadAllText(TestDatabase.ScenarioPath("worked-example/statements.json")))!.AsArray();
         AssertJsonEqual(expectedStatements.ToJsonString(), WithoutHashes(r.Statements));
         Assert.True(r.Verification.Ok, string.Join("\n", r.Verification.Failures));
+        // verify.json carries the comparison with the run's signed checkpoint: the close was signed, nothing is left uncovered.
+        var checkpoints = r.Verification.Checkpoints!;
+        Assert.True(checkpoints.Ok, string.Join("\n", checkpoints.Failures));
+        Assert.Equal((1, "2026-12-01", 0), (checkpoints.Checkpoints, checkpoints.LatestPeriod, checkpoints.PeriodsNotYetCovered.Count));
         Assert.Equal(64, r.Statements[0].MerkleRoot!.Length);
         Assert.Equal(new string('0', 64), r.Invoices[0].PreviousHash);
         AssertJsonEqual(File.ReadAllText(TestDatabase.ScenarioPath("worked-example/ledger.json")), r.Ledger);

@@ -76,6 +76,15 @@ public sealed class CrashSafeCloseTests
         Assert.Equal((await reference.Sender.Send(new GetLedgerRequest(), ct)).Balances, (await crashed.Sender.Send(new GetLedgerRequest(), ct)).Balances);
         var verified = await crashed.Sender.Send(new VerifyHistoryRequest(), ct);
         Assert.True(verified.Ok, string.Join("\n", verified.Failures));
+
+        // A kill after the commit may also come before the checkpoint: closing again wrote it, once, committing to what the reference's does.
+        var checkpoint = Assert.Single(await crashed.Sender.Send(new Audit.ListCheckpoints.ListCheckpointsRequest(), ct));
+        var referenceCheckpoint = Assert.Single(await reference.Sender.Send(new Audit.ListCheckpoints.ListCheckpointsRequest(), ct));
+        Assert.Equal((referenceCheckpoint.MerkleRoot, referenceCheckpoint.TreeSize, referenceCheckpoint.StatementsHash, referenceCheckpoint.Statements),
+            (checkpoint.MerkleRoot, checkpoint.TreeSize, checkpoint.StatementsHash, checkpoint.Statements));
+        Assert.Equal(referenceCheckpoint.ChainHeads.OrderBy(h => h.Key, StringComparer.Ordinal), checkpoint.ChainHeads.OrderBy(h => h.Key, StringComparer.Ordinal));
+        Assert.Equal(again.Checkpoint, checkpoint.Hash);
+        Assert.Empty(verified.Checkpoints!.PeriodsNotYetCovered);
         TestContext.Current.TestOutputHelper?.WriteLine($"generated both in {generated.TotalSeconds:0.00} s; reference close {closeTime.TotalSeconds:0.00} s; kills: {string.Join("; ", kills)}; total {total.Elapsed.TotalSeconds:0.0} s");
     }
 

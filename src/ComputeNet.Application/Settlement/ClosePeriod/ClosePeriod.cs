@@ -19,14 +19,16 @@ namespace ComputeNet.Application.Settlement.ClosePeriod;
 /// </summary>
 public sealed record ClosePeriodRequest(string Period) : ICommand<CloseSummary>;
 
-public sealed record CloseSummary(string Period, bool AlreadyClosed, int Invoices, int Lines, int Transactions, long PlatformFeeFen, Instant ClosedAt);
+/// <param name="Checkpoint">The hash of the period's signed checkpoint (stream <c>checkpoints</c>).</param>
+public sealed record CloseSummary(string Period, bool AlreadyClosed, int Invoices, int Lines, int Transactions, long PlatformFeeFen, Instant ClosedAt,
+    string? Checkpoint = null);
 
 public sealed class ClosePeriodValidator : AbstractValidator<ClosePeriodRequest>
 {
     public ClosePeriodValidator() => RuleFor(x => x.Period).NotEmpty().MaximumLength(10);
 }
 
-public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory parties, PlatformService platform, IClock clock)
+public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory parties, PlatformService platform, IClock clock, Audit.CheckpointWriter checkpoints)
     : ICommandHandler<ClosePeriodRequest, CloseSummary>
 {
     public async ValueTask<CloseSummary> Handle(ClosePeriodRequest r, CancellationToken ct)
@@ -43,6 +45,16 @@ public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory part
             throw RejectedException.Of(Codes.PeriodNotEnded, $"period {period.Key} ends at {period.End}", "period");
         }
 
+        var summary = await CloseAsync(period, view, now, ct);
+        // A second transaction: a close that committed and then crashed gets its checkpoint when it is run again.
+        await checkpoints.EnsureAsync(ct);
+        await using var query = store.QuerySession();
+        var checkpoint = (await Audit.AuditReader.CheckpointsAsync(query, ct)).FirstOrDefault(c => c.Period == period.Key);
+        return summary with { Checkpoint = checkpoint?.Hash };
+    }
+
+    private async Task<CloseSummary> CloseAsync(SettlementPeriod period, PlatformView view, Instant now, CancellationToken ct)
+    {
         for (var attempt = 1; ; attempt++)
         {
             await using var session = store.LightweightSession();
