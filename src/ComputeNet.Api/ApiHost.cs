@@ -77,6 +77,7 @@ public static class ApiHost
         var schema = options.Schema ?? builder.Configuration["ComputeNet:Schema"] ?? ComputeNetSettings.DefaultSchema;
         builder.Services.AddComputeNet(new ComputeNetSettings(connection, schema,
             options.SigningKeyPath ?? builder.Configuration[Application.Audit.FileSigningKey.ConfigurationKey]), options.Clock);
+        Payments.Stripe.StripePayments.AddStripePayments(builder.Services, builder.Configuration);
         builder.Services.AddMediator(o =>
         {
             o.ServiceLifetime = ServiceLifetime.Singleton;
@@ -182,8 +183,12 @@ public static class ApiHost
     public static async Task RunAsync(ApiHostOptions options, CancellationToken ct = default)
     {
         var app = await BuildAsync(options, ct);
+        var stripe = app.Services.GetRequiredService<Application.Payments.IPaymentGateway>().Configured;
         app.Lifetime.ApplicationStarted.Register(() =>
         {
+            Console.WriteLine(stripe
+                ? "Stripe payments configured (ComputeNet:Stripe): invoice payment intents, webhook at /v1/stripe/webhook, payouts by Connect transfer."
+                : "Stripe not configured: payments and payouts are recorded offline by the operator (POST /v1/cash); Stripe endpoints answer 503 stripe-not-configured.");
             foreach (var url in app.Urls)
             {
                 Console.WriteLine($"ComputeNet API listening on {url} (OpenAPI: {url}/openapi/v1.json{(app.Environment.IsDevelopment() ? $", reference: {url}/scalar" : "")})");

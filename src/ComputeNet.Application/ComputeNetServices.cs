@@ -37,6 +37,8 @@ public static class ComputeNetServices
         services.AddSingleton<Pairings.PairingService>();
         services.AddSingleton<Audit.ICheckpointSigner>(_ => new Audit.FileSigningKey(Audit.FileSigningKey.ResolvePath(settings.SigningKeyPath)));
         services.AddSingleton<Audit.CheckpointWriter>();
+        // Offline unless a host replaces it (ComputeNet.Payments.Stripe when ComputeNet:Stripe:SecretKey is configured).
+        services.AddSingleton<Payments.IPaymentGateway, Payments.OfflinePaymentGateway>();
         services.AddValidatorsFromAssembly(typeof(ComputeNetServices).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));
         return services;

@@ -45,6 +45,15 @@ public static class Codes
     public const string NotFound = "not-found";
     /// <summary>An inclusion proof was asked for a transaction no signed checkpoint covers yet (the next close will).</summary>
     public const string NotCheckpointed = "not-checkpointed";
+
+    // Payments through the provider (Stripe): docs/payments.md
+    public const string StripeNotConfigured = "stripe-not-configured";
+    public const string StripeError = "stripe-error";
+    public const string InvalidSignature = "invalid-signature";
+    public const string NothingDue = "nothing-due";
+    public const string NoPayoutAccount = "no-payout-account";
+    public const string UnknownPayout = "unknown-payout";
+    public const string NotRetryable = "not-retryable";
 }
 
 /// <summary>Thrown by use cases to refuse an action; hosts turn it into problem details or a scenario rejection.</summary>

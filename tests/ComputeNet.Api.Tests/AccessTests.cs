@@ -9,6 +9,7 @@ namespace ComputeNet.Api.Tests;
 public sealed class AccessTests : IAsyncLifetime
 {
     private ApiTestHost _host = null!;
+    private FakeStripe _stripe = null!;
     private readonly Dictionary<string, HttpClient> _as = new();
     private string _lease = "";
 
@@ -16,7 +17,12 @@ public sealed class AccessTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _host = await StartAsync(At("2026-11-30T08:00:00+08:00"));
+        _stripe = await FakeStripe.StartAsync();
+        _host = await StartAsync(At("2026-11-30T08:00:00+08:00"),
+        [
+            $"--ComputeNet:Stripe:SecretKey={FakeStripe.SecretKey}", $"--ComputeNet:Stripe:WebhookSecret={FakeStripe.WebhookSecret}",
+            $"--ComputeNet:Stripe:ApiBase={_stripe.ApiBase}", "--ComputeNet:Stripe:MaxNetworkRetries=0",
+        ]);
         _as["buyer"] = (await _host.RegisterAsync("b", ["buyer"], "shanghai", sme: true)).Client;
         _as["provider"] = (await _host.RegisterAsync("p", ["provider"])).Client;
         _as["carrier"] = (await _host.RegisterAsync("c", ["carrier"], routes: new[] { new { cities = new[] { "shanghai" }, clusters = new[] { "zhongwei" } } })).Client;
@@ -31,7 +37,11 @@ public sealed class AccessTests : IAsyncLifetime
         await Ok(_as["buyer"].PostAsJsonAsync("/v1/bids", Bid("b-rest", 8, price: "40.00"), Json));
     }
 
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _stripe.DisposeAsync();
+    }
 
     private static object Offer(string id) => new
     {
@@ -108,6 +118,13 @@ public sealed class AccessTests : IAsyncLifetime
         new("GET", "/v1/vouchers", _ => null, "buyer", "issuer", "regulator", "operator"),
         new("GET", "/v1/claims", _ => null, "issuer", "regulator", "operator"),
         new("GET", "/v1/reports/metering?period=2026-12-01", _ => null, "regulator", "operator"),
+        new("POST", "/v1/invoices/2026-11-01.b/payment-intent", _ => null, "buyer", "operator"),
+        new("GET", "/v1/payment-intents", _ => null, "buyer", "regulator", "operator"),
+        new("PUT", "/v1/parties/p/payout-account", _ => new { connectedAccountId = "acct_p" }, "operator"),
+        new("POST", "/v1/payouts", role => new { id = $"po-{role}", party = "p" }, "operator"),
+        new("POST", "/v1/payouts/no-such-payout/retry", _ => null, "operator"),
+        new("GET", "/v1/payouts", _ => null, "operator", "regulator"),
+        new("GET", "/v1/reconciliation", _ => null, "operator", "regulator"),
     ];
 
     private static async Task<HttpResponseMessage> Call(HttpClient client, Endpoint e, string role)
@@ -143,6 +160,25 @@ public sealed class AccessTests : IAsyncLifetime
             }
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
+    public async Task The_Stripe_webhook_needs_no_key_but_a_valid_signature_whoever_calls()
+    {
+        foreach (var client in AllRoles.Select(r => _as[r]).Append(_host.Client()))
+        {
+            var response = await client.PostAsync("/v1/stripe/webhook", new StringContent("{\"id\":\"evt_1\"}", Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("invalid-signature", (await ReadAsync(response))!["code"]!.GetValue<string>());
+        }
+    }
+
+    [Fact]
+    public async Task A_buyer_cannot_open_or_see_another_buyers_payment_intent()
+    {
+        var other = (await _host.RegisterAsync("b3", ["buyer"], "shanghai")).Client;
+        Assert.Equal(HttpStatusCode.NotFound, (await other.PostAsync("/v1/invoices/2026-11-01.b/payment-intent", null)).StatusCode);
+        Assert.Empty((await ReadAsync(await other.GetAsync("/v1/payment-intents?buyer=b")))!["items"]!.AsArray());
     }
 
     [Fact]

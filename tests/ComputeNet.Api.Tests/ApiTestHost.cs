@@ -40,13 +40,15 @@ public sealed class ApiTestHost : IAsyncDisposable
 
     public static Instant At(string iso) => OffsetDateTimePattern.ExtendedIso.Parse(iso).GetValueOrThrow().ToInstant();
 
-    public static async Task<ApiTestHost> StartAsync(Instant now)
+    /// <summary>Starts a host; <paramref name="args"/> are configuration switches (e.g. --ComputeNet:Stripe:SecretKey=…).</summary>
+    public static async Task<ApiTestHost> StartAsync(Instant now, string[]? args = null)
     {
         var connection = await Database.Value;
         var schema = $"api_{Guid.NewGuid():N}"[..20];
         var clock = new SettableClock(now);
         var app = await ApiHost.BuildAsync(new ApiHostOptions
         {
+            Args = args ?? [],
             Urls = "http://127.0.0.1:0",
             ConnectionString = connection,
             Schema = schema,

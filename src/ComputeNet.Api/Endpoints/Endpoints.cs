@@ -15,6 +15,8 @@ public static class EndpointMap
         v1.MapSettlement();
         v1.MapVouchers();
         v1.MapAudit();
+        v1.MapPayments();
+        app.MapStripeWebhook();
         return app;
     }
 

@@ -44,7 +44,11 @@ public sealed class RejectionExceptionHandler(IProblemDetailsService problems, I
     /// <summary>HTTP status for a market-rules code: malformed → 400, conflicts with what exists → 409, refused by a rule → 422.</summary>
     public static int StatusOf(string code) => code switch
     {
-        Codes.Invalid => 400,
+        Codes.Invalid or Codes.InvalidSignature => 400,
+        Codes.UnknownPayout => 404,
+        Codes.NotRetryable => 409,
+        Codes.StripeError => 502,
+        Codes.StripeNotConfigured => 503,
         Codes.WrongRole => 403,
         Codes.NotFound => 404,
         Codes.IdReused or Codes.OverlappingRoute or Codes.OverlappingPairing or Codes.PeriodNotEnded or Codes.NotCheckpointed => 409,
@@ -55,6 +59,8 @@ public sealed class RejectionExceptionHandler(IProblemDetailsService problems, I
     {
         Codes.Invalid => "The request is malformed or names something unknown",
         Codes.IdReused => "This id was already used with other content",
+        Codes.StripeNotConfigured => "Stripe is not configured: payments are recorded offline",
+        Codes.InvalidSignature => "The webhook signature does not verify",
         "internal" => "Internal error",
         _ => "The request was refused by a market rule",
     };

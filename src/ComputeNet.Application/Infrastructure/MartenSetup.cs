@@ -32,6 +32,9 @@ public static class MartenSetup
         typeof(Domain.Vouchers.ProgrammeCreated), typeof(Domain.Vouchers.ProgrammeClosed), typeof(Domain.Vouchers.VoucherGranted),
         typeof(Domain.Vouchers.VoucherRedeemed), typeof(Domain.Vouchers.VoucherLapsed),
         typeof(Domain.Audit.CheckpointSigned),
+        typeof(Domain.Payments.PaymentIntentCreated), typeof(Domain.Payments.PaymentIntentSucceeded), typeof(Domain.Payments.PaymentIntentFailed),
+        typeof(Domain.Payments.PaymentNotPosted), typeof(Domain.Payments.PayoutAccountSet), typeof(Domain.Payments.PayoutRequested),
+        typeof(Domain.Payments.PayoutTransferFailed), typeof(Domain.Payments.PayoutTransferred), typeof(Domain.Payments.PayoutNotPosted),
     ];
 
     public static void Configure(StoreOptions opts, string connectionString, string schema)
@@ -64,6 +67,7 @@ public static class MartenSetup
         public const string Corrections = "corrections";
         /// <summary>Signed checkpoints, one per closed period, in close order.</summary>
         public const string Checkpoints = "checkpoints";
+        public const string Payments = "payments";
 
         public static string Lease(string leaseId) => $"lease:{leaseId}";
 

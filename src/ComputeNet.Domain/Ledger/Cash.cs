@@ -76,7 +76,8 @@ public sealed class CashBook
         }
     }
 
-    private static string PayoutAccount(Party party, string? account)
+    /// <summary>The payable account a payout to <paramref name="party"/> debits (the account must be named when it is both provider and carrier).</summary>
+    public static string PayoutAccount(Party party, string? account)
     {
         var provider = party.Has(PartyRoles.Provider);
         var carrier = party.Has(PartyRoles.Carrier);

@@ -31,7 +31,10 @@ public sealed class RecordCashValidator : AbstractValidator<RecordCashRequest>
 public sealed class RecordCashHandler(IDocumentStore store, PartyDirectory parties, IClock clock) : ICommandHandler<RecordCashRequest, CashResult>
 {
 
-    public async ValueTask<CashResult> Handle(RecordCashRequest r, CancellationToken ct)
+    public async ValueTask<CashResult> Handle(RecordCashRequest r, CancellationToken ct) => await RecordAsync(store, parties, clock, r, ct);
+
+    /// <summary>The cash action itself, for use cases that post cash as a consequence (payments and payouts through the provider).</summary>
+    public static async Task<CashResult> RecordAsync(IDocumentStore store, PartyDirectory parties, IClock clock, RecordCashRequest r, CancellationToken ct)
     {
         var party = await parties.FindAsync(r.Party, ct);
         var cmd = new Domain.Ledger.RecordCash(r.Type, r.Id, r.Party, r.Account, r.AmountFen, clock.GetCurrentInstant());

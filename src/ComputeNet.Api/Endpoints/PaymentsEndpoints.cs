@@ -1,0 +1,119 @@
+using ComputeNet.Api.Security;
+using ComputeNet.Application.Payments.CreatePaymentIntent;
+using ComputeNet.Application.Payments.HandleStripeWebhook;
+using ComputeNet.Application.Payments.ListPaymentIntents;
+using ComputeNet.Application.Payments.ListPayouts;
+using ComputeNet.Application.Payments.PayParty;
+using ComputeNet.Application.Payments.Reconcile;
+using ComputeNet.Application.Payments.SetPayoutAccount;
+using ComputeNet.Domain;
+using ComputeNet.Domain.Payments;
+using Mediator;
+
+namespace ComputeNet.Api.Endpoints;
+
+/// <summary>
+/// Payments through Stripe (docs/payments.md): invoice payment intents, the signed webhook, payouts by Connect transfer,
+/// and reconciliation. Without Stripe keys each answers 503 `stripe-not-configured`; cash is then recorded with POST /v1/cash.
+/// </summary>
+public static class PaymentsEndpoints
+{
+    public const string WebhookPath = "/v1/stripe/webhook";
+    /// <summary>Stripe's event payloads are small; a bound keeps an unauthenticated endpoint cheap.</summary>
+    public const int MaxWebhookBodyChars = 128 * 1024;
+
+    public sealed record PayoutAccountBody(string? ConnectedAccountId);
+
+    public sealed record PayoutBody(string? Id, string? Party, long? AmountFen, string? Account);
+
+    public static void MapPayments(this RouteGroupBuilder v1)
+    {
+        var g = v1.MapGroup("").WithTags("Payments");
+        g.MapPost("/invoices/{invoiceId}/payment-intent", async (string invoiceId, HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                var caller = Caller.From(http.User);
+                if (!caller.Is(Role.Operator) && PaymentsBook.ParseInvoiceId(invoiceId)?.Buyer != caller.PartyId)
+                {
+                    return MarketEndpoints.NotFound("invoice", invoiceId);
+                }
+                var intent = await sender.Send(new CreatePaymentIntentRequest(invoiceId), ct);
+                return intent is null ? MarketEndpoints.NotFound("invoice", invoiceId)
+                    : intent.Repeat ? Results.Ok(intent) : Results.Created($"/v1/payment-intents?buyer={intent.Buyer}", intent);
+            })
+            .For(Role.Buyer, Role.Operator).WithName("CreatePaymentIntent")
+            .WithSummary("Buyer (its own), operator: the Stripe payment intent for an invoice's amount due (id {period}.{buyer}; CNY; card, Alipay, WeChat Pay); again = the same intent")
+            .Produces<PaymentIntentView>(201).Produces<PaymentIntentView>(200).ProducesProblem(404).ProducesProblem(422).ProducesProblem(503);
+
+        g.MapGet("/payment-intents", async (string? buyer, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                var caller = Caller.From(http.User);
+                var intents = await sender.Send(new ListPaymentIntentsRequest(caller.Scope(buyer)), ct);
+                // The client secret confirms a payment: only the buyer (and the operator acting for it) sees it.
+                var shown = caller.Is(Role.Regulator) && !caller.Is(Role.Operator) ? intents.Select(i => i with { ClientSecret = null }).ToList() : intents;
+                return Paging.Of(shown, offset, limit);
+            })
+            .For(Role.Buyer, Role.Regulator, Role.Operator).WithName("ListPaymentIntents")
+            .WithSummary("Buyer: its payment intents with status and failed attempts; regulators and operators: all (or ?buyer=)");
+
+        g.MapPut("/parties/{partyId}/payout-account", async (string partyId, PayoutAccountBody b, ISender sender, CancellationToken ct) =>
+                await sender.Send(new SetPayoutAccountRequest(partyId, PartiesEndpoints.Required(b.ConnectedAccountId, "connectedAccountId")), ct))
+            .For(Role.Operator).WithName("SetPayoutAccount")
+            .WithSummary("Operator: the Stripe connected account (acct_…) a provider or carrier is paid to").Produces<PayoutAccountView>();
+
+        g.MapPost("/payouts", async (PayoutBody b, ISender sender, CancellationToken ct) =>
+            {
+                var payout = await sender.Send(new PayPartyRequest(b.Id, b.Party ?? "", b.AmountFen, b.Account), ct);
+                return payout.Repeat ? Results.Ok(payout) : Results.Created($"/v1/payouts?party={payout.Party}", payout);
+            })
+            .For(Role.Operator).WithName("CreatePayout")
+            .WithSummary("Operator: pay a provider or carrier by Stripe Connect transfer (its payable balance, or amountFen); status paid or failed (retry it)")
+            .Produces<PayoutView>(201).Produces<PayoutView>(200).ProducesProblem(409).ProducesProblem(422).ProducesProblem(503);
+
+        g.MapPost("/payouts/{payoutId}/retry", async (string payoutId, ISender sender, CancellationToken ct) =>
+                await sender.Send(new RetryPayoutRequest(payoutId), ct))
+            .For(Role.Operator).WithName("RetryPayout")
+            .WithSummary("Operator: try a failed payout's transfer again with the same idempotency key")
+            .Produces<PayoutView>().ProducesProblem(409).ProducesProblem(422).ProducesProblem(503);
+
+        g.MapGet("/payouts", async (string? party, string? status, int? offset, int? limit, ISender sender, CancellationToken ct) =>
+                Paging.Of(await sender.Send(new ListPayoutsRequest(party, status), ct), offset, limit))
+            .For(Role.Operator, Role.Regulator).WithName("ListPayouts")
+            .WithSummary("Operator, regulator: payouts through Stripe with status (requested, failed, paid, not-posted), attempts and the last error");
+
+        g.MapGet("/reconciliation", async (ISender sender, CancellationToken ct) => await sender.Send(new ReconcileRequest(), ct))
+            .For(Role.Operator, Role.Regulator).WithName("Reconcile")
+            .WithSummary("Operator, regulator: Stripe's payment intents and transfers (all pages) against the ledger's cash transactions; every difference listed")
+            .Produces<ReconciliationReport>().ProducesProblem(503);
+    }
+
+    /// <summary>The webhook: no API key, authenticated by the Stripe-Signature header over the exact body.</summary>
+    public static void MapStripeWebhook(this IEndpointRouteBuilder app)
+    {
+        app.MapPost(WebhookPath, async (HttpContext http, ISender sender, ILoggerFactory logs, CancellationToken ct) =>
+            {
+                using var reader = new StreamReader(http.Request.Body, System.Text.Encoding.UTF8);
+                var buffer = new char[MaxWebhookBodyChars + 1];
+                var read = await reader.ReadBlockAsync(buffer, ct);
+                if (read > MaxWebhookBodyChars)
+                {
+                    throw RejectedException.Of(Codes.Invalid, $"webhook bodies are at most {MaxWebhookBodyChars} characters");
+                }
+                var json = new string(buffer, 0, read);
+                var log = logs.CreateLogger("ComputeNet.Payments.Webhook");
+                try
+                {
+                    var result = await sender.Send(new HandleStripeWebhookRequest(json, http.Request.Headers["Stripe-Signature"].ToString()), ct);
+                    log.LogInformation("Stripe event {EventId} {Type}: {Outcome} ({Detail})", result.EventId, result.Type, result.Outcome, result.Detail);
+                    return Results.Ok(result);
+                }
+                catch (RejectedException e) when (e.Rejection.Code is Codes.InvalidSignature or Codes.Invalid)
+                {
+                    log.LogWarning("Stripe webhook refused from {Remote}: {Reason}", http.Connection.RemoteIpAddress, e.Rejection.Reason);
+                    throw;
+                }
+            })
+            .AllowAnonymous().WithTags("Payments").WithName("StripeWebhook")
+            .WithSummary("Stripe: webhook deliveries (no API key; verified by the Stripe-Signature header). payment_intent.succeeded posts the payment once")
+            .Produces<WebhookResult>().ProducesProblem(400).ProducesProblem(503);
+    }
+}

@@ -1,0 +1,95 @@
+using ComputeNet.Domain;
+using ComputeNet.Domain.Payments;
+
+namespace ComputeNet.Application.Payments;
+
+/// <summary>A payment intent to create: amount in the currency's minor unit (fen for CNY).</summary>
+public sealed record NewPaymentIntent(long AmountFen, string Currency, IReadOnlyList<string> MethodTypes,
+    IReadOnlyDictionary<string, string> Metadata, string IdempotencyKey);
+
+public sealed record GatewayIntent(string Id, long AmountFen, long AmountReceivedFen, string Currency, string Status, string? ClientSecret,
+    IReadOnlyDictionary<string, string> Metadata);
+
+/// <summary>A transfer to a connected account.</summary>
+public sealed record NewTransfer(long AmountFen, string Currency, string Destination, IReadOnlyDictionary<string, string> Metadata, string IdempotencyKey);
+
+public sealed record GatewayTransfer(string Id, long AmountFen, string Currency, string Destination, IReadOnlyDictionary<string, string> Metadata, bool Reversed);
+
+/// <summary>A verified webhook event. <see cref="Intent"/> is set for payment_intent.* events.</summary>
+public sealed record GatewayEvent(string Id, string Type, GatewayIntent? Intent, string? FailureCode, string? FailureMessage);
+
+/// <summary>The provider refused or failed a call. Nothing is known to have happened at the provider for this attempt.</summary>
+public sealed class PaymentGatewayException(string? code, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public string? Code { get; } = code;
+}
+
+/// <summary>
+/// The payment provider as the application needs it (ADR 0010). Implemented by ComputeNet.Payments.Stripe — the only
+/// project that references Stripe.net — and by <see cref="OfflinePaymentGateway"/> when no keys are configured.
+/// Every create carries an idempotency key, so a repeated call after a lost answer finds what the first one made.
+/// </summary>
+public interface IPaymentGateway
+{
+    bool Configured { get; }
+
+    Task<GatewayIntent> CreatePaymentIntentAsync(NewPaymentIntent intent, CancellationToken ct);
+
+    Task<GatewayTransfer> CreateTransferAsync(NewTransfer transfer, CancellationToken ct);
+
+    /// <summary>Every payment intent the provider holds, all pages, newest first.</summary>
+    IAsyncEnumerable<GatewayIntent> ListPaymentIntentsAsync(CancellationToken ct);
+
+    /// <summary>Every transfer the provider holds, all pages, newest first.</summary>
+    IAsyncEnumerable<GatewayTransfer> ListTransfersAsync(CancellationToken ct);
+
+    /// <summary>Verifies the signature header over the exact body and parses the event; `invalid-signature` otherwise.</summary>
+    GatewayEvent ParseWebhook(string json, string? signatureHeader);
+}
+
+/// <summary>No provider configured: every provider-backed request answers `stripe-not-configured`; cash is recorded by the operator.</summary>
+public sealed class OfflinePaymentGateway : IPaymentGateway
+{
+    public bool Configured => false;
+
+    public Task<GatewayIntent> CreatePaymentIntentAsync(NewPaymentIntent intent, CancellationToken ct) => throw NotConfigured();
+
+    public Task<GatewayTransfer> CreateTransferAsync(NewTransfer transfer, CancellationToken ct) => throw NotConfigured();
+
+    public IAsyncEnumerable<GatewayIntent> ListPaymentIntentsAsync(CancellationToken ct) => throw NotConfigured();
+
+    public IAsyncEnumerable<GatewayTransfer> ListTransfersAsync(CancellationToken ct) => throw NotConfigured();
+
+    public GatewayEvent ParseWebhook(string json, string? signatureHeader) => throw NotConfigured();
+
+    public static RejectedException NotConfigured() => RejectedException.Of(Codes.StripeNotConfigured,
+        "Stripe is not configured (ComputeNet:Stripe:SecretKey and ComputeNet:Stripe:WebhookSecret): payments and payouts are recorded offline by the operator (POST /v1/cash)");
+}
+
+/// <summary>Helpers over the gateway that are the same for every implementation.</summary>
+public static class PaymentGateways
+{
+    public static ProviderIntent ToProvider(GatewayIntent i) =>
+        new(i.Id, i.AmountFen, i.AmountReceivedFen, i.Currency, i.Status, i.Metadata.GetValueOrDefault(MetadataKeys.InvoiceId));
+
+    public static ProviderTransfer ToProvider(GatewayTransfer t) =>
+        new(t.Id, t.AmountFen, t.Currency, t.Destination, t.Metadata.GetValueOrDefault(MetadataKeys.PayoutId), t.Reversed);
+
+    public static void RequireConfigured(IPaymentGateway gateway)
+    {
+        if (!gateway.Configured)
+        {
+            throw OfflinePaymentGateway.NotConfigured();
+        }
+    }
+}
+
+/// <summary>The metadata keys this platform writes on intents and transfers (reconciliation reads them back).</summary>
+public static class MetadataKeys
+{
+    public const string InvoiceId = "invoice_id";
+    public const string Buyer = "buyer";
+    public const string Period = "period";
+    public const string PayoutId = "payout_id";
+    public const string Party = "party";
+}

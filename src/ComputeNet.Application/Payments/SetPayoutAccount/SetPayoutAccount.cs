@@ -1,0 +1,36 @@
+using ComputeNet.Application.Infrastructure;
+using ComputeNet.Application.Parties;
+using FluentValidation;
+using Marten;
+using Mediator;
+using NodaTime;
+
+namespace ComputeNet.Application.Payments.SetPayoutAccount;
+
+/// <summary>Operator: the Stripe connected account (acct_…) a provider or carrier is paid to; setting it again replaces it.</summary>
+public sealed record SetPayoutAccountRequest(string Party, string ConnectedAccountId) : ICommand<PayoutAccountView>;
+
+public sealed record PayoutAccountView(string Party, string ConnectedAccountId);
+
+public sealed class SetPayoutAccountValidator : AbstractValidator<SetPayoutAccountRequest>
+{
+    public SetPayoutAccountValidator()
+    {
+        RuleFor(x => x.Party).NotEmpty().MaximumLength(RequestLimits.MaxIdLength);
+        RuleFor(x => x.ConnectedAccountId).NotEmpty().MaximumLength(RequestLimits.MaxIdLength);
+    }
+}
+
+public sealed class SetPayoutAccountHandler(IDocumentStore store, PartyDirectory parties, IClock clock) : ICommandHandler<SetPayoutAccountRequest, PayoutAccountView>
+{
+    public async ValueTask<PayoutAccountView> Handle(SetPayoutAccountRequest r, CancellationToken ct)
+    {
+        var party = await parties.FindAsync(r.Party, ct);
+        await PaymentsStream.WriteAsync(store, book =>
+        {
+            var set = book.DecideSetAccount(party, r.Party, r.ConnectedAccountId, clock.GetCurrentInstant());
+            return book.PayoutAccountOf(r.Party) == r.ConnectedAccountId ? [] : [set];
+        }, ct);
+        return new PayoutAccountView(r.Party, r.ConnectedAccountId);
+    }
+}
