@@ -26,6 +26,10 @@ internal static class DemoCommand
             var result = await ScenarioCommand.Run(json, folder, DemoSchema, keepSchema: true, ct);
             Summary.Print(result, folder);
             var audited = await DemoAudit.RunAsync(DemoSchema, folder, keyExisted, ct);
+            AnsiConsole.MarkupLine("Payments are recorded [bold]offline[/]: after the close the operator records each buyer's bank payment, each issuer's "
+                + "reimbursement and each provider's and carrier's bank payout as cash actions, so every party's balance ends at 0 (only "
+                + "platform:fees and cash:clearing remain). With Stripe keys configured (ComputeNet__Stripe__SecretKey, …__WebhookSecret) `serve` "
+                + "collects invoices by card, Alipay or WeChat Pay and pays out by Connect transfer instead (docs/payments.md).");
             PrintEngine();
             return result.Ledger.TrialBalanceFen == 0 && audited ? 0 : 1;
         });

@@ -81,7 +81,7 @@ public sealed class StripePaymentGateway : IPaymentGateway
             // Sent as allowed_payment_method_types (Stripe.net 53); Stripe answers the usable ones in payment_method_types.
             AllowedPaymentMethodTypes = intent.MethodTypes.ToList(),
             Metadata = intent.Metadata.ToDictionary(),
-        }, new RequestOptions { IdempotencyKey = intent.IdempotencyKey }, ct));
+        }, new RequestOptions { IdempotencyKey = intent.IdempotencyKey }, ct), ct);
         return ToGateway(created);
     }
 
@@ -93,7 +93,7 @@ public sealed class StripePaymentGateway : IPaymentGateway
             Currency = transfer.Currency,
             Destination = transfer.Destination,
             Metadata = transfer.Metadata.ToDictionary(),
-        }, new RequestOptions { IdempotencyKey = transfer.IdempotencyKey }, ct));
+        }, new RequestOptions { IdempotencyKey = transfer.IdempotencyKey }, ct), ct);
         return ToGateway(created);
     }
 
@@ -144,7 +144,7 @@ public sealed class StripePaymentGateway : IPaymentGateway
     private static GatewayTransfer ToGateway(Transfer t) =>
         new(t.Id, t.Amount, t.Currency ?? "", t.DestinationId ?? "", t.Metadata ?? new Dictionary<string, string>(), t.Reversed);
 
-    private static async Task<T> Call<T>(Func<Task<T>> call)
+    private static async Task<T> Call<T>(Func<Task<T>> call, CancellationToken ct)
     {
         try
         {
@@ -158,6 +158,10 @@ public sealed class StripePaymentGateway : IPaymentGateway
         catch (HttpRequestException e)
         {
             throw new PaymentGatewayException("network", e.Message, e);
+        }
+        catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            throw new PaymentGatewayException("timeout", "Stripe did not answer in time", e);
         }
     }
 
@@ -174,6 +178,14 @@ public sealed class StripePaymentGateway : IPaymentGateway
             catch (StripeException ex)
             {
                 throw new PaymentGatewayException(ex.StripeError?.Code, ex.StripeError?.Message ?? ex.Message, ex);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw new PaymentGatewayException("network", ex.Message, ex);
+            }
+            catch (TaskCanceledException ex) when (!ct.IsCancellationRequested)
+            {
+                throw new PaymentGatewayException("timeout", "Stripe did not answer in time", ex);
             }
             if (!more)
             {

@@ -20,6 +20,18 @@ public sealed class ReconcileHandler(IDocumentStore store, IPaymentGateway gatew
     public async ValueTask<ReconciliationReport> Handle(ReconcileRequest q, CancellationToken ct)
     {
         PaymentGateways.RequireConfigured(gateway);
+        try
+        {
+            return await CompareAsync(ct);
+        }
+        catch (PaymentGatewayException e)
+        {
+            throw Domain.RejectedException.Of(Domain.Codes.StripeError, $"Stripe could not be read ({e.Code}): {e.Message}");
+        }
+    }
+
+    private async Task<ReconciliationReport> CompareAsync(CancellationToken ct)
+    {
         var intents = new List<ProviderIntent>();
         await foreach (var i in gateway.ListPaymentIntentsAsync(ct))
         {
