@@ -101,7 +101,7 @@ public sealed class FakeStripe : IAsyncDisposable
     {
         ["id"] = id, ["object"] = "event", ["api_version"] = "2026-01-28.clover",
         ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["type"] = type, ["livemode"] = false, ["pending_webhooks"] = 1,
-        ["data"] = new JsonObject { ["object"] = obj }, ["request"] = new JsonObject { ["id"] = null, ["idempotency_key"] = null },
+        ["data"] = new JsonObject { ["object"] = obj.DeepClone() }, ["request"] = new JsonObject { ["id"] = null, ["idempotency_key"] = null },
     }.ToJsonString();
 
     /// <summary>Stripe's signature scheme: <c>t=unix-seconds,v1=hex(HMAC-SHA256(secret, "t.body"))</c>.</summary>

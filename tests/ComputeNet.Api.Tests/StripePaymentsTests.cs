@@ -124,6 +124,28 @@ public sealed class StripePaymentsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_deliveries_of_one_success_post_one_payment()
+    {
+        var created = await Expect(HttpStatusCode.Created, _alice.PostAsync($"/v1/invoices/{Invoice}/payment-intent", null));
+        var intentId = created["intentId"]!.GetValue<string>();
+        var succeeded = _stripe.Succeed(intentId);
+        var deliveries = Enumerable.Range(1, 6)
+            .Select(i => FakeStripe.Event($"evt_race_{i % 2}", "payment_intent.succeeded", succeeded))
+            .Select(body => Deliver(body)).ToList();
+        var outcomes = new List<string>();
+        foreach (var d in deliveries)
+        {
+            outcomes.Add((await Expect(HttpStatusCode.OK, d))["outcome"]!.GetValue<string>());
+        }
+        Assert.All(outcomes, o => Assert.Contains(o, new[] { "posted", "ignored" }));
+        Assert.Equal(created["amountFen"]!.GetValue<long>(), await Balance("cash:clearing"));
+        var ledger = await LedgerJson();
+        Assert.Equal(0, ledger["trialBalanceFen"]!.GetValue<long>());
+        Assert.Equal("succeeded", (await Expect(HttpStatusCode.OK, _alice.GetAsync("/v1/payment-intents")))["items"]![0]!["status"]!.GetValue<string>());
+        Assert.True((await Expect(HttpStatusCode.OK, _host.Operator.GetAsync("/v1/reconciliation")))["matches"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task A_failed_payment_is_recorded_for_operators_and_posts_nothing()
     {
         var created = await Expect(HttpStatusCode.Created, _alice.PostAsync($"/v1/invoices/{Invoice}/payment-intent", null));

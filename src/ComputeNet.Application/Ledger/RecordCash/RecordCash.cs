@@ -51,12 +51,29 @@ public sealed class RecordCashHandler(IDocumentStore store, PartyDirectory parti
             var transactions = await session.Events.QueryRawEventDataOnly<TransactionPosted>().ToListAsync(ct);
             long Balance(string account) => transactions.SelectMany(t => t.Postings).Where(p => p.Account == account).Sum(p => p.AmountFen);
 
-            var decided = book.Decide(cmd, id => id == party?.Id ? party : null, Balance);
+            var readVersion = events.Count == 0 ? 0 : events[^1].Version;
+            IReadOnlyList<object> decided;
+            try
+            {
+                decided = book.Decide(cmd, id => id == party?.Id ? party : null, Balance);
+            }
+            catch (RejectedException) when (attempt < ExpectedVersion.MaxAttempts)
+            {
+                // The balance query sees cash actions committed after the stream was read (each statement reads the latest
+                // commits), so a refusal may rest on a stale book: a concurrent repeat of this very id looks like
+                // over-balance. If the stream moved, decide again on fresh state; else the refusal stands.
+                if (((await session.Events.FetchStreamStateAsync(MartenSetup.Streams.Cash, ct))?.Version ?? 0) == readVersion)
+                {
+                    throw;
+                }
+                await ExpectedVersion.BackOffAsync(attempt, ct);
+                continue;
+            }
             if (decided.Count == 0)
             {
                 return Result(book.Find(r.Id!)!, r, repeat: true);
             }
-            ExpectedVersion.Append(session, MartenSetup.Streams.Cash, events.Count == 0 ? 0 : events[^1].Version, decided.ToArray());
+            ExpectedVersion.Append(session, MartenSetup.Streams.Cash, readVersion, decided.ToArray());
             try
             {
                 await session.SaveChangesAsync(ct);
