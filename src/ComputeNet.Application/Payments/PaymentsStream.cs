@@ -46,12 +46,28 @@ public static class PaymentsStream
             {
                 book.Evolve(e.Data);
             }
-            var decided = await decide(session, book);
+            var readVersion = events.Count == 0 ? 0 : events[^1].Version;
+            IReadOnlyList<object> decided;
+            try
+            {
+                decided = await decide(session, book);
+            }
+            catch (Domain.RejectedException) when (attempt < ExpectedVersion.MaxAttempts)
+            {
+                // A refusal may rest on a stale book (a balance read later saw what the stream read did not): decide
+                // again if the stream moved meanwhile, else the refusal stands.
+                if (((await session.Events.FetchStreamStateAsync(MartenSetup.Streams.Payments, ct))?.Version ?? 0) == readVersion)
+                {
+                    throw;
+                }
+                await ExpectedVersion.BackOffAsync(attempt, ct);
+                continue;
+            }
             if (decided.Count == 0)
             {
                 return book;
             }
-            ExpectedVersion.Append(session, MartenSetup.Streams.Payments, events.Count == 0 ? 0 : events[^1].Version, decided.ToArray());
+            ExpectedVersion.Append(session, MartenSetup.Streams.Payments, readVersion, decided.ToArray());
             try
             {
                 await session.SaveChangesAsync(ct);
