@@ -25,7 +25,7 @@ public sealed class PaymentGatewayException(string? code, string message, Except
 }
 
 /// <summary>
-/// The payment provider as the application needs it (ADR 0010). Implemented by ComputeNet.Payments.Stripe — the only
+/// The payment provider as the application needs it (ADR 0013). Implemented by ComputeNet.Payments.Stripe — the only
 /// project that references Stripe.net — and by <see cref="OfflinePaymentGateway"/> when no keys are configured.
 /// Every create carries an idempotency key, so a repeated call after a lost answer finds what the first one made.
 /// </summary>
