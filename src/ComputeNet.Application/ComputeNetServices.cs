@@ -35,6 +35,7 @@ public static class ComputeNetServices
         services.AddSingleton<Metering.MeteringService>();
         services.AddSingleton<Vouchers.VoucherService>();
         services.AddSingleton<Pairings.PairingService>();
+        services.AddSingleton<Documents.DocumentSource>();
         services.AddSingleton<Audit.ICheckpointSigner>(_ => new Audit.FileSigningKey(Audit.FileSigningKey.ResolvePath(settings.SigningKeyPath)));
         services.AddSingleton<Audit.CheckpointWriter>();
         // Offline unless a host replaces it (ComputeNet.Payments.Stripe when ComputeNet:Stripe:SecretKey is configured).

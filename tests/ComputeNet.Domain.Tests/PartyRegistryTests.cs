@@ -19,6 +19,20 @@ public class PartyRegistryTests
     private static readonly RouteSet ShanghaiHangzhouToZhongweiAndYangtze = new(["shanghai", "hangzhou"], ["zhongwei", "yangtze-demo"]);
 
     [Fact]
+    public void An_english_display_name_is_kept_and_a_repeat_with_another_one_is_id_reused()
+    {
+        var register = new RegisterParty("prov-nx", ["provider"], null, false, [], "中卫西部云", At, "Zhongwei West Cloud");
+        var e = Assert.Single(Given().Decide(register, TestCatalogue.Default));
+        Assert.Equal(("中卫西部云", "Zhongwei West Cloud"), (e.DisplayName, e.DisplayNameEn));
+
+        var registry = Given(e);
+        Assert.Equal("Zhongwei West Cloud", registry.Find("prov-nx")!.DisplayNameEn);
+        Assert.Empty(registry.Decide(register, TestCatalogue.Default));
+        var other = Assert.Throws<RejectedException>(() => registry.Decide(register with { DisplayNameEn = "West Cloud" }, TestCatalogue.Default));
+        Assert.Equal(Codes.IdReused, other.Rejection.Code);
+    }
+
+    [Fact]
     public void A_buyer_registers_with_the_next_ordinal()
     {
         var registry = Given(Registered("prov-a", 1, ["provider"]));

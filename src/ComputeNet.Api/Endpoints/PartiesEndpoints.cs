@@ -12,7 +12,8 @@ namespace ComputeNet.Api.Endpoints;
 public static class PartiesEndpoints
 {
     public sealed record RouteBody(IReadOnlyList<string>? Cities, IReadOnlyList<string>? Clusters);
-    public sealed record RegisterPartyBody(string? Id, IReadOnlyList<string>? Roles, string? City, bool? Sme, IReadOnlyList<RouteBody>? Routes, string? DisplayName);
+    public sealed record RegisterPartyBody(string? Id, IReadOnlyList<string>? Roles, string? City, bool? Sme, IReadOnlyList<RouteBody>? Routes, string? DisplayName,
+        string? DisplayNameEn = null);
 
     public static void MapParties(this RouteGroupBuilder v1)
     {
@@ -21,7 +22,7 @@ public static class PartiesEndpoints
             {
                 var routes = (body.Routes ?? []).Select(r => new RouteSet(r.Cities ?? [], r.Clusters ?? [])).ToList();
                 var result = await sender.Send(new RegisterPartyRequest(Required(body.Id, "id"), body.Roles ?? [], body.City, body.Sme ?? false,
-                    routes, body.DisplayName, IssueApiKey: true), ct);
+                    routes, body.DisplayName, IssueApiKey: true, DisplayNameEn: body.DisplayNameEn), ct);
                 return result.Created
                     ? Results.Created($"/v1/parties/{result.Party.Id}", result)
                     : Results.Ok(result);

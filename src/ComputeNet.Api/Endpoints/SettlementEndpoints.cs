@@ -20,6 +20,8 @@ public static class SettlementEndpoints
 
     public sealed record ReversalBody(string? Id, string? TxId, string? Reason);
 
+    public const string PdfContentType = "application/pdf";
+
     public static void MapSettlement(this RouteGroupBuilder v1)
     {
         var g = v1.MapGroup("").WithTags("Settlement");
@@ -40,6 +42,24 @@ public static class SettlementEndpoints
             .For(Role.Buyer, Role.Regulator, Role.Operator).WithName("ExportFocus")
             .WithSummary("Buyer: its invoice lines of a closed period as FinOps FOCUS 1.2 CSV; regulators and operators: every buyer's (or ?buyer=)")
             .Produces<string>(200, "text/csv").ProducesProblem(400);
+
+        g.MapGet("/invoices/{invoiceId}/pdf", async (string invoiceId, HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                var file = await sender.Send(new Application.Documents.GetInvoicePdf.GetInvoicePdfRequest(invoiceId, Caller.From(http.User).Scope(null)), ct);
+                return file is null ? MarketEndpoints.NotFound("invoice", invoiceId) : Results.File(file.Content, PdfContentType, file.FileName);
+            })
+            .For(Role.Buyer, Role.Regulator, Role.Operator).WithName("GetInvoicePdf")
+            .WithSummary("Buyer: one of its invoices as PDF, id {period}.{buyer} (e.g. 2026-12-01.sme-sh-ai); regulators and operators: any")
+            .Produces<Stream>(200, PdfContentType).ProducesProblem(404);
+
+        g.MapGet("/statements/{statementId}/pdf", async (string statementId, HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                var file = await sender.Send(new Application.Documents.GetStatementPdf.GetStatementPdfRequest(statementId, Caller.From(http.User).Scope(null)), ct);
+                return file is null ? MarketEndpoints.NotFound("statement", statementId) : Results.File(file.Content, PdfContentType, file.FileName);
+            })
+            .For(Role.Provider, Role.Carrier, Role.Issuer, Role.Regulator, Role.Operator).WithName("GetStatementPdf")
+            .WithSummary("Provider, carrier: one of its statements as PDF, id {period}.{role}.{party} (e.g. 2026-12-01.provider.prov-nx); regulators and operators: any")
+            .Produces<Stream>(200, PdfContentType).ProducesProblem(404);
 
         g.MapGet("/statements", async (string? period, HttpContext http, ISender sender, CancellationToken ct) =>
             {

@@ -42,6 +42,22 @@ public static class ReferenceDataLoader
         return new Catalogue(hubList, clusterList, cityList, classList, standard);
     }
 
+    private static readonly Lazy<EnglishNames> BuiltInEnglish = new(() => LoadEnglishNames(Environment.GetEnvironmentVariable(OverrideFolderVariable)));
+
+    /// <summary>English names of hubs, clusters and cities (their <c>nameEn</c>), for documents that show both languages.</summary>
+    public static EnglishNames English => BuiltInEnglish.Value;
+
+    public static EnglishNames LoadEnglishNames(string? overrideFolder)
+    {
+        static IReadOnlyDictionary<string, string> Of(JsonDocument doc, string list) => doc.RootElement.GetProperty(list).EnumerateArray()
+            .Where(e => e.TryGetProperty("nameEn", out var n) && n.ValueKind == JsonValueKind.String)
+            .ToDictionary(e => e.GetProperty("id").GetString()!, e => e.GetProperty("nameEn").GetString()!, StringComparer.Ordinal);
+        using var hubs = Open("hubs.json", overrideFolder);
+        using var clusters = Open("clusters.json", overrideFolder);
+        using var cities = Open("cities.json", overrideFolder);
+        return new EnglishNames(Of(hubs, "hubs"), Of(clusters, "clusters"), Of(cities, "cities"));
+    }
+
     public static ResourceClass ParseResourceClass(JsonElement c)
     {
         if (!Slugs.TryParseFamily(c.GetProperty("family").GetString(), out var family))
@@ -70,3 +86,9 @@ public static class ReferenceDataLoader
         return JsonDocument.Parse(stream);
     }
 }
+
+/// <summary>English names by id; an id without one is simply absent (documents then show the Chinese name alone).</summary>
+public sealed record EnglishNames(
+    IReadOnlyDictionary<string, string> Hubs,
+    IReadOnlyDictionary<string, string> Clusters,
+    IReadOnlyDictionary<string, string> Cities);

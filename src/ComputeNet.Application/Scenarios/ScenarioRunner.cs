@@ -218,7 +218,7 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
                             }
                         }
                         await sender.Send(new RegisterPartyRequest(pf.Str("id"), pf.Strings("roles"), pf.OptStr("city"),
-                            pf.Has("sme") && pf.Bool("sme"), routes, pf.OptStr("name")), ct);
+                            pf.Has("sme") && pf.Bool("sme"), routes, pf.OptStr("name"), DisplayNameEn: pf.OptStr("nameEn")), ct);
                     });
                 }
             }

@@ -45,7 +45,11 @@ public sealed record RouteSet(IReadOnlyList<string> Cities, IReadOnlyList<string
         from city in Cities from cluster in Clusters select (city, cluster);
 }
 
-/// <summary>Event: a party joined the platform. <see cref="Ordinal"/> is its registration order (1-based), which orders invoice lines.</summary>
+/// <summary>
+/// Event: a party joined the platform. <see cref="Ordinal"/> is its registration order (1-based), which orders invoice lines.
+/// <see cref="DisplayNameEn"/> is an optional second-language (English) display name for bilingual documents; events
+/// stored before it existed read it as null.
+/// </summary>
 public sealed record PartyRegistered(
     string PartyId,
     long Ordinal,
@@ -54,9 +58,10 @@ public sealed record PartyRegistered(
     bool Sme,
     IReadOnlyList<RouteSet> Routes,
     string? DisplayName,
-    NodaTime.Instant At);
+    NodaTime.Instant At,
+    string? DisplayNameEn = null);
 
-public sealed record Party(string Id, long Ordinal, PartyRoles Roles, string? City, bool Sme, string? DisplayName)
+public sealed record Party(string Id, long Ordinal, PartyRoles Roles, string? City, bool Sme, string? DisplayName, string? DisplayNameEn = null)
 {
     public bool Has(PartyRoles role) => (Roles & role) == role;
 }

@@ -10,7 +10,8 @@ public sealed record RegisterParty(
     bool Sme,
     IReadOnlyList<RouteSet> Routes,
     string? DisplayName,
-    Instant At);
+    Instant At,
+    string? DisplayNameEn = null);
 
 /// <summary>
 /// Every registered party and which carrier serves each city–cluster route. Invariant: a route
@@ -136,7 +137,7 @@ public sealed class PartyRegistry
 
         if (_parties.TryGetValue(cmd.PartyId, out var existing))
         {
-            var same = existing.Roles == roles && existing.City == cmd.City && existing.Sme == cmd.Sme && existing.DisplayName == cmd.DisplayName
+            var same = existing.Roles == roles && existing.City == cmd.City && existing.Sme == cmd.Sme && existing.DisplayName == cmd.DisplayName && existing.DisplayNameEn == cmd.DisplayNameEn
                 && pairs.SetEquals(_carrierByRoute.Where(kv => kv.Value == cmd.PartyId).Select(kv => kv.Key));
             return same ? [] : throw RejectedException.Of(Codes.IdReused, $"party '{cmd.PartyId}' is already registered with other details", "id");
         }
@@ -151,7 +152,7 @@ public sealed class PartyRegistry
         return
         [
             new PartyRegistered(cmd.PartyId, _parties.Count + 1, RoleSlugs.ToSlugs(roles), cmd.City, cmd.Sme,
-                cmd.Routes, cmd.DisplayName, cmd.At),
+                cmd.Routes, cmd.DisplayName, cmd.At, cmd.DisplayNameEn),
         ];
     }
 
@@ -163,7 +164,7 @@ public sealed class PartyRegistry
             RoleSlugs.TryParse(slug, out var r);
             roles |= r;
         }
-        _parties[e.PartyId] = new Party(e.PartyId, e.Ordinal, roles, e.City, e.Sme, e.DisplayName);
+        _parties[e.PartyId] = new Party(e.PartyId, e.Ordinal, roles, e.City, e.Sme, e.DisplayName, e.DisplayNameEn);
         foreach (var route in e.Routes)
         {
             foreach (var pair in route.Pairs())

@@ -20,11 +20,12 @@ public sealed record RegisterPartyRequest(
     bool Sme = false,
     IReadOnlyList<RouteSet>? Routes = null,
     string? DisplayName = null,
-    bool IssueApiKey = false) : ICommand<RegisteredParty>;
+    bool IssueApiKey = false,
+    string? DisplayNameEn = null) : ICommand<RegisteredParty>;
 
-public sealed record PartyView(string Id, long Ordinal, IReadOnlyList<string> Roles, string? City, bool Sme, string? DisplayName)
+public sealed record PartyView(string Id, long Ordinal, IReadOnlyList<string> Roles, string? City, bool Sme, string? DisplayName, string? DisplayNameEn = null)
 {
-    public static PartyView Of(Party p) => new(p.Id, p.Ordinal, RoleSlugs.ToSlugs(p.Roles), p.City, p.Sme, p.DisplayName);
+    public static PartyView Of(Party p) => new(p.Id, p.Ordinal, RoleSlugs.ToSlugs(p.Roles), p.City, p.Sme, p.DisplayName, p.DisplayNameEn);
 }
 
 /// <summary>The registered party; <see cref="ApiKey"/> is set only when this request created it with a key.</summary>
@@ -40,6 +41,7 @@ public sealed class RegisterPartyValidator : AbstractValidator<RegisterPartyRequ
         RuleFor(x => x.Roles).NotEmpty().Must(r => r.Count <= 6).WithMessage("a party has between 1 and 6 roles");
         RuleFor(x => x.Routes).Must(r => r is null || r.Count <= RequestLimits.MaxListItems).WithMessage("too many routes");
         RuleFor(x => x.DisplayName).MaximumLength(200);
+        RuleFor(x => x.DisplayNameEn).MaximumLength(200);
     }
 }
 
@@ -51,7 +53,7 @@ public sealed class RegisterPartyHandler(PartyDirectory parties, PlatformService
         var view = await platform.CurrentAsync(ct);
         var key = r.IssueApiKey ? ApiKeys.New() : null;
         var (party, created) = await parties.RegisterAsync(
-            new DomainRegister(r.PartyId, r.Roles, r.City, r.Sme, r.Routes ?? [], r.DisplayName, clock.GetCurrentInstant()),
+            new DomainRegister(r.PartyId, r.Roles, r.City, r.Sme, r.Routes ?? [], r.DisplayName, clock.GetCurrentInstant(), r.DisplayNameEn),
             view.Catalogue, key, ct);
         return created && key is not null
             ? new RegisteredParty(PartyView.Of(party), true, key.Key, key.KeyId)

@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Http.Json;
+using UglyToad.PdfPig;
+using static ComputeNet.Api.Tests.ApiTestHost;
+
+namespace ComputeNet.Api.Tests;
+
+/// <summary>
+/// PDF invoices and statements over HTTP after a real close (the §13 day with a 30 % compute voucher): the content
+/// type, the figures read back from the PDF, and who may fetch which document (others' documents are 404).
+/// </summary>
+public sealed class PdfApiTests : IAsyncLifetime
+{
+    private ApiTestHost _host = null!;
+    private HttpClient _buyer = null!;
+    private HttpClient _otherBuyer = null!;
+    private HttpClient _provider = null!;
+    private HttpClient _otherProvider = null!;
+    private HttpClient _regulator = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _host = await StartAsync(At("2026-11-30T08:00:00+08:00"));
+        _buyer = await Register(new { id = "sme-sh-1", roles = new[] { "buyer" }, city = "shanghai", sme = true, displayName = "上海智算科技", displayNameEn = "Shanghai AI Lab" });
+        _otherBuyer = await Register(new { id = "sme-sh-2", roles = new[] { "buyer" }, city = "shanghai", sme = true });
+        _provider = await Register(new { id = "prov-nx", roles = new[] { "provider" }, displayName = "中卫西部云", displayNameEn = "Zhongwei West Cloud" });
+        _otherProvider = await Register(new { id = "prov-gy", roles = new[] { "provider" } });
+        var issuer = await Register(new { id = "sh-gov", roles = new[] { "issuer" }, displayName = "上海市经信委" });
+        _regulator = await Register(new { id = "ndrc", roles = new[] { "regulator" } });
+
+        await Ok(issuer.PostAsJsonAsync("/v1/programmes", new { id = "sh-compute", kind = "compute", coverageBp = 3000, capFen = 100000, budgetFen = 1000000,
+            validFrom = "2026-12-01T00:00:00+08:00", validTo = "2027-01-01T00:00:00+08:00", buyerCities = new[] { "shanghai" } }, Json));
+        await Ok(issuer.PostAsJsonAsync("/v1/grants", new { id = "g1", programme = "sh-compute", buyer = "sme-sh-1", faceFen = 100000 }, Json));
+
+        _host.Clock.Set(At("2026-11-30T09:00:00+08:00"));
+        await Ok(_provider.PostAsJsonAsync("/v1/offers", new
+        {
+            id = "of1", cluster = "zhongwei", resourceClass = "ai-fp16-80g", devices = 64,
+            from = "2026-12-01T00:00:00+08:00", to = "2026-12-08T00:00:00+08:00", price = "58.00",
+        }, Json));
+        var leases = new List<string>();
+        foreach (var (client, id) in new[] { (_buyer, "b1"), (_otherBuyer, "b2") })
+        {
+            var bid = await Ok(client.PostAsJsonAsync("/v1/bids", new
+            {
+                id, family = "intelligent", devices = 8, minScuPerDevice = "0.1", minMemoryGb = 40,
+                from = "2026-12-01T00:00:00+08:00", to = "2026-12-02T00:00:00+08:00", tier = "cross-hub", minGreen = "0",
+                price = "60.00", commitment = "on-demand", split = true, tif = "GTC",
+            }, Json));
+            leases.Add((await ReadAsync(bid))!["leases"]![0]!.GetValue<string>());
+        }
+
+        _host.Clock.Set(At("2026-12-02T00:10:00+08:00"));
+        foreach (var (lease, n) in leases.Select((l, n) => (l, n)))
+        {
+            await Ok(_provider.PostAsJsonAsync("/v1/usage", new
+            {
+                id = $"u{n}", lease, from = "2026-12-01T00:00:00+08:00", to = "2026-12-02T00:00:00+08:00", deviceSeconds = 576000,
+            }, Json));
+        }
+        _host.Clock.Set(At("2026-12-02T01:00:00+08:00"));
+        await Ok(_host.Operator.PostAsync("/v1/periods/2026-12-01/close", null));
+    }
+
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
+
+    private async Task<HttpClient> Register(object body)
+    {
+        var response = await Ok(_host.Operator.PostAsJsonAsync("/v1/parties", body, Json));
+        return _host.Client((await ReadAsync(response))!["apiKey"]!.GetValue<string>());
+    }
+
+    private static async Task<HttpResponseMessage> Ok(Task<HttpResponseMessage> call)
+    {
+        var response = await call;
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return response;
+    }
+
+    private static async Task<string> PdfText(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/pdf", response.Content.Headers.ContentType!.MediaType);
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        Assert.StartsWith("%PDF-", System.Text.Encoding.ASCII.GetString(bytes, 0, 5));
+        using var doc = PdfDocument.Open(bytes);
+        return string.Join("\n", doc.GetPages().Select(p => string.Join(" ", p.GetWords().Select(w => w.Text))));
+    }
+
+    private static async Task AssertNotFound(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("not-found", (await ReadAsync(response))!["code"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_buyer_gets_its_invoice_as_pdf_with_lines_voucher_due_hash_and_chinese_names()
+    {
+        var json = (await ReadAsync(await _buyer.GetAsync("/v1/invoices?period=2026-12-01")))!["items"]![0]!;
+        var text = await PdfText(await _buyer.GetAsync("/v1/invoices/2026-12-01.sme-sh-1/pdf"));
+
+        Assert.Contains("2026-12-01.sme-sh-1", text);
+        Assert.Contains("1,447.68", text); // the §13 compute line
+        Assert.Contains("81.94", text); // its VAT
+        Assert.Contains("-434.30", text); // 30 % voucher part
+        Assert.Contains("1,013.38", text); // due
+        Assert.Equal(101_338, json["dueFen"]!.GetValue<long>());
+        Assert.Contains(json["hash"]!.GetValue<string>(), text);
+        Assert.Contains("上海智算科技", text);
+        Assert.Contains("Shanghai AI Lab", text);
+        Assert.Contains("中卫", text);
+        Assert.Contains("上海市经信委", text);
+    }
+
+    [Fact]
+    public async Task A_provider_gets_its_statement_as_pdf_with_gross_fee_net_and_hash()
+    {
+        var json = (await ReadAsync(await _provider.GetAsync("/v1/statements")))![0]!["providers"]![0]!;
+        var text = await PdfText(await _provider.GetAsync("/v1/statements/2026-12-01.provider.prov-nx/pdf"));
+        Assert.Contains("2026-12-01.provider.prov-nx", text);
+        Assert.Contains("中卫西部云", text);
+        Assert.Contains("2,895.36", text); // gross: two lines of 1,447.68
+        Assert.Contains("-86.86", text); // fee: 2 × 4,343 fen
+        Assert.Contains("2,808.50", text); // net
+        Assert.Contains(json["hash"]!.GetValue<string>(), text);
+    }
+
+    [Fact]
+    public async Task Another_partys_document_is_not_found_and_regulators_read_every_one()
+    {
+        await AssertNotFound(await _otherBuyer.GetAsync("/v1/invoices/2026-12-01.sme-sh-1/pdf"));
+        await AssertNotFound(await _otherProvider.GetAsync("/v1/statements/2026-12-01.provider.prov-nx/pdf"));
+        await AssertNotFound(await _buyer.GetAsync("/v1/invoices/2026-12-02.sme-sh-1/pdf"));
+        await AssertNotFound(await _buyer.GetAsync("/v1/invoices/not-an-id/pdf"));
+        await AssertNotFound(await _regulator.GetAsync("/v1/statements/2026-12-01.buyer.sme-sh-1/pdf"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await _buyer.GetAsync("/v1/statements/2026-12-01.provider.prov-nx/pdf")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _provider.GetAsync("/v1/invoices/2026-12-01.sme-sh-1/pdf")).StatusCode);
+
+        Assert.Contains("2026-12-01.sme-sh-2", await PdfText(await _otherBuyer.GetAsync("/v1/invoices/2026-12-01.sme-sh-2/pdf")));
+        Assert.Contains("2026-12-01.sme-sh-1", await PdfText(await _regulator.GetAsync("/v1/invoices/2026-12-01.sme-sh-1/pdf")));
+        Assert.Contains("2026-12-01.provider.prov-nx", await PdfText(await _host.Operator.GetAsync("/v1/statements/2026-12-01.provider.prov-nx/pdf")));
+    }
+}
