@@ -175,6 +175,7 @@ internal static class BenchCommand
             }
             var market = app.Services.GetRequiredService<ComputeNet.Application.Market.MarketService>();
             var (batchesBefore, commandsBefore) = market.Committed;
+            var timeBefore = market.WriterTime;
             var latencies = new double[total];
             var next = -1;
             var sw = Stopwatch.StartNew();
@@ -193,13 +194,16 @@ internal static class BenchCommand
             }));
             var seconds = sw.Elapsed.TotalSeconds;
             var (batches, commands) = market.Committed;
+            var time = market.WriterTime;
             Array.Sort(latencies);
             double P(double q) => latencies[Math.Min(total - 1, (int)(q * total))];
-            var trades = (await ReadAsync(await op.GetAsync("/v1/trades?limit=1", ct)))?["total"];
             AnsiConsole.MarkupLineInterpolated(
                 $"orders: {total:N0} in {seconds:F2} s = [bold]{total / seconds:N0} orders/s[/] durable, {concurrency} in flight; latency ms p50 {P(0.50):F1}, p90 {P(0.90):F1}, [bold]p99 {P(0.99):F1}[/], max {latencies[^1]:F1}");
             AnsiConsole.MarkupLineInterpolated(
-                $"group commit: {batches - batchesBefore:N0} transactions for {commands - commandsBefore:N0} commands ({(commands - commandsBefore) / (double)Math.Max(1, batches - batchesBefore):F1} per transaction); trades in the book: {trades?.ToString() ?? "?"}");
+                $"group commit: {batches - batchesBefore:N0} transactions for {commands - commandsBefore:N0} commands ({(commands - commandsBefore) / (double)Math.Max(1, batches - batchesBefore):F1} per transaction)");
+            var perBatch = Math.Max(1, batches - batchesBefore);
+            AnsiConsole.MarkupLineInterpolated(
+                $"writer, per transaction: catch-up {(time.CatchUp - timeBefore.CatchUp).TotalMilliseconds / perBatch:F2} ms, decide and apply {(time.Decide - timeBefore.Decide).TotalMilliseconds / perBatch:F2} ms, commit {(time.Commit - timeBefore.Commit).TotalMilliseconds / perBatch:F2} ms; busy {((time.CatchUp + time.Decide + time.Commit) - (timeBefore.CatchUp + timeBefore.Decide + timeBefore.Commit)).TotalSeconds / seconds * 100:F0} % of the run");
         }
         finally
         {
@@ -208,8 +212,6 @@ internal static class BenchCommand
             await ComputeNetServices.DropSchemaAsync(connection, schema, ct);
         }
     }
-
-    private static async Task<JsonNode?> ReadAsync(HttpResponseMessage response) => JsonNode.Parse(await response.Content.ReadAsStringAsync());
 
     private static async Task RunUsageAsync(int totalRecords, int batchSize, int concurrency, CancellationToken ct)
     {

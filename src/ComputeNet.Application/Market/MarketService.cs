@@ -59,8 +59,16 @@ public sealed class MarketService : IAsyncDisposable
     /// <summary>Batches committed and commands decided since start (for benchmarks and the runbook).</summary>
     public (long Batches, long Commands) Committed => (Interlocked.Read(ref _batches), Interlocked.Read(ref _commands));
 
+    /// <summary>Time the writer spent since start: catching up, deciding and applying, committing (for benchmarks).</summary>
+    public (TimeSpan CatchUp, TimeSpan Decide, TimeSpan Commit) WriterTime =>
+        (TimeSpan.FromTicks(Interlocked.Read(ref _catchUpTicks)), TimeSpan.FromTicks(Interlocked.Read(ref _decideTicks)),
+            TimeSpan.FromTicks(Interlocked.Read(ref _commitTicks)));
+
     private long _batches;
     private long _commands;
+    private long _catchUpTicks;
+    private long _decideTicks;
+    private long _commitTicks;
 
     private sealed record Pending(Func<OrderBook, MarketDecision> Decide, string Party, string OrderId, Instant Now, TaskCompletionSource<OrderResult> Done);
 
@@ -152,7 +160,9 @@ public sealed class MarketService : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             await using var session = _store.LightweightSession();
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await CatchUpAsync(session, ct);
+            var caughtUp = System.Diagnostics.Stopwatch.GetTimestamp();
             var events = new List<object>();
             for (var i = 0; i < batch.Count; i++)
             {
@@ -172,6 +182,7 @@ public sealed class MarketService : IAsyncDisposable
                     outcomes[i] = (null, e);
                 }
             }
+            var decided = System.Diagnostics.Stopwatch.GetTimestamp();
             if (events.Count > 0)
             {
                 ExpectedVersion.Append(session, MartenSetup.Streams.Market, _version, events);
@@ -190,6 +201,9 @@ public sealed class MarketService : IAsyncDisposable
             }
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _commands, batch.Count);
+            Interlocked.Add(ref _catchUpTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started, caughtUp).Ticks);
+            Interlocked.Add(ref _decideTicks, System.Diagnostics.Stopwatch.GetElapsedTime(caughtUp, decided).Ticks);
+            Interlocked.Add(ref _commitTicks, System.Diagnostics.Stopwatch.GetElapsedTime(decided).Ticks);
             for (var i = 0; i < batch.Count; i++)
             {
                 if (outcomes[i].Error is { } error)
