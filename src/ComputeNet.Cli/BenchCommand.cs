@@ -127,190 +127,184 @@ internal static class BenchCommand
     /// </summary>
     private static async Task RunOrdersAsync(int total, int concurrency, CancellationToken ct)
     {
-        var connection = await Hosting.ConnectionStringAsync(ct);
-        var schema = $"bench_orders_{Guid.NewGuid():N}"[..25];
-        var clock = new SettableClock(Instant.FromUtc(2026, 11, 30, 0, 0));
-        var operatorKey = ApiKeys.New().Key;
-        var app = await ApiHost.BuildAsync(new ApiHostOptions
+        await using var host = await BenchHost.StartAsync("bench_orders", Instant.FromUtc(2026, 11, 30, 0, 0), ct);
+        var (app, operatorKey) = (host.App, host.OperatorKey);
+        var baseAddress = new Uri(app.Urls.First());
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency };
+        HttpClient Client(string key) => new(handler, disposeHandler: false)
         {
-            Urls = "http://127.0.0.1:0", ConnectionString = connection, Schema = schema, OperatorKey = operatorKey, Clock = clock,
-            Environment = "Production", Args = ["--Logging:LogLevel:Default=Warning"],
-        }, ct);
-        await app.StartAsync(ct);
-        try
+            BaseAddress = baseAddress, DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", key) }, Timeout = TimeSpan.FromMinutes(2),
+        };
+        var op = Client(operatorKey);
+        var buyers = new List<HttpClient>();
+        var providers = new List<HttpClient>();
+        for (var i = 0; i < 20; i++)
         {
-            var baseAddress = new Uri(app.Urls.First());
-            using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency };
-            HttpClient Client(string key) => new(handler, disposeHandler: false)
+            buyers.Add(Client(await RegisterAsync(op, new { id = $"bench-buyer-{i}", roles = new[] { "buyer" }, city = "shanghai", sme = true }, ct)));
+            providers.Add(Client(await RegisterAsync(op, new { id = $"bench-prov-{i}", roles = new[] { "provider" } }, ct)));
+        }
+        var from = Instant.FromUtc(2026, 12, 1, 0, 0).ToDateTimeOffset();
+        var to = Instant.FromUtc(2026, 12, 2, 0, 0).ToDateTimeOffset();
+        object Body(int n) => n % 2 == 0
+            ? new
             {
-                BaseAddress = baseAddress, DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", key) }, Timeout = TimeSpan.FromMinutes(2),
+                id = $"b{n}", family = "intelligent", devices = 1 + n % 8, minScuPerDevice = "0", minMemoryGb = 0, from, to, tier = "cross-hub",
+                minGreen = "0", price = (55 + n % 7 * 0.5m).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture),
+                commitment = "on-demand", split = true, tif = n % 20 == 0 ? "IOC" : "GTC",
+            }
+            : new
+            {
+                id = $"o{n}", cluster = "zhongwei", resourceClass = "ai-fp16-80g", devices = 1 + n % 8, from, to,
+                price = (56 + n % 7 * 0.5m).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture),
             };
-            var op = Client(operatorKey);
-            var buyers = new List<HttpClient>();
-            var providers = new List<HttpClient>();
-            for (var i = 0; i < 20; i++)
-            {
-                buyers.Add(Client(await RegisterAsync(op, new { id = $"bench-buyer-{i}", roles = new[] { "buyer" }, city = "shanghai", sme = true }, ct)));
-                providers.Add(Client(await RegisterAsync(op, new { id = $"bench-prov-{i}", roles = new[] { "provider" } }, ct)));
-            }
-            var from = Instant.FromUtc(2026, 12, 1, 0, 0).ToDateTimeOffset();
-            var to = Instant.FromUtc(2026, 12, 2, 0, 0).ToDateTimeOffset();
-            object Body(int n) => n % 2 == 0
-                ? new
-                {
-                    id = $"b{n}", family = "intelligent", devices = 1 + n % 8, minScuPerDevice = "0", minMemoryGb = 0, from, to, tier = "cross-hub",
-                    minGreen = "0", price = (55 + n % 7 * 0.5m).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture),
-                    commitment = "on-demand", split = true, tif = n % 20 == 0 ? "IOC" : "GTC",
-                }
-                : new
-                {
-                    id = $"o{n}", cluster = "zhongwei", resourceClass = "ai-fp16-80g", devices = 1 + n % 8, from, to,
-                    price = (56 + n % 7 * 0.5m).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture),
-                };
 
-            // Warm-up (not counted): JIT, connections, the book's first catch-up.
-            for (var n = 0; n < 200; n++)
-            {
-                await Ensure(n % 2 == 0 ? buyers[n % 20].PostAsJsonAsync("/v1/bids", Body(1_000_000_000 + n), Json, ct) : providers[n % 20].PostAsJsonAsync("/v1/offers", Body(1_000_000_000 + n), Json, ct));
-            }
-            var market = app.Services.GetRequiredService<ComputeNet.Application.Market.MarketService>();
-            var (batchesBefore, commandsBefore) = market.Committed;
-            var timeBefore = market.WriterTime;
-            var latencies = new double[total];
-            var next = -1;
-            var sw = Stopwatch.StartNew();
-            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
-            {
-                int n;
-                while ((n = Interlocked.Increment(ref next)) < total)
-                {
-                    var started = Stopwatch.GetTimestamp();
-                    var response = n % 2 == 0
-                        ? await buyers[n / 2 % 20].PostAsJsonAsync("/v1/bids", Body(n), Json, ct)
-                        : await providers[n / 2 % 20].PostAsJsonAsync("/v1/offers", Body(n), Json, ct);
-                    await Ensure(Task.FromResult(response));
-                    latencies[n] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                }
-            }));
-            var seconds = sw.Elapsed.TotalSeconds;
-            var (batches, commands) = market.Committed;
-            var time = market.WriterTime;
-            Array.Sort(latencies);
-            double P(double q) => latencies[Math.Min(total - 1, (int)(q * total))];
-            AnsiConsole.MarkupLineInterpolated(
-                $"orders: {total:N0} in {seconds:F2} s = [bold]{total / seconds:N0} orders/s[/] durable, {concurrency} in flight; latency ms p50 {P(0.50):F1}, p90 {P(0.90):F1}, [bold]p99 {P(0.99):F1}[/], max {latencies[^1]:F1}");
-            AnsiConsole.MarkupLineInterpolated(
-                $"group commit: {batches - batchesBefore:N0} transactions for {commands - commandsBefore:N0} commands ({(commands - commandsBefore) / (double)Math.Max(1, batches - batchesBefore):F1} per transaction)");
-            var perBatch = Math.Max(1, batches - batchesBefore);
-            AnsiConsole.MarkupLineInterpolated(
-                $"writer, per transaction: catch-up {(time.CatchUp - timeBefore.CatchUp).TotalMilliseconds / perBatch:F2} ms, decide and apply {(time.Decide - timeBefore.Decide).TotalMilliseconds / perBatch:F2} ms, commit {(time.Commit - timeBefore.Commit).TotalMilliseconds / perBatch:F2} ms; busy {((time.CatchUp + time.Decide + time.Commit) - (timeBefore.CatchUp + timeBefore.Decide + timeBefore.Commit)).TotalSeconds / seconds * 100:F0} % of the run");
-        }
-        finally
+        // Warm-up (not counted): JIT, connections, the book's first catch-up.
+        for (var n = 0; n < 200; n++)
         {
-            await app.StopAsync(ct);
-            await app.DisposeAsync();
-            await ComputeNetServices.DropSchemaAsync(connection, schema, ct);
+            await Ensure(n % 2 == 0 ? buyers[n % 20].PostAsJsonAsync("/v1/bids", Body(1_000_000_000 + n), Json, ct) : providers[n % 20].PostAsJsonAsync("/v1/offers", Body(1_000_000_000 + n), Json, ct));
         }
+        var market = app.Services.GetRequiredService<ComputeNet.Application.Market.MarketService>();
+        var (batchesBefore, commandsBefore) = market.Committed;
+        var timeBefore = market.WriterTime;
+        var latencies = new double[total];
+        var next = -1;
+        var sw = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            int n;
+            while ((n = Interlocked.Increment(ref next)) < total)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var response = n % 2 == 0
+                    ? await buyers[n / 2 % 20].PostAsJsonAsync("/v1/bids", Body(n), Json, ct)
+                    : await providers[n / 2 % 20].PostAsJsonAsync("/v1/offers", Body(n), Json, ct);
+                await Ensure(Task.FromResult(response));
+                latencies[n] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            }
+        }));
+        var seconds = sw.Elapsed.TotalSeconds;
+        var (batches, commands) = market.Committed;
+        var time = market.WriterTime;
+        Array.Sort(latencies);
+        double P(double q) => latencies[Math.Min(total - 1, (int)(q * total))];
+        AnsiConsole.MarkupLineInterpolated(
+            $"orders: {total:N0} in {seconds:F2} s = [bold]{total / seconds:N0} orders/s[/] durable, {concurrency} in flight; latency ms p50 {P(0.50):F1}, p90 {P(0.90):F1}, [bold]p99 {P(0.99):F1}[/], max {latencies[^1]:F1}");
+        AnsiConsole.MarkupLineInterpolated(
+            $"group commit: {batches - batchesBefore:N0} transactions for {commands - commandsBefore:N0} commands ({(commands - commandsBefore) / (double)Math.Max(1, batches - batchesBefore):F1} per transaction)");
+        var perBatch = Math.Max(1, batches - batchesBefore);
+        AnsiConsole.MarkupLineInterpolated(
+            $"writer, per transaction: catch-up {(time.CatchUp - timeBefore.CatchUp).TotalMilliseconds / perBatch:F2} ms, decide and apply {(time.Decide - timeBefore.Decide).TotalMilliseconds / perBatch:F2} ms, commit {(time.Commit - timeBefore.Commit).TotalMilliseconds / perBatch:F2} ms; busy {((time.CatchUp + time.Decide + time.Commit) - (timeBefore.CatchUp + timeBefore.Decide + timeBefore.Commit)).TotalSeconds / seconds * 100:F0} % of the run");
     }
 
     private static async Task RunUsageAsync(int totalRecords, int batchSize, int concurrency, CancellationToken ct)
     {
-        var connection = await Hosting.ConnectionStringAsync(ct);
-        var schema = $"bench_usage_{Guid.NewGuid():N}"[..24];
-        var start = Instant.FromUtc(2026, 11, 30, 0, 0);
-        var clock = new SettableClock(start);
-        var operatorKey = ApiKeys.New().Key;
-        var app = await ApiHost.BuildAsync(new ApiHostOptions
-        {
-            Urls = "http://127.0.0.1:0", ConnectionString = connection, Schema = schema, OperatorKey = operatorKey, Clock = clock,
-            Environment = "Production", Args = ["--Logging:LogLevel:Default=Warning"],
-        }, ct);
-        await app.StartAsync(ct);
-        try
-        {
-            var baseAddress = new Uri(app.Urls.First());
-            HttpClient Client(string key) => new() { BaseAddress = baseAddress, DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", key) }, Timeout = TimeSpan.FromMinutes(5) };
-            var op = Client(operatorKey);
+        await using var host = await BenchHost.StartAsync("bench_usage", Instant.FromUtc(2026, 11, 30, 0, 0), ct);
+        var (app, operatorKey, clock) = (host.App, host.OperatorKey, host.Clock);
+        var baseAddress = new Uri(app.Urls.First());
+        HttpClient Client(string key) => new() { BaseAddress = baseAddress, DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", key) }, Timeout = TimeSpan.FromMinutes(5) };
+        var op = Client(operatorKey);
 
-            // Set-up: one buyer, one provider per concurrent stream, 25 leases each over one day.
-            var buyerKey = await RegisterAsync(op, new { id = "bench-buyer", roles = new[] { "buyer" }, city = "shanghai", sme = true }, ct);
-            var buyer = Client(buyerKey);
-            var from = Instant.FromUtc(2026, 12, 1, 0, 0);
-            var to = from + Duration.FromDays(1);
-            var providers = new List<(HttpClient Client, List<string> Leases)>();
-            for (var p = 0; p < concurrency; p++)
+        // Set-up: one buyer, one provider per concurrent stream, 25 leases each over one day.
+        var buyerKey = await RegisterAsync(op, new { id = "bench-buyer", roles = new[] { "buyer" }, city = "shanghai", sme = true }, ct);
+        var buyer = Client(buyerKey);
+        var from = Instant.FromUtc(2026, 12, 1, 0, 0);
+        var to = from + Duration.FromDays(1);
+        var providers = new List<(HttpClient Client, List<string> Leases)>();
+        for (var p = 0; p < concurrency; p++)
+        {
+            var key = await RegisterAsync(op, new { id = $"bench-prov-{p}", roles = new[] { "provider" } }, ct);
+            var provider = Client(key);
+            await Ensure(provider.PostAsJsonAsync("/v1/offers", new { id = "of", cluster = "zhongwei", resourceClass = "ai-fp16-80g", devices = 1000,
+                from = from.ToDateTimeOffset(), to = to.ToDateTimeOffset(), price = (60 - p).ToString() }, Json, ct));
+            var leases = new List<string>();
+            for (var l = 0; l < 25; l++)
             {
-                var key = await RegisterAsync(op, new { id = $"bench-prov-{p}", roles = new[] { "provider" } }, ct);
-                var provider = Client(key);
-                await Ensure(provider.PostAsJsonAsync("/v1/offers", new { id = "of", cluster = "zhongwei", resourceClass = "ai-fp16-80g", devices = 1000,
-                    from = from.ToDateTimeOffset(), to = to.ToDateTimeOffset(), price = (60 - p).ToString() }, Json, ct));
-                var leases = new List<string>();
-                for (var l = 0; l < 25; l++)
-                {
-                    var placed = await Ensure(buyer.PostAsJsonAsync("/v1/bids", new { id = $"b-{p}-{l}", family = "intelligent", devices = 1,
-                        minScuPerDevice = "0.1", minMemoryGb = 40, from = from.ToDateTimeOffset(), to = to.ToDateTimeOffset(), tier = "cross-hub",
-                        minGreen = "0", price = (60 - p).ToString(), commitment = "on-demand", split = true, tif = "GTC" }, Json, ct));
-                    leases.Add(JsonNode.Parse(await placed.Content.ReadAsStringAsync(ct))!["leases"]![0]!.GetValue<string>());
-                }
-                providers.Add((provider, leases));
+                var placed = await Ensure(buyer.PostAsJsonAsync("/v1/bids", new { id = $"b-{p}-{l}", family = "intelligent", devices = 1,
+                    minScuPerDevice = "0.1", minMemoryGb = 40, from = from.ToDateTimeOffset(), to = to.ToDateTimeOffset(), tier = "cross-hub",
+                    minGreen = "0", price = (60 - p).ToString(), commitment = "on-demand", split = true, tif = "GTC" }, Json, ct));
+                leases.Add(JsonNode.Parse(await placed.Content.ReadAsStringAsync(ct))!["leases"]![0]!.GetValue<string>());
             }
-            clock.Set(to + Duration.FromHours(1));
+            providers.Add((provider, leases));
+        }
+        clock.Set(to + Duration.FromHours(1));
 
-            // The load: bodies serialised up front, so the timing covers HTTP, validation and the durable append only.
-            var perProvider = totalRecords / concurrency;
-            var bodies = providers.Select((p, pi) => Enumerable.Range(0, (perProvider + batchSize - 1) / batchSize).Select(b =>
+        // The load: bodies serialised up front, so the timing covers HTTP, validation and the durable append only.
+        var perProvider = totalRecords / concurrency;
+        var bodies = providers.Select((p, pi) => Enumerable.Range(0, (perProvider + batchSize - 1) / batchSize).Select(b =>
+        {
+            var lines = Enumerable.Range(b * batchSize, Math.Min(batchSize, perProvider - b * batchSize)).Select(i =>
             {
-                var lines = Enumerable.Range(b * batchSize, Math.Min(batchSize, perProvider - b * batchSize)).Select(i =>
-                {
-                    var lease = p.Leases[i % p.Leases.Count];
-                    var slot = i / p.Leases.Count;
-                    var seconds = 86_400 / (perProvider / p.Leases.Count + 1);
-                    var f = from + Duration.FromSeconds((long)slot * seconds);
-                    return new { id = $"r{pi}-{i}", lease, from = f.ToDateTimeOffset(), to = (f + Duration.FromSeconds(seconds)).ToDateTimeOffset(),
-                        deviceSeconds = seconds, energyKwh = "0.5", greenKwh = "0.4", transferGb = "0" };
-                }).ToArray();
-                return new StringContent(JsonSerializer.Serialize(new { records = lines }, Json), Encoding.UTF8, "application/json");
-            }).ToList()).ToList();
+                var lease = p.Leases[i % p.Leases.Count];
+                var slot = i / p.Leases.Count;
+                var seconds = 86_400 / (perProvider / p.Leases.Count + 1);
+                var f = from + Duration.FromSeconds((long)slot * seconds);
+                return new { id = $"r{pi}-{i}", lease, from = f.ToDateTimeOffset(), to = (f + Duration.FromSeconds(seconds)).ToDateTimeOffset(),
+                    deviceSeconds = seconds, energyKwh = "0.5", greenKwh = "0.4", transferGb = "0" };
+            }).ToArray();
+            return new StringContent(JsonSerializer.Serialize(new { records = lines }, Json), Encoding.UTF8, "application/json");
+        }).ToList()).ToList();
 
-            var latencies = new List<double>();
-            var stored = 0;
-            string? firstRejection = null;
-            var watch = Stopwatch.StartNew();
-            await Task.WhenAll(providers.Select(async (p, pi) =>
+        var latencies = new List<double>();
+        var stored = 0;
+        string? firstRejection = null;
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(providers.Select(async (p, pi) =>
+        {
+            foreach (var body in bodies[pi])
             {
-                foreach (var body in bodies[pi])
+                var t0 = Stopwatch.GetTimestamp();
+                var response = await Ensure(p.Client.PostAsync("/v1/usage/batch", body, ct));
+                var elapsed = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                var result = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!;
+                lock (latencies)
                 {
-                    var t0 = Stopwatch.GetTimestamp();
-                    var response = await Ensure(p.Client.PostAsync("/v1/usage/batch", body, ct));
-                    var elapsed = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-                    var result = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!;
-                    lock (latencies)
+                    latencies.Add(elapsed);
+                    stored += result["stored"]!.GetValue<int>();
+                    if (result["rejected"]!.GetValue<int>() > 0 && firstRejection is null)
                     {
-                        latencies.Add(elapsed);
-                        stored += result["stored"]!.GetValue<int>();
-                        if (result["rejected"]!.GetValue<int>() > 0 && firstRejection is null)
-                        {
-                            firstRejection = result["records"]!.AsArray().First(r => r!["status"]!.GetValue<string>() == "rejected")!.ToJsonString();
-                        }
+                        firstRejection = result["records"]!.AsArray().First(r => r!["status"]!.GetValue<string>() == "rejected")!.ToJsonString();
                     }
                 }
-            }));
-            watch.Stop();
-            latencies.Sort();
-            var rate = stored / watch.Elapsed.TotalSeconds;
-            AnsiConsole.MarkupLineInterpolated($"[bold]usage ingestion[/]: {stored:N0} records stored in {watch.Elapsed.TotalSeconds:0.00} s = [bold]{rate:N0} records/s[/] durable");
-            AnsiConsole.MarkupLineInterpolated($"  {latencies.Count} requests of {batchSize:N0} records, {concurrency} in flight; latency p50 {latencies[latencies.Count / 2]:0} ms, max {latencies[^1]:0} ms");
-            if (stored != perProvider * concurrency)
-            {
-                throw new InvalidOperationException($"expected {perProvider * concurrency} records stored, got {stored}; first refused: {firstRejection}");
             }
-            Console.WriteLine(JsonSerializer.Serialize(new { bench = "usage", records = stored, seconds = Math.Round(watch.Elapsed.TotalSeconds, 3), records_per_s = Math.Round(rate) }));
-        }
-        finally
+        }));
+        watch.Stop();
+        latencies.Sort();
+        var rate = stored / watch.Elapsed.TotalSeconds;
+        AnsiConsole.MarkupLineInterpolated($"[bold]usage ingestion[/]: {stored:N0} records stored in {watch.Elapsed.TotalSeconds:0.00} s = [bold]{rate:N0} records/s[/] durable");
+        AnsiConsole.MarkupLineInterpolated($"  {latencies.Count} requests of {batchSize:N0} records, {concurrency} in flight; latency p50 {latencies[latencies.Count / 2]:0} ms, max {latencies[^1]:0} ms");
+        if (stored != perProvider * concurrency)
         {
-            await app.StopAsync(CancellationToken.None);
-            await app.DisposeAsync();
-            await ComputeNetServices.DropSchemaAsync(connection, schema, CancellationToken.None);
+            throw new InvalidOperationException($"expected {perProvider * concurrency} records stored, got {stored}; first refused: {firstRejection}");
+        }
+        Console.WriteLine(JsonSerializer.Serialize(new { bench = "usage", records = stored, seconds = Math.Round(watch.Elapsed.TotalSeconds, 3), records_per_s = Math.Round(rate) }));
+    }
+
+    /// <summary>
+    /// The API host on loopback for an HTTP benchmark: a fresh schema, a settable clock, a generated operator key,
+    /// warnings-only logging; disposing it stops the host and drops the schema.
+    /// </summary>
+    private sealed record BenchHost(WebApplication App, string Connection, string Schema, string OperatorKey, SettableClock Clock) : IAsyncDisposable
+    {
+        public static async Task<BenchHost> StartAsync(string schemaPrefix, Instant start, CancellationToken ct)
+        {
+            var connection = await Hosting.ConnectionStringAsync(ct);
+            var schema = $"{schemaPrefix}_{Guid.NewGuid():N}"[..(schemaPrefix.Length + 13)];
+            var clock = new SettableClock(start);
+            var operatorKey = ApiKeys.New().Key;
+            var app = await ApiHost.BuildAsync(new ApiHostOptions
+            {
+                Urls = "http://127.0.0.1:0", ConnectionString = connection, Schema = schema, OperatorKey = operatorKey, Clock = clock,
+                Environment = "Production", Args = ["--Logging:LogLevel:Default=Warning"],
+            }, ct);
+            await app.StartAsync(ct);
+            return new BenchHost(app, connection, schema, operatorKey, clock);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await App.StopAsync(CancellationToken.None);
+            await App.DisposeAsync();
+            await ComputeNetServices.DropSchemaAsync(Connection, Schema, CancellationToken.None);
         }
     }
 

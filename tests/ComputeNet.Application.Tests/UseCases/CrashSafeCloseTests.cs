@@ -111,19 +111,8 @@ public sealed class CrashSafeCloseTests
     /// </summary>
     private static async Task<string> CloseInChildAndKillAsync(TestPlatform platform, TimeSpan? afterReady, CancellationToken ct)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            Environment = { ["COMPUTENET_DB"] = platform.ConnectionString, ["NO_COLOR"] = "1" },
-        };
-        foreach (var arg in new[] { Cli.Path(), "close", "--period", LargePeriodSpec.Period, "--schema", platform.Schema,
-                     "--at", InstantPattern.ExtendedIso.Format(LargePeriodSpec.CloseAt) })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var child = Process.Start(start) ?? throw new InvalidOperationException("could not start the CLI");
+        using var child = Cli.Start(platform.ConnectionString, new Dictionary<string, string>(),
+            "close", "--period", LargePeriodSpec.Period, "--schema", platform.Schema, "--at", InstantPattern.ExtendedIso.Format(LargePeriodSpec.CloseAt));
         _ = child.StandardError.ReadToEndAsync(ct);
         var ready = false;
         string? line;

@@ -410,10 +410,10 @@ public sealed class MatchingCore
     public IReadOnlyList<DepthLevel> Depth(ComputeFamily family, OrderSide side, int? cluster, int maxLevels, long nowSeconds)
     {
         var byPrice = new SortedDictionary<long, (int Orders, long Devices)>();
-        var ladders = side == OrderSide.Bid ? _bidLadders[(int)family] : _offerLadders[(int)family].Cast<PriceLadder?>().ToList();
-        for (var i = 0; i < ladders.Count; i++)
+        IEnumerable<PriceLadder?> ladders = side == OrderSide.Bid ? _bidLadders[(int)family] : (IEnumerable<PriceLadder?>)_offerLadders[(int)family];
+        foreach (var ladder in ladders)
         {
-            if (ladders[i] is not { } ladder || (side == OrderSide.Offer && cluster is { } c && ladder.Cluster != c))
+            if (ladder is null || (side == OrderSide.Offer && cluster is { } c && ladder.Cluster != c))
             {
                 continue;
             }

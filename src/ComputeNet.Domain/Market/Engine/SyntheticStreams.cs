@@ -60,14 +60,7 @@ public static class SyntheticStreams
             ops[i] = new ReplayOp(ReplayOpKind.Limit, order, party, side, cents * (PriceTicks.PerYuan / 100), quantity, tif);
             if (tif == TimeInForce.GTC)
             {
-                if (recent.Count == 4096)
-                {
-                    recent[random.Next(recent.Count)] = order;
-                }
-                else
-                {
-                    recent.Add(order);
-                }
+                Remember(recent, random, order);
             }
         }
         return (ops, orders);
@@ -185,15 +178,16 @@ public static class SyntheticStreams
         return trades;
     }
 
-    private static void Remember(List<int> recent, Random random, int op)
+    /// <summary>Keeps up to 4,096 recent orders for cancels to pick from; a full list forgets one at random.</summary>
+    private static void Remember(List<int> recent, Random random, int order)
     {
         if (recent.Count == 4096)
         {
-            recent[random.Next(recent.Count)] = op;
+            recent[random.Next(recent.Count)] = order;
         }
         else
         {
-            recent.Add(op);
+            recent.Add(order);
         }
     }
 
