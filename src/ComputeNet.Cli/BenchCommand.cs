@@ -56,13 +56,15 @@ internal static class BenchCommand
         });
         var orderCount = new Option<int>("--orders") { Description = "orders to send", DefaultValueFactory = _ => 50_000 };
         var clients = new Option<int>("--concurrency") { Description = "requests in flight", DefaultValueFactory = _ => 64 };
+        var direct = new Option<bool>("--direct") { Description = "send the same commands in-process through the application (no HTTP), to split the HTTP layer's cost from the intake's" };
+        var wrk = new Option<int>("--wrk") { Description = "instead of the in-process client, load the host for this many seconds with wrk (Debian package wrk) and tests/ComputeNet.Benchmarks/wrk/orders.lua" };
         var orders = new Command("orders", "durable order intake over HTTP (POST /v1/bids and /v1/offers, group commit): orders/s and latency percentiles")
         {
-            orderCount, clients,
+            orderCount, clients, direct, wrk,
         };
         orders.SetAction(async (parse, ct) =>
         {
-            await RunOrdersAsync(Math.Max(100, parse.GetValue(orderCount)), Math.Max(1, parse.GetValue(clients)), ct);
+            await RunOrdersAsync(Math.Max(100, parse.GetValue(orderCount)), Math.Max(1, parse.GetValue(clients)), parse.GetValue(direct), parse.GetValue(wrk), ct);
             return 0;
         });
         var bench = new Command("bench", "measure the platform's throughput targets (prints its figures)");
@@ -125,7 +127,7 @@ internal static class BenchCommand
     /// 20 providers, bids and offers alternating, prices around the touch so about half trade), each order its own
     /// request with its own id; every answer is durable (group commit). Prints throughput and latency percentiles.
     /// </summary>
-    private static async Task RunOrdersAsync(int total, int concurrency, CancellationToken ct)
+    private static async Task RunOrdersAsync(int total, int concurrency, bool direct, int wrkSeconds, CancellationToken ct)
     {
         await using var host = await BenchHost.StartAsync("bench_orders", Instant.FromUtc(2026, 11, 30, 0, 0), ct);
         var (app, operatorKey) = (host.App, host.OperatorKey);
@@ -138,10 +140,13 @@ internal static class BenchCommand
         var op = Client(operatorKey);
         var buyers = new List<HttpClient>();
         var providers = new List<HttpClient>();
+        var keys = new List<(string Buyer, string Provider)>();
         for (var i = 0; i < 20; i++)
         {
-            buyers.Add(Client(await RegisterAsync(op, new { id = $"bench-buyer-{i}", roles = new[] { "buyer" }, city = "shanghai", sme = true }, ct)));
-            providers.Add(Client(await RegisterAsync(op, new { id = $"bench-prov-{i}", roles = new[] { "provider" } }, ct)));
+            keys.Add((await RegisterAsync(op, new { id = $"bench-buyer-{i}", roles = new[] { "buyer" }, city = "shanghai", sme = true }, ct),
+                await RegisterAsync(op, new { id = $"bench-prov-{i}", roles = new[] { "provider" } }, ct)));
+            buyers.Add(Client(keys[^1].Buyer));
+            providers.Add(Client(keys[^1].Provider));
         }
         var from = Instant.FromUtc(2026, 12, 1, 0, 0).ToDateTimeOffset();
         var to = Instant.FromUtc(2026, 12, 2, 0, 0).ToDateTimeOffset();
@@ -158,14 +163,44 @@ internal static class BenchCommand
                 price = (56 + n % 7 * 0.5m).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture),
             };
 
+        // Each body serialised up front and sent with its length (as a real client would), not chunked. --direct sends
+        // the same commands through the application's mediator instead, without HTTP.
+        var sender = app.Services.GetRequiredService<ISender>();
+        var fromInstant = Instant.FromDateTimeOffset(from);
+        var toInstant = Instant.FromDateTimeOffset(to);
+        async Task<HttpResponseMessage> SendDirect(int n, int key)
+        {
+            var price = (n % 2 == 0 ? 55 : 56) + n % 7 * 0.5m;
+            _ = n % 2 == 0
+                ? await sender.Send(new ComputeNet.Application.Market.PlaceBid.PlaceBidRequest($"bench-buyer-{key % 20}", $"b{n}", "intelligent",
+                    1 + n % 8, 0, 0, fromInstant, toInstant, "cross-hub", 0, price, "on-demand", true, n % 20 == 0 ? "IOC" : "GTC"), ct)
+                : await sender.Send(new ComputeNet.Application.Market.PlaceOffer.PlaceOfferRequest($"bench-prov-{key % 20}", $"o{n}", "zhongwei",
+                    "ai-fp16-80g", 1 + n % 8, fromInstant, toInstant, price), ct);
+            return new HttpResponseMessage(System.Net.HttpStatusCode.Created);
+        }
+        Task<HttpResponseMessage> Send(int n, int key) => direct
+            ? SendDirect(n, key)
+            : n % 2 == 0
+                ? buyers[key % 20].PostAsync("/v1/bids", JsonBody(Body(n)), ct)
+                : providers[key % 20].PostAsync("/v1/offers", JsonBody(Body(n)), ct);
+
         // Warm-up (not counted): JIT, connections, the book's first catch-up.
         for (var n = 0; n < 200; n++)
         {
-            await Ensure(n % 2 == 0 ? buyers[n % 20].PostAsJsonAsync("/v1/bids", Body(1_000_000_000 + n), Json, ct) : providers[n % 20].PostAsJsonAsync("/v1/offers", Body(1_000_000_000 + n), Json, ct));
+            await Ensure(Send(1_000_000_000 + n, n));
         }
         var market = app.Services.GetRequiredService<ComputeNet.Application.Market.MarketService>();
         var (batchesBefore, commandsBefore) = market.Committed;
         var timeBefore = market.WriterTime;
+        if (wrkSeconds > 0)
+        {
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            await RunWrkAsync(baseAddress, keys[0].Buyer, keys[0].Provider, concurrency, wrkSeconds, ct);
+            PrintWriter(market, batchesBefore, commandsBefore, timeBefore, wrkSeconds);
+            AnsiConsole.MarkupLineInterpolated(
+                $"host CPU: {(Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / wrkSeconds * 100:F0} % of one core ({Environment.ProcessorCount} cores; PostgreSQL and wrk not included)");
+            return;
+        }
         var latencies = new double[total];
         var next = -1;
         var sw = Stopwatch.StartNew();
@@ -175,26 +210,75 @@ internal static class BenchCommand
             while ((n = Interlocked.Increment(ref next)) < total)
             {
                 var started = Stopwatch.GetTimestamp();
-                var response = n % 2 == 0
-                    ? await buyers[n / 2 % 20].PostAsJsonAsync("/v1/bids", Body(n), Json, ct)
-                    : await providers[n / 2 % 20].PostAsJsonAsync("/v1/offers", Body(n), Json, ct);
-                await Ensure(Task.FromResult(response));
+                await Ensure(Send(n, n / 2));
                 latencies[n] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             }
         }));
         var seconds = sw.Elapsed.TotalSeconds;
-        var (batches, commands) = market.Committed;
-        var time = market.WriterTime;
         Array.Sort(latencies);
         double P(double q) => latencies[Math.Min(total - 1, (int)(q * total))];
         AnsiConsole.MarkupLineInterpolated(
-            $"orders: {total:N0} in {seconds:F2} s = [bold]{total / seconds:N0} orders/s[/] durable, {concurrency} in flight; latency ms p50 {P(0.50):F1}, p90 {P(0.90):F1}, [bold]p99 {P(0.99):F1}[/], max {latencies[^1]:F1}");
+            $"orders{(direct ? " (in-process, no HTTP)" : "")}: {total:N0} in {seconds:F2} s = [bold]{total / seconds:N0} orders/s[/] durable, {concurrency} in flight; latency ms p50 {P(0.50):F1}, p90 {P(0.90):F1}, [bold]p99 {P(0.99):F1}[/], max {latencies[^1]:F1}");
+        PrintWriter(market, batchesBefore, commandsBefore, timeBefore, seconds);
+    }
+
+    private static void PrintWriter(ComputeNet.Application.Market.MarketService market, long batchesBefore, long commandsBefore,
+        (TimeSpan CatchUp, TimeSpan Decide, TimeSpan Commit) timeBefore, double seconds)
+    {
+        var (batches, commands) = market.Committed;
+        var time = market.WriterTime;
         AnsiConsole.MarkupLineInterpolated(
             $"group commit: {batches - batchesBefore:N0} transactions for {commands - commandsBefore:N0} commands ({(commands - commandsBefore) / (double)Math.Max(1, batches - batchesBefore):F1} per transaction)");
         var perBatch = Math.Max(1, batches - batchesBefore);
         AnsiConsole.MarkupLineInterpolated(
             $"writer, per transaction: catch-up {(time.CatchUp - timeBefore.CatchUp).TotalMilliseconds / perBatch:F2} ms, decide and apply {(time.Decide - timeBefore.Decide).TotalMilliseconds / perBatch:F2} ms, commit {(time.Commit - timeBefore.Commit).TotalMilliseconds / perBatch:F2} ms; busy {((time.CatchUp + time.Decide + time.Commit) - (timeBefore.CatchUp + timeBefore.Decide + timeBefore.Commit)).TotalSeconds / seconds * 100:F0} % of the run");
     }
+
+    /// <summary>
+    /// Runs wrk (an external C load generator, so the client costs the host little CPU) with the repository's Lua script
+    /// of alternating bids and offers, each with a new id; prints wrk's own report.
+    /// </summary>
+    private static async Task RunWrkAsync(Uri baseAddress, string buyerKey, string providerKey, int connections, int seconds, CancellationToken ct)
+    {
+        var script = FindUp(Path.Combine("tests", "ComputeNet.Benchmarks", "wrk", "orders.lua"))
+            ?? throw new InvalidOperationException("tests/ComputeNet.Benchmarks/wrk/orders.lua not found: run from the repository");
+        var start = new ProcessStartInfo("wrk", ["-t2", $"-c{connections}", $"-d{seconds}s", "--latency", "-s", script, baseAddress.ToString().TrimEnd('/')])
+        {
+            RedirectStandardOutput = true, Environment = { ["BUYER_KEY"] = buyerKey, ["PROVIDER_KEY"] = providerKey },
+        };
+        Process wrk;
+        try
+        {
+            wrk = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException("wrk is not installed (apt-get install wrk)", e);
+        }
+        var output = await wrk.StandardOutput.ReadToEndAsync(ct);
+        await wrk.WaitForExitAsync(ct);
+        AnsiConsole.WriteLine(output.TrimEnd());
+        if (wrk.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"wrk exited with {wrk.ExitCode}");
+        }
+    }
+
+    private static string? FindUp(string relative)
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static ByteArrayContent JsonBody(object body) =>
+        new(JsonSerializer.SerializeToUtf8Bytes(body, Json)) { Headers = { ContentType = new("application/json") } };
 
     private static async Task RunUsageAsync(int totalRecords, int batchSize, int concurrency, CancellationToken ct)
     {

@@ -80,7 +80,7 @@ public static class LargePeriodFixture
             await using var session = store.LightweightSession();
             foreach (var terms in chunk)
             {
-                session.Events.StartStream(MartenSetup.Streams.Lease(terms.LeaseId), new LeaseOpened(terms, LargePeriodSpec.RecordedAt));
+                session.Insert(LeaseDocument.Of(terms, LargePeriodSpec.RecordedAt));
             }
             await session.SaveChangesAsync(ct);
             events += chunk.Length;

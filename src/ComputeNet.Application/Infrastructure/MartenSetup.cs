@@ -11,6 +11,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using NodaTime;
 using NodaTime.Serialization.SystemTextJson;
+using System.Text.Json.Serialization.Metadata;
 using Weasel.Core;
 
 namespace ComputeNet.Application.Infrastructure;
@@ -25,7 +26,7 @@ public static class MartenSetup
     public static readonly Type[] EventTypes =
     [
         typeof(PlatformConfigured), typeof(MeteringStandardPublished), typeof(PartyRegistered), typeof(ApiKeyIssued), typeof(ApiKeysRevoked),
-        typeof(OfferListed), typeof(BidPlaced), typeof(TradeExecuted), typeof(BidKilled), typeof(OrderCancelled), typeof(OrderReduced),
+        typeof(Market.MarketEventsJournaled), typeof(OfferListed), typeof(BidPlaced), typeof(TradeExecuted), typeof(BidKilled), typeof(OrderCancelled), typeof(OrderReduced),
         typeof(LeaseOpened), typeof(UsageRecorded), typeof(UsageBatchRecorded),
         typeof(PeriodClosed), typeof(InvoiceIssued), typeof(StatementIssued), typeof(TransactionPosted), typeof(IssuerClaimIssued), typeof(RegionShareIssued),
         typeof(Domain.Pairings.PairingAgreed), typeof(Domain.Pairings.PairingEnded),
@@ -43,15 +44,20 @@ public static class MartenSetup
         opts.DatabaseSchemaName = schema;
         opts.Events.DatabaseSchemaName = schema;
         opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
-        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase,
-            o => o.ConfigureForNodaTime(DateTimeZoneProviders.Tzdb));
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, o =>
+        {
+            o.ConfigureForNodaTime(DateTimeZoneProviders.Tzdb);
+            // Market journal blocks hold market events by interface; jsonb reorders keys, so "$type" may come anywhere.
+            o.TypeInfoResolver = (o.TypeInfoResolver ?? new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver())
+                .WithAddedModifier(Market.MarketJournal.Polymorphism);
+            o.AllowOutOfOrderMetadataProperties = true;
+        });
         opts.Events.StreamIdentity = StreamIdentity.AsString;
         opts.Events.AddEventTypes(EventTypes);
 
-        opts.Schema.For<LeaseDocument>().Index(x => x.Commitment);
+        opts.Schema.For<LeaseDocument>().Index(x => x.Commitment).Index(x => x.Buyer).Index(x => x.Provider);
         opts.Schema.For<ClosedPeriodView>();
 
-        opts.Projections.Add(new LeaseProjection(), ProjectionLifecycle.Inline);
         opts.Projections.Add(new ClosedPeriodProjection(), ProjectionLifecycle.Inline);
     }
 

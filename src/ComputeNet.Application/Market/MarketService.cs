@@ -1,4 +1,5 @@
 using ComputeNet.Application.Infrastructure;
+using ComputeNet.Application.Metering;
 using ComputeNet.Domain.Market;
 using ComputeNet.Domain.Metering;
 using System.Threading.Channels;
@@ -17,6 +18,8 @@ public sealed record TradeView(
     public static TradeView Of(TradeExecuted t) => new(t.Terms.LeaseId, t.Terms.TradeSeq, t.Terms.BidId, t.Terms.OfferId, t.Terms.Buyer,
         t.Terms.Provider, t.Terms.Cluster, t.Terms.Hub, t.Terms.ResourceClass, t.Terms.Family, t.Terms.Devices, t.Terms.From, t.Terms.To,
         t.Terms.Price, t.Terms.ScuPerDevice, t.Terms.Commitment, t.Terms.MeteringStandard, t.Terms.BuyerCity, t.Terms.LatencyMs, t.At);
+
+    public static TradeView Of(LeaseDocument lease) => Of(new TradeExecuted(lease.Terms, lease.TradedAt));
 }
 
 /// <summary>The answer to an order command: the order's state after it, and the trades its placement made.</summary>
@@ -49,6 +52,8 @@ public sealed class MarketService : IAsyncDisposable
     private readonly Task _writer;
     private OrderBook _book = new();
     private long _version;
+    /// <summary>False until the writer has read the journal since the last rebuild.</summary>
+    private bool _current;
 
     public MarketService(IDocumentStore store)
     {
@@ -161,9 +166,14 @@ public sealed class MarketService : IAsyncDisposable
         {
             await using var session = _store.LightweightSession();
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            await CatchUpAsync(session, ct);
+            if (!_current)
+            {
+                // After a rebuild (or at start) the book is behind the journal: read the rest before deciding.
+                await CatchUpAsync(session, ct);
+                _current = true;
+            }
             var caughtUp = System.Diagnostics.Stopwatch.GetTimestamp();
-            var events = new List<object>();
+            var events = new List<IMarketEvent>();
             for (var i = 0; i < batch.Count; i++)
             {
                 var p = batch[i];
@@ -185,8 +195,10 @@ public sealed class MarketService : IAsyncDisposable
             var decided = System.Diagnostics.Stopwatch.GetTimestamp();
             if (events.Count > 0)
             {
-                ExpectedVersion.Append(session, MartenSetup.Streams.Market, _version, events);
-                OpenLeases(session, events);
+                // The expected version proves the book was current: if anyone appended since this writer's last
+                // commit, the save fails, the book is rebuilt from the journal and the batch is decided again.
+                ExpectedVersion.Append(session, MartenSetup.Streams.Market, _version, [new MarketEventsJournaled(events)]);
+                StoreLeases(session, events);
                 try
                 {
                     await session.SaveChangesAsync(ct);
@@ -197,7 +209,13 @@ public sealed class MarketService : IAsyncDisposable
                     await ExpectedVersion.BackOffAsync(attempt, ct);
                     continue;
                 }
-                _version += events.Count;
+                _version++;
+            }
+            else if (await JournalMovedAsync(session, ct))
+            {
+                // Only rejections and repeats, decided on a book another process has moved past: decide them again.
+                Rebuild();
+                continue;
             }
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _commands, batch.Count);
@@ -219,34 +237,49 @@ public sealed class MarketService : IAsyncDisposable
         }
     }
 
+    /// <summary>True when the market journal holds events this writer has not applied (another process appended).</summary>
+    private async Task<bool> JournalMovedAsync(IQuerySession session, CancellationToken ct)
+    {
+        var state = await session.Events.FetchStreamStateAsync(MartenSetup.Streams.Market, ct);
+        return (state?.Version ?? 0) != _version;
+    }
+
     /// <summary>Drops the book; the next catch-up replays the whole journal.</summary>
     private void Rebuild()
     {
         _book = new OrderBook();
         _version = 0;
+        _current = false;
     }
 
     private async Task CatchUpAsync(IQuerySession session, CancellationToken ct)
     {
-        var events = await session.Events.FetchStreamAsync(MartenSetup.Streams.Market, fromVersion: _version + 1, token: ct);
-        foreach (var e in events)
+        var stored = await session.Events.FetchStreamAsync(MartenSetup.Streams.Market, fromVersion: _version + 1, token: ct);
+        foreach (var entry in stored)
         {
-            if (e.Version <= _version)
+            if (entry.Version <= _version)
             {
                 continue;
             }
-            _book.Evolve((IMarketEvent)e.Data);
-            _version = e.Version;
+            foreach (var e in MarketJournal.EventsOf(entry))
+            {
+                _book.Evolve(e);
+            }
+            _version = entry.Version;
         }
     }
 
-    private static void OpenLeases(IDocumentSession session, IReadOnlyList<object> events)
+    /// <summary>
+    /// Each trade's lease document, inserted in the trade's transaction (an insert: a lease id is booked once). The
+    /// document is a read model of <see cref="TradeExecuted"/> in the market journal, which stays the source of truth.
+    /// </summary>
+    private static void StoreLeases(IDocumentSession session, IReadOnlyList<IMarketEvent> events)
     {
         foreach (var e in events)
         {
             if (e is TradeExecuted t)
             {
-                session.Events.StartStream(MartenSetup.Streams.Lease(t.Terms.LeaseId), new LeaseOpened(t.Terms, t.At));
+                session.Insert(LeaseDocument.Of(t));
             }
         }
     }

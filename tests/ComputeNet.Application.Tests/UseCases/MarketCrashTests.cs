@@ -6,6 +6,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using ComputeNet.Application.Infrastructure;
+using ComputeNet.Application.Market;
 using ComputeNet.Domain.Market;
 using NodaTime;
 
@@ -90,9 +91,9 @@ public sealed class MarketCrashTests
             var rebuilt = new OrderBook();
             await using (var session = p.Store.QuerySession())
             {
-                foreach (var e in await session.Events.FetchStreamAsync(MartenSetup.Streams.Market, token: Ct))
+                foreach (var e in (await session.Events.FetchStreamAsync(MartenSetup.Streams.Market, token: Ct)).SelectMany(MarketJournal.EventsOf))
                 {
-                    rebuilt.Evolve((IMarketEvent)e.Data);
+                    rebuilt.Evolve(e);
                 }
             }
             var now = SystemClock.Instance.GetCurrentInstant();

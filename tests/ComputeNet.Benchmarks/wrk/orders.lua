@@ -14,7 +14,7 @@ function setup(thread)
 end
 
 local n = 0
-local failed = 0
+failed = 0  -- global: done() reads it from each thread
 
 request = function()
   n = n + 1

@@ -1,10 +1,13 @@
-using ComputeNet.Domain.Market;
+using ComputeNet.Application.Metering;
 using Marten;
 using Mediator;
 
 namespace ComputeNet.Application.Market.ListTrades;
 
-/// <summary>Every trade in trade order; optionally only those where the party is buyer or provider.</summary>
+/// <summary>
+/// Every trade in trade order; optionally only those where the party is buyer or provider (found by index). Each
+/// trade is read from its lease document, written in the trade's own transaction.
+/// </summary>
 public sealed record ListTradesRequest(string? Party = null) : IQuery<IReadOnlyList<TradeView>>;
 
 public sealed class ListTradesHandler(IDocumentStore store) : IQueryHandler<ListTradesRequest, IReadOnlyList<TradeView>>
@@ -12,11 +15,9 @@ public sealed class ListTradesHandler(IDocumentStore store) : IQueryHandler<List
     public async ValueTask<IReadOnlyList<TradeView>> Handle(ListTradesRequest q, CancellationToken ct)
     {
         await using var session = store.QuerySession();
-        var trades = await session.Events.QueryRawEventDataOnly<TradeExecuted>().ToListAsync(ct);
-        return trades
-            .Where(t => q.Party is null || t.Terms.Buyer == q.Party || t.Terms.Provider == q.Party)
-            .OrderBy(t => t.Terms.TradeSeq)
-            .Select(TradeView.Of)
-            .ToList();
+        var leases = q.Party is { } party
+            ? await session.Query<LeaseDocument>().Where(l => l.Buyer == party || l.Provider == party).ToListAsync(ct)
+            : await session.Query<LeaseDocument>().ToListAsync(ct);
+        return leases.OrderBy(l => l.TradeSeq).Select(TradeView.Of).ToList();
     }
 }
