@@ -4,6 +4,8 @@
 -- Non-201 answers are counted and printed at the end.
 local buyer = "Bearer " .. os.getenv("BUYER_KEY")
 local provider = "Bearer " .. os.getenv("PROVIDER_KEY")
+-- RUN (optional) prefixes the ids, so a second run against the same host sends new orders, not repeats.
+local run = os.getenv("RUN") or ""
 local threads = {}
 local counter = 0
 
@@ -18,7 +20,7 @@ failed = 0  -- global: done() reads it from each thread
 
 request = function()
   n = n + 1
-  local id = tid .. "-" .. n
+  local id = run .. tid .. "-" .. n
   if n % 2 == 0 then
     local body = string.format('{"id":"b%s","family":"intelligent","devices":%d,"minScuPerDevice":"0","minMemoryGb":0,' ..
       '"from":"2027-01-01T00:00:00+08:00","to":"2027-01-02T00:00:00+08:00","tier":"cross-hub","minGreen":"0",' ..
