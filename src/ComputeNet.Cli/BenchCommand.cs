@@ -211,6 +211,7 @@ internal static class BenchCommand
             PrintWriter(market, batchesBefore, commandsBefore, timeBefore, wrkSeconds);
             AnsiConsole.MarkupLineInterpolated(
                 $"host CPU: {(Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / wrkSeconds * 100:F0} % of one core ({Environment.ProcessorCount} cores; PostgreSQL and wrk not included)");
+            await PrintRebuildAsync(host, ct);
             return;
         }
         var latencies = new double[total];
@@ -232,6 +233,23 @@ internal static class BenchCommand
         AnsiConsole.MarkupLineInterpolated(
             $"orders{(direct ? " (in-process, no HTTP)" : "")}: {total:N0} in {seconds:F2} s = [bold]{total / seconds:N0} orders/s[/] durable, {concurrency} in flight; latency ms p50 {P(0.50):F1}, p90 {P(0.90):F1}, [bold]p99 {P(0.99):F1}[/], max {latencies[^1]:F1}");
         PrintWriter(market, batchesBefore, commandsBefore, timeBefore, seconds);
+        await PrintRebuildAsync(host, ct);
+    }
+
+    /// <summary>What a restart costs: a fresh writer rebuilds the book from the whole journal before its first answer.</summary>
+    private static async Task PrintRebuildAsync(BenchHost host, CancellationToken ct)
+    {
+        var store = host.App.Services.GetRequiredService<IDocumentStore>();
+        long blocks;
+        await using (var session = store.QuerySession())
+        {
+            blocks = (await session.Events.FetchStreamStateAsync(MartenSetup.Streams.Market, ct))?.Version ?? 0;
+        }
+        await using var fresh = new ComputeNet.Application.Market.MarketService(store);
+        var watch = Stopwatch.StartNew();
+        var orders = await fresh.ReadAsync(book => book.Statuses(host.Clock.GetCurrentInstant()).Count(), ct);
+        AnsiConsole.MarkupLineInterpolated(
+            $"restart: a fresh writer rebuilt the book ({orders:N0} orders) from {blocks:N0} journal blocks in {watch.Elapsed.TotalSeconds:F2} s");
     }
 
     private static void PrintWriter(ComputeNet.Application.Market.MarketService market, long batchesBefore, long commandsBefore,
