@@ -58,13 +58,14 @@ internal static class BenchCommand
         var clients = new Option<int>("--concurrency") { Description = "requests in flight", DefaultValueFactory = _ => 64 };
         var direct = new Option<bool>("--direct") { Description = "send the same commands in-process through the application (no HTTP), to split the HTTP layer's cost from the intake's" };
         var wrk = new Option<int>("--wrk") { Description = "instead of the in-process client, load the host for this many seconds with wrk (Debian package wrk) and tests/ComputeNet.Benchmarks/wrk/orders.lua" };
+        var warmUp = new Option<int>("--warmup") { Description = "seconds of wrk load before the measured run (the JIT recompiles the hot path for about 30–45 s after start on 2 cores)", DefaultValueFactory = _ => 30 };
         var orders = new Command("orders", "durable order intake over HTTP (POST /v1/bids and /v1/offers, group commit): orders/s and latency percentiles")
         {
-            orderCount, clients, direct, wrk,
+            orderCount, clients, direct, wrk, warmUp,
         };
         orders.SetAction(async (parse, ct) =>
         {
-            await RunOrdersAsync(Math.Max(100, parse.GetValue(orderCount)), Math.Max(1, parse.GetValue(clients)), parse.GetValue(direct), parse.GetValue(wrk), ct);
+            await RunOrdersAsync(Math.Max(100, parse.GetValue(orderCount)), Math.Max(1, parse.GetValue(clients)), parse.GetValue(direct), parse.GetValue(wrk), Math.Max(0, parse.GetValue(warmUp)), ct);
             return 0;
         });
         var bench = new Command("bench", "measure the platform's throughput targets (prints its figures)");
@@ -129,7 +130,7 @@ internal static class BenchCommand
     /// </summary>
     private const int WarmUpOrders = 5_000;
 
-    private static async Task RunOrdersAsync(int total, int concurrency, bool direct, int wrkSeconds, CancellationToken ct)
+    private static async Task RunOrdersAsync(int total, int concurrency, bool direct, int wrkSeconds, int warmUpSeconds, CancellationToken ct)
     {
         await using var host = await BenchHost.StartAsync("bench_orders", Instant.FromUtc(2026, 11, 30, 0, 0), ct);
         var (app, operatorKey) = (host.App, host.OperatorKey);
@@ -197,9 +198,10 @@ internal static class BenchCommand
                 await Ensure(Send(1_000_000_000 + n, n / 2));
             }
         }));
-        if (wrkSeconds > 0)
+        if (wrkSeconds > 0 && warmUpSeconds > 0)
         {
-            await RunWrkAsync(baseAddress, keys[0].Buyer, keys[0].Provider, concurrency, 5, "warm", quiet: true, ct);
+            AnsiConsole.MarkupLineInterpolated($"warming up for {warmUpSeconds} s (not measured) …");
+            await RunWrkAsync(baseAddress, keys[0].Buyer, keys[0].Provider, concurrency, warmUpSeconds, "warm", quiet: true, ct);
         }
         var market = app.Services.GetRequiredService<ComputeNet.Application.Market.MarketService>();
         var (batchesBefore, commandsBefore) = market.Committed;
