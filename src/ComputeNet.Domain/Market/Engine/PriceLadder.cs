@@ -1,7 +1,7 @@
 namespace ComputeNet.Domain.Market.Engine;
 
 /// <summary>
-/// One side of one market: its price levels sorted best first, each a FIFO of order slots in arrival order
+/// The bid side of one sub-market (family, city, latency tier, green minimum): its price levels sorted best first, each a FIFO of order slots in arrival order
 /// (linked through <see cref="Slot.Next"/>/<see cref="Slot.Prev"/>). Levels are kept in parallel arrays sorted by
 /// key (the price for offers, the negated price for bids, so that index 0 is always the best level); a level is
 /// found by binary search. Books have few levels near the touch, so inserting a level by shifting is cheap, and
@@ -15,20 +15,51 @@ internal sealed class PriceLadder
 
     public int Count { get; private set; }
 
-    /// <summary>Offer ladders: the cluster, SCU per device and memory every offer in it has, and the greenest share listed.</summary>
-    public int Cluster { get; init; }
-    public decimal ScuPerDevice { get; init; }
-    public int MemoryGb { get; init; }
-    public decimal MaxGreenShare { get; set; }
+    /// <summary>The green share every bid in it asks for at least (<see cref="AsksGreen"/>: more than none).</summary>
+    public decimal MinGreen
+    {
+        get;
+        init
+        {
+            field = value;
+            AsksGreen = value > 0m;
+        }
+    }
+
+    public bool AsksGreen { get; private init; }
 
     public long KeyAt(int level) => _keys[level];
+
+    /// <summary>The index of <paramref name="key"/> among the first <paramref name="count"/> ascending <paramref name="keys"/>, or the complement of where it would go (as <see cref="Array.BinarySearch(Array, object)"/>).</summary>
+    public static int Search(long[] keys, int count, long key)
+    {
+        int lo = 0, hi = count - 1;
+        while (lo <= hi)
+        {
+            var mid = (int)((uint)(lo + hi) >> 1);
+            var k = keys[mid];
+            if (k == key)
+            {
+                return mid;
+            }
+            if (k < key)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        return ~lo;
+    }
 
     public int HeadAt(int level) => _heads[level];
 
     /// <summary>Appends <paramref name="slot"/> at the back of the level with <paramref name="key"/>, creating the level if needed.</summary>
     public void Append(long key, int slot, Slot[] slots)
     {
-        var level = Array.BinarySearch(_keys, 0, Count, key);
+        var level = Search(_keys, Count, key);
         if (level < 0)
         {
             level = ~level;
@@ -51,7 +82,7 @@ internal sealed class PriceLadder
     /// <summary>Takes <paramref name="slot"/> out of its level (which must hold it); an emptied level disappears.</summary>
     public void Unlink(long key, int slot, Slot[] slots)
     {
-        var level = Array.BinarySearch(_keys, 0, Count, key);
+        var level = Search(_keys, Count, key);
         if (level < 0)
         {
             throw new InvalidOperationException($"no price level {key} for slot {slot}: invariant broken");
