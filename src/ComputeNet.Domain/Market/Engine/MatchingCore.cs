@@ -100,6 +100,7 @@ public sealed class MatchingCore
     /// the ladders within its latency tier whose devices meet its minimums.
     /// </summary>
     private readonly List<OfferLadder>[] _offerLadders = [[], [], []];
+    private readonly BestKeys[] _offerBests = [new(), new(), new()];
     private readonly Dictionary<(ComputeFamily, int Cluster, decimal Scu, int MemoryGb), OfferLadder> _offerLadderIndex = new();
     private readonly OfferLadderPools _ladderPools = new();
     /// <summary>The hour the offer ladders' window index counts from: moved forward with the engine's time (<see cref="Expire"/>).</summary>
@@ -114,6 +115,8 @@ public sealed class MatchingCore
     /// visits only those its cluster is within and its green share meets.
     /// </summary>
     private readonly List<List<PriceLadder>?>[] _bidLadders = [[], [], []];
+    /// <summary>Per family, the best key of each city × tier's bid ladders (the lowest over its green minimums).</summary>
+    private readonly BestKeys[] _bidBests = [new(), new(), new()];
     private Cursor[] _cursors = new Cursor[16];
     private int[] _heap = new int[16];
     private int _cursorCount;
@@ -197,10 +200,17 @@ public sealed class MatchingCore
     {
         fills.Clear();
         _cursorCount = 0;
-        foreach (var ladder in _offerLadders[(int)b.Family])
+        var ladders = _offerLadders[(int)b.Family];
+        var bests = _offerBests[(int)b.Family];
+        for (var i = 0; i < ladders.Count; i++)
         {
-            if (ladder.Count > 0 && ladder.KeyAt(0) <= b.PriceTicks && ladder.ScuPerDevice >= b.MinScuPerDevice && ladder.MemoryGb >= b.MinMemoryGb
-                && ladder.MaxGreenShare >= b.MinGreen && latency.LatencyMs(b.City, ladder.Cluster) is { } ms && Latency.Within(b.Tier, ms))
+            if (bests[i] > b.PriceTicks)
+            {
+                continue; // no offer here at the bid's price: the ladder itself is not read
+            }
+            var ladder = ladders[i];
+            if (ladder.ScuPerDevice >= b.MinScuPerDevice && ladder.MemoryGb >= b.MinMemoryGb && ladder.MaxGreenShare >= b.MinGreen
+                && latency.LatencyMs(b.City, ladder.Cluster) is { } ms && Latency.Within(b.Tier, ms))
             {
                 AddCursor(ladder, b, ms);
             }
@@ -290,24 +300,28 @@ public sealed class MatchingCore
         var fullHours = 0;
         _cursorCount = 0;
         var ladders = _bidLadders[(int)o.Family];
+        var bests = _bidBests[(int)o.Family];
         decimal? ms = null;
+        var msCity = -1;
         for (var i = 0; i < ladders.Count; i++)
         {
-            if (i % Tiers == 0)
+            if (-bests[i] < o.PriceTicks)
             {
-                ms = latency.LatencyMs(i / Tiers, o.Cluster);
+                continue; // no bid of this city and tier at the offer's price: its ladders are not read
             }
-            if (ladders[i] is not { } byGreen || ms is not { } m)
+            if (i / Tiers != msCity)
+            {
+                msCity = i / Tiers;
+                ms = latency.LatencyMs(msCity, o.Cluster);
+            }
+            if (ladders[i] is not { } byGreen || ms is not { } m || !Latency.Within((LatencyTier)(i % Tiers), m))
             {
                 continue;
             }
-            // Cheapest checks first: most ladders have no bid at the offer's price; the tier is checked once per city and tier.
-            bool? within = null;
             for (var g = 0; g < byGreen.Count; g++)
             {
                 var ladder = byGreen[g];
-                if (ladder.Count > 0 && -ladder.KeyAt(0) >= o.PriceTicks && (!ladder.AsksGreen || ladder.MinGreen <= o.GreenShare)
-                    && (within ??= Latency.Within((LatencyTier)(i % Tiers), m)))
+                if (-ladder.BestKey >= o.PriceTicks && (!ladder.AsksGreen || ladder.MinGreen <= o.GreenShare))
                 {
                     AddCursor(ladder, m);
                 }
@@ -422,9 +436,20 @@ public sealed class MatchingCore
                 e.HasCalendar = true;
                 e.LeastFree = o.Devices - o.Filled;
             }
+            var first = (int)((fromSeconds - o.FromSeconds) / 3600);
             var end = (int)((toSeconds - o.FromSeconds) / 3600);
+            // The run of hours with a device free that holds the lease: the only hours whose run ends a full hour can change.
+            var (runFirst, runEnd) = (first, end);
+            while (runFirst > 0 && o.Leased[runFirst - 1] < o.Devices)
+            {
+                runFirst--;
+            }
+            while (runEnd < hours && o.Leased[runEnd] < o.Devices)
+            {
+                runEnd++;
+            }
             var filledAnHour = false;
-            for (var h = (int)((fromSeconds - o.FromSeconds) / 3600); h < end; h++)
+            for (var h = first; h < end; h++)
             {
                 o.Leased[h] += devices;
                 var free = o.Devices - o.Leased[h];
@@ -444,7 +469,7 @@ public sealed class MatchingCore
             }
             if (filledAnHour && !LeasedOut(ref o))
             {
-                o.Offers!.FreeHoursChanged(o.PriceTicks, o.Pos, offer.Slot, _slots, _indexBaseHour);
+                o.Offers!.FreeHoursChanged(offer.Slot, _slots, _indexBaseHour, o.FromSeconds + 3600L * runFirst, o.FromSeconds + 3600L * runEnd);
             }
         }
         if (LeasedOut(ref o))
@@ -508,7 +533,7 @@ public sealed class MatchingCore
                     e.MarkFull(h);
                 }
             }
-            s.Offers!.FreeHoursChanged(s.PriceTicks, s.Pos, order.Slot, _slots, _indexBaseHour);
+            s.Offers!.FreeHoursChanged(order.Slot, _slots, _indexBaseHour, s.FromSeconds, s.ToSeconds);
         }
     }
 
@@ -541,8 +566,8 @@ public sealed class MatchingCore
     }
 
     /// <summary>
-    /// Checks the offer ladders' invariants (for tests; see <see cref="Engine.OfferLadder.Validate"/>): window index summaries
-    /// exact from the current hour on, never below what the offers have.
+    /// Checks the ladders' invariants (for tests; see <see cref="Engine.OfferLadder.Validate"/>): window index summaries
+    /// exact from the current hour on, never below what the offers have; best keys kept side by side as the ladders have them.
     /// </summary>
     internal void Validate()
     {
@@ -556,6 +581,25 @@ public sealed class MatchingCore
                 for (var level = 0; level < ladder.Count; level++)
                 {
                     offers += ladder.LevelAt(level).Live;
+                }
+            }
+        }
+        for (var family = 0; family < _offerLadders.Length; family++)
+        {
+            for (var i = 0; i < _offerLadders[family].Count; i++)
+            {
+                var ladder = _offerLadders[family][i];
+                if (_offerBests[family][i] != ladder.BestKey || ladder.BestKey != (ladder.Count > 0 ? ladder.KeyAt(0) : long.MaxValue))
+                {
+                    throw new InvalidOperationException($"offer ladder {i}: best key {ladder.BestKey} kept as {_offerBests[family][i]}");
+                }
+            }
+            for (var i = 0; i < _bidLadders[family].Count; i++)
+            {
+                var best = _bidLadders[family][i]?.Select(l => l.Count > 0 ? l.KeyAt(0) : long.MaxValue).DefaultIfEmpty(long.MaxValue).Min() ?? long.MaxValue;
+                if (_bidBests[family][i] != best)
+                {
+                    throw new InvalidOperationException($"bid ladders {i}: best key {best} kept as {_bidBests[family][i]}");
                 }
             }
         }
@@ -725,7 +769,8 @@ public sealed class MatchingCore
     {
         if (!_offerLadderIndex.TryGetValue((family, cluster, scu, memoryGb), out var ladder))
         {
-            ladder = new OfferLadder(_ladderPools) { Cluster = cluster, ScuPerDevice = scu, MemoryGb = memoryGb };
+            var bests = _offerBests[(int)family];
+            ladder = new OfferLadder(_ladderPools) { Cluster = cluster, ScuPerDevice = scu, MemoryGb = memoryGb, Bests = bests, BestIndex = bests.Add() };
             _offerLadderIndex[(family, cluster, scu, memoryGb)] = ladder;
             _offerLadders[(int)family].Add(ladder);
         }
@@ -735,10 +780,12 @@ public sealed class MatchingCore
     private PriceLadder BidLadder(ComputeFamily family, int city, LatencyTier tier, decimal minGreen)
     {
         var ladders = _bidLadders[(int)family];
+        var bests = _bidBests[(int)family];
         var index = city * Tiers + (int)tier;
         while (ladders.Count <= index)
         {
             ladders.Add(null);
+            bests.Add();
         }
         var byGreen = ladders[index] ??= [];
         var at = 0;
@@ -748,7 +795,7 @@ public sealed class MatchingCore
         }
         if (at == byGreen.Count || byGreen[at].MinGreen != minGreen)
         {
-            byGreen.Insert(at, new PriceLadder { MinGreen = minGreen });
+            byGreen.Insert(at, new PriceLadder { MinGreen = minGreen, Bests = bests, BestIndex = index, Group = byGreen });
         }
         return byGreen[at];
     }

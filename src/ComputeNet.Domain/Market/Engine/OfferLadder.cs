@@ -55,6 +55,10 @@ internal struct OfferEntry
         return false;
     }
 
+    /// <summary>Whether the summary marks hour <paramref name="hour"/> (below <see cref="SummaryHours"/>) of the offer's window full.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly bool IsFull(int hour) => ((hour < 64 ? FullLo >> hour : FullHi >> (hour - 64)) & 1) != 0;
+
     /// <summary>Records that hour <paramref name="hour"/> of the offer's window has no device free (a no-op past the summarised hours).</summary>
     public void MarkFull(int hour)
     {
@@ -151,6 +155,19 @@ internal sealed class OfferLadder(OfferLadderPools pools)
     private long _baseHour;
 
     public int Count { get; private set; }
+
+    /// <summary>The key of the best level, <see cref="long.MaxValue"/> when empty: a match looks at it before anything else of the ladder.</summary>
+    public long BestKey { get; private set; } = long.MaxValue;
+
+    /// <summary>Where the engine keeps this ladder's best key next to its family's others, updated as it changes.</summary>
+    public BestKeys? Bests { get; init; }
+    public int BestIndex { get; init; }
+
+    private void SetBest(long key)
+    {
+        BestKey = key;
+        Bests?.Set(BestIndex, key);
+    }
 
     /// <summary>The cluster, SCU per device and memory every offer in it has.</summary>
     public int Cluster { get; init; }
@@ -257,18 +274,23 @@ internal sealed class OfferLadder(OfferLadderPools pools)
     }
 
     /// <summary>
-    /// The free hours of the offer in <paramref name="slot"/> changed (a lease filled an hour, or a reduce): its block's
-    /// summary is read again. The first such change turns the index on.
+    /// Hours of the offer in <paramref name="slot"/> within [<paramref name="fromSeconds"/>, <paramref name="toSeconds"/>)
+    /// became full (a lease, or a reduce), so the ends of free runs changed there and nowhere else: its block's summary is
+    /// read again for those hours. The first such change turns the index on.
     /// </summary>
-    public void FreeHoursChanged(long key, int pos, int slot, Slot[] slots, long baseHour)
+    public void FreeHoursChanged(int slot, Slot[] slots, long baseHour, long fromSeconds, long toSeconds)
     {
         if (!Indexed)
         {
             Index(slots, baseHour);
             return;
         }
-        ref var l = ref _store[_ids[Find(key, slot)]];
+        ref var l = ref _store[slots[slot].Store];
+        var pos = slots[slot].Pos;
         var (first, end) = Covered(ref l.Entries[pos]);
+        var baseSeconds = _baseHour * 3600;
+        first = (int)Math.Max(first, (fromSeconds - baseSeconds) / 3600);
+        end = (int)Math.Min(end, (toSeconds - baseSeconds) / 3600);
         SummariseBlock(ref l, pos >> BlockShift, slots, first, end);
     }
 
@@ -603,7 +625,7 @@ internal sealed class OfferLadder(OfferLadderPools pools)
         var next = (int)Math.Min(to, EndBeyond);
         for (var h = end; h < next; h++)
         {
-            if (fromSummary ? e.SummaryShowsFull((int)(h - from), (int)(h - from) + 1) : o.Leased![(int)(h - from)] >= o.Devices)
+            if (fromSummary ? e.IsFull((int)(h - from)) : o.Leased![(int)(h - from)] >= o.Devices)
             {
                 next = h;
                 break;
@@ -611,7 +633,7 @@ internal sealed class OfferLadder(OfferLadderPools pools)
         }
         for (var h = end - 1; h >= first; h--)
         {
-            if (fromSummary ? e.SummaryShowsFull((int)(h - from), (int)(h - from) + 1) : o.Leased![(int)(h - from)] >= o.Devices)
+            if (fromSummary ? e.IsFull((int)(h - from)) : o.Leased![(int)(h - from)] >= o.Devices)
             {
                 next = h;
                 ends[h] = 0;
@@ -720,6 +742,7 @@ internal sealed class OfferLadder(OfferLadderPools pools)
             Array.Clear(_store[id].Summary!);
         }
         Count++;
+        SetBest(_keys[0]);
     }
 
     private void RemoveLevel(int level)
@@ -731,5 +754,6 @@ internal sealed class OfferLadder(OfferLadderPools pools)
         Array.Copy(_keys, level + 1, _keys, level, after);
         Array.Copy(_ids, level + 1, _ids, level, after);
         Count--;
+        SetBest(Count > 0 ? _keys[0] : long.MaxValue);
     }
 }

@@ -15,6 +15,32 @@ internal sealed class PriceLadder
 
     public int Count { get; private set; }
 
+    /// <summary>The key of the best level, <see cref="long.MaxValue"/> when empty: a match looks at it before anything else of the ladder.</summary>
+    public long BestKey { get; private set; } = long.MaxValue;
+
+    /// <summary>Where the engine keeps the best key of this ladder's group (the ladders of one city and tier), updated as it changes.</summary>
+    public BestKeys? Bests { get; init; }
+    public int BestIndex { get; init; }
+    public List<PriceLadder>? Group { get; init; }
+
+    private void SetBest(long key)
+    {
+        if (key == BestKey)
+        {
+            return;
+        }
+        BestKey = key;
+        if (Bests is not null)
+        {
+            var best = long.MaxValue;
+            foreach (var ladder in Group!)
+            {
+                best = Math.Min(best, ladder.BestKey);
+            }
+            Bests.Set(BestIndex, best);
+        }
+    }
+
     /// <summary>The green share every bid in it asks for at least (<see cref="AsksGreen"/>: more than none).</summary>
     public decimal MinGreen
     {
@@ -126,6 +152,7 @@ internal sealed class PriceLadder
         _keys[level] = key;
         _heads[level] = _tails[level] = -1;
         Count++;
+        SetBest(_keys[0]);
     }
 
     private void RemoveLevel(int level)
@@ -135,5 +162,32 @@ internal sealed class PriceLadder
         Array.Copy(_heads, level + 1, _heads, level, after);
         Array.Copy(_tails, level + 1, _tails, level, after);
         Count--;
+        SetBest(Count > 0 ? _keys[0] : long.MaxValue);
     }
+}
+
+/// <summary>
+/// The best key of each ladder (or group of ladders) of a family side by side, <see cref="long.MaxValue"/> for none: a
+/// match reads this array and touches only the ladders whose best price it can trade with.
+/// </summary>
+internal sealed class BestKeys
+{
+    private long[] _keys = new long[16];
+
+    public int Count { get; private set; }
+
+    public long this[int index] => _keys[index];
+
+    /// <summary>A new entry (no best yet); returns its index.</summary>
+    public int Add()
+    {
+        if (Count == _keys.Length)
+        {
+            Array.Resize(ref _keys, Count * 2);
+        }
+        _keys[Count] = long.MaxValue;
+        return Count++;
+    }
+
+    public void Set(int index, long key) => _keys[index] = key;
 }
