@@ -302,9 +302,10 @@ internal sealed class OfferLadder(OfferLadderPools pools)
     /// </summary>
     public void Remove(long key, int pos, int slot, Slot[] slots, bool windowEnded)
     {
-        var level = Find(key, slot);
-        ref var l = ref _store[_ids[level]];
-        if (pos < l.Head || pos >= l.Tail || l.Entries[pos].Slot != slot)
+        // The slot knows where its level is kept; the level's place among the prices is looked up only if it empties.
+        var id = slots[slot].Store;
+        ref var l = ref _store[id];
+        if (id >= _storeUsed || l.Entries is null || pos < l.Head || pos >= l.Tail || l.Entries[pos].Slot != slot)
         {
             throw new InvalidOperationException($"slot {slot} is not at position {pos} of level {key}: invariant broken");
         }
@@ -316,6 +317,11 @@ internal sealed class OfferLadder(OfferLadderPools pools)
             if (l.Summary is not null)
             {
                 pools.Summaries.Return(l.Summary);
+            }
+            var level = Find(key, slot);
+            if (_ids[level] != id)
+            {
+                throw new InvalidOperationException($"slot {slot}: level {key} is not where the slot says: invariant broken");
             }
             RemoveLevel(level);
             return;
