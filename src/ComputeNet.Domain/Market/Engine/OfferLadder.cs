@@ -100,20 +100,23 @@ internal sealed class OfferLadderPools
 
 /// <summary>
 /// The offer side of one sub-market (family, cluster, SCU per device, memory): price levels sorted lowest price
-/// first (parallel arrays of key and level, binary search), and in each level the offers in arrival order as a
-/// contiguous array of <see cref="OfferEntry"/> records. An offer that leaves turns its entry into a gap; the ends of a
-/// level are trimmed at once, and a level whose gaps outnumber its offers is compacted, so a scan crosses at most
-/// about one gap per offer and every operation is amortised O(1) after the level's binary search. Each offer's slot
-/// holds its position (<see cref="Slot.Pos"/>), kept up to date when entries move.
+/// first (keys and level ids, binary search; the levels themselves stay in place in a store), and in each level the
+/// offers in arrival order as a contiguous array of <see cref="OfferEntry"/> records. An offer that leaves turns its
+/// entry into a gap; the ends of a level are trimmed at once, and a level whose gaps outnumber its offers is
+/// compacted, so a scan crosses at most about one gap per offer and every operation is amortised O(1) after the
+/// level's binary search. Each offer's slot holds its level's place in the store and its position
+/// (<see cref="Slot.Store"/>, <see cref="Slot.Pos"/>), kept up to date when entries move.
 /// <para>
-/// <b>Window index.</b> Once the ladder holds offers of different windows, or an offer leased for part of its
-/// window, it is <see cref="Indexed"/>: each level keeps, per block of <see cref="BlockSize"/> positions and per hour
-/// <c>h</c> of the next <see cref="IndexHours"/> hours from the engine's base hour, the latest end of a run of hours
-/// with a device free that contains <c>h</c>, over the block's offers (0: none free at <c>h</c>). A bid that
-/// starts at hour <c>f</c> and ends at <c>t</c> can take a device from some offer of the block exactly when that
-/// value at <c>f</c> is at least <c>t</c>; a scan skips every other block whole. The summary is exact: it is
-/// recomputed for a block whenever one of its offers leaves, or gets a full hour, and for the whole level when its
-/// entries move. Bids outside the horizon scan every offer, as without the index.
+/// <b>Window index.</b> Once the ladder holds offers of different windows, or an offer with a full hour, it is
+/// <see cref="Indexed"/>: each level keeps, per block of <see cref="BlockSize"/> positions and per hour <c>h</c> of
+/// the next <see cref="IndexHours"/> hours from the engine's base hour, the latest end of a run of hours with a
+/// device free that contains <c>h</c>, over the block's offers (0: none free at <c>h</c>). A bid that starts at
+/// hour <c>f</c> and ends at <c>t</c> can take a device from some offer of the block exactly when that value at
+/// <c>f</c> is at least <c>t</c>; a scan skips every other block whole. The summary is exact from the engine's
+/// current hour on: it is recomputed for a block (in the hours that changed) whenever one of its offers leaves or
+/// gets a full hour, and for the whole level when its entries move or the base hour moves. (An offer whose window
+/// ended leaves its past hours as they were: they may claim more than the block has, which costs a look, never a
+/// trade.) Bids outside the horizon scan every offer, as without the index.
 /// </para>
 /// </summary>
 internal sealed class OfferLadder(OfferLadderPools pools)
