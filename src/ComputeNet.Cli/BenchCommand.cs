@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -98,6 +99,37 @@ internal static class BenchCommand
             var core = new Domain.Market.Engine.MatchingCore();
             return () => Domain.Market.Engine.SyntheticStreams.Run(multi, core, fills);
         });
+
+        // The trades themselves, from one more run of each stream (not timed): any change to the engine must leave these hashes alone.
+        var plainReplay = new Domain.Market.Engine.OrderReplay(orders, count);
+        plainReplay.Run(plain);
+        var multiHash = new MultiTradeHash();
+        var multiCore = new Domain.Market.Engine.MatchingCore();
+        var multiTrades = Domain.Market.Engine.SyntheticStreams.Run(multi, multiCore, fills, multiHash);
+        AnsiConsole.MarkupLineInterpolated(
+            $"trade hashes (SHA-256): plain {ReplayCommand.Hash(plainReplay.Trades)} ({plainReplay.Counts.Trades:N0} trades, {plainReplay.Resting:N0} resting), multi-attribute {multiHash.Finish()} ({multiTrades:N0} trades, {multiCore.LiveOrders:N0} resting)");
+    }
+
+    /// <summary>SHA-256 over every fill of a multi-attribute run in order: op, resting tag, devices, price ticks, latency.</summary>
+    private sealed class MultiTradeHash : Domain.Market.Engine.SyntheticStreams.IFillObserver
+    {
+        private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private readonly byte[] _buffer = new byte[36];
+
+        public void Filled(int op, List<Domain.Market.Engine.Fill> fills)
+        {
+            foreach (var f in fills)
+            {
+                BitConverter.TryWriteBytes(_buffer, op);
+                BitConverter.TryWriteBytes(_buffer.AsSpan(4), f.Tag);
+                BitConverter.TryWriteBytes(_buffer.AsSpan(8), f.Devices);
+                BitConverter.TryWriteBytes(_buffer.AsSpan(12), f.PriceTicks);
+                decimal.GetBits(f.LatencyMs, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(_buffer.AsSpan(20, 16)));
+                _sha.AppendData(_buffer);
+            }
+        }
+
+        public string Finish() => Convert.ToHexStringLower(_sha.GetHashAndReset());
     }
 
     /// <summary>Best of 3 runs, each on a fresh engine prepared outside the timing.</summary>

@@ -202,7 +202,7 @@ internal static class ReplayCommand
 
     private static string Price(long ticks) => PriceTicks.ToYuan(ticks).ToString("0.00##", CultureInfo.InvariantCulture);
 
-    private static string Hash(ReadOnlySpan<ReplayTrade> trades)
+    internal static string Hash(ReadOnlySpan<ReplayTrade> trades)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Span<byte> buffer = stackalloc byte[24];

@@ -41,8 +41,21 @@ internal struct Slot
     public int Devices;
     /// <summary>Bid: devices traded. Offer: devices leased in every hour while <see cref="Leased"/> is null.</summary>
     public int Filled;
+    /// <summary>Bid: the next and previous bid of its price level. A free slot: the next free one.</summary>
     public int Next;
     public int Prev;
+    /// <summary>Offer: its position in its price level (shares <see cref="Next"/>: a slot is a bid or an offer).</summary>
+    public int Pos
+    {
+        readonly get => Next;
+        set => Next = value;
+    }
+    /// <summary>Offer: where its ladder keeps its price level (shares <see cref="Prev"/>).</summary>
+    public int Store
+    {
+        readonly get => Prev;
+        set => Prev = value;
+    }
     public int Tag;
     public int Generation;
     public bool Live;
@@ -58,6 +71,10 @@ internal struct Slot
     public decimal GreenShare;
     /// <summary>Offer: devices leased per hour of its window, once a lease covered only part of it (rented from the shared pool).</summary>
     public int[]? Leased;
+    /// <summary>The ladder it rests in: a <see cref="PriceLadder"/> for a bid, an <see cref="OfferLadder"/> for an offer.</summary>
+    public object? Ladder;
+    public readonly OfferLadder? Offers => (OfferLadder?)Ladder;
+    public readonly PriceLadder? Bids => (PriceLadder?)Ladder;
 }
 
 /// <summary>
@@ -82,14 +99,28 @@ public sealed class MatchingCore
     /// Offer ladders per family, one per cluster and device kind (SCU per device, memory): an incoming bid visits only
     /// the ladders within its latency tier whose devices meet its minimums.
     /// </summary>
-    private readonly List<PriceLadder>[] _offerLadders = [[], [], []];
-    private readonly Dictionary<(ComputeFamily, int Cluster, decimal Scu, int MemoryGb), PriceLadder> _offerLadderIndex = new();
-    /// <summary>Bid ladders per family, by city × tier: an incoming offer visits only those its cluster is within.</summary>
-    private readonly List<PriceLadder?>[] _bidLadders = [[], [], []];
+    private readonly List<OfferLadder>[] _offerLadders = [[], [], []];
+    private readonly BestKeys[] _offerBests = [new(), new(), new()];
+    private readonly Dictionary<(ComputeFamily, int Cluster, decimal Scu, int MemoryGb), OfferLadder> _offerLadderIndex = new();
+    private readonly OfferLadderPools _ladderPools = new();
+    /// <summary>The hour the offer ladders' window index counts from: moved forward with the engine's time (<see cref="Expire"/>).</summary>
+    private long _indexBaseHour;
+    private bool _indexBaseSet;
+    /// <summary>The latest time <see cref="Expire"/> was given.</summary>
+    private long _nowSeconds = long.MinValue;
+    /// <summary>How far the engine's time may run ahead of the index's base hour before the base follows it.</summary>
+    private const int IndexRebaseHours = 32;
+    /// <summary>
+    /// Bid ladders per family, by city × tier, and in each by the bids' green minimum (ascending): an incoming offer
+    /// visits only those its cluster is within and its green share meets.
+    /// </summary>
+    private readonly List<List<PriceLadder>?>[] _bidLadders = [[], [], []];
+    /// <summary>Per family, the best key of each city × tier's bid ladders (the lowest over its green minimums).</summary>
+    private readonly BestKeys[] _bidBests = [new(), new(), new()];
     private Cursor[] _cursors = new Cursor[16];
     private int[] _heap = new int[16];
     private int _cursorCount;
-    /// <summary>Cursors in the heap; -1 until the first <see cref="Next"/> of a match builds it.</summary>
+    /// <summary>Cursors in the heap.</summary>
     private int _heapSize;
     private readonly PriorityQueue<OrderRef, long> _bidStarts = new();
     private readonly PriorityQueue<OrderRef, long> _offerEnds = new();
@@ -121,7 +152,9 @@ public sealed class MatchingCore
         s.MemoryGb = b.MinMemoryGb;
         s.ScuPerDevice = b.MinScuPerDevice;
         s.GreenShare = b.MinGreen;
-        BidLadder(b.Family, b.City, b.Tier).Append(-b.PriceTicks, slot, _slots);
+        var ladder = BidLadder(b.Family, b.City, b.Tier, b.MinGreen);
+        s.Ladder = ladder;
+        ladder.Append(-b.PriceTicks, slot, _slots);
         var order = new OrderRef(slot, s.Generation);
         _bidStarts.Enqueue(order, b.FromSeconds);
         CompactIfStale();
@@ -147,8 +180,12 @@ public sealed class MatchingCore
         s.ScuPerDevice = o.ScuPerDevice;
         s.GreenShare = o.GreenShare;
         var ladder = OfferLadder(o.Family, o.Cluster, o.ScuPerDevice, o.MemoryGb);
-        ladder.MaxGreenShare = Math.Max(ladder.MaxGreenShare, o.GreenShare);
-        ladder.Append(o.PriceTicks, slot, _slots);
+        ladder.NoteGreenShare(o.GreenShare);
+        s.Ladder = ladder;
+        ladder.Append(o.PriceTicks, new OfferEntry
+        {
+            Seq = o.Seq, FromSeconds = o.FromSeconds, ToSeconds = o.ToSeconds, Slot = slot, Party = o.Party,
+        }, _slots, _indexBaseHour);
         var order = new OrderRef(slot, s.Generation);
         _offerEnds.Enqueue(order, o.ToSeconds);
         CompactIfStale();
@@ -163,33 +200,53 @@ public sealed class MatchingCore
     {
         fills.Clear();
         _cursorCount = 0;
-        _heapSize = -1;
-        foreach (var ladder in _offerLadders[(int)b.Family])
+        var ladders = _offerLadders[(int)b.Family];
+        var bests = _offerBests[(int)b.Family];
+        for (var i = 0; i < ladders.Count; i++)
         {
-            if (ladder.Count > 0 && ladder.KeyAt(0) <= b.PriceTicks && ladder.ScuPerDevice >= b.MinScuPerDevice && ladder.MemoryGb >= b.MinMemoryGb
-                && ladder.MaxGreenShare >= b.MinGreen && latency.LatencyMs(b.City, ladder.Cluster) is { } ms && Latency.Within(b.Tier, ms))
+            if (bests[i] > b.PriceTicks)
             {
-                AddCursor(ladder, ms);
+                continue; // no offer here at the bid's price: the ladder itself is not read
+            }
+            var ladder = ladders[i];
+            if (ladder.ScuPerDevice >= b.MinScuPerDevice && ladder.MemoryGb >= b.MinMemoryGb && ladder.MaxGreenShare >= b.MinGreen
+                && latency.LatencyMs(b.City, ladder.Cluster) is { } ms && Latency.Within(b.Tier, ms))
+            {
+                AddCursor(ladder, b, ms);
             }
         }
+        BuildHeap();
         var wanted = b.Devices;
-        while (wanted > 0 && Next(b.PriceTicks, out var slot, out var latencyMs))
+        // The resting offers in price-time order across the cursors' ladders: the heap's top is the next one. An offer
+        // that cannot trade is passed over (the order of those that can is unchanged): the window index passes over
+        // whole blocks of them, and an entry tells for almost every other one without touching its slot.
+        while (wanted > 0 && _heapSize > 0)
         {
-            ref var o = ref _slots[slot];
-            // SCU per device and memory are the ladder's own (checked when the cursor opened).
-            if (o.FromSeconds > b.FromSeconds || o.ToSeconds < b.ToSeconds || o.Party == b.Party || o.GreenShare < b.MinGreen)
+            ref var c = ref _cursors[_heap[0]];
+            ref var e = ref c.Offers!.LevelAt(c.Level).Entries[c.Pos];
+            // SCU per device and memory are the ladder's own (checked when the cursor opened); so is green, unless some offer here is below the bid's minimum.
+            var take = e.FromSeconds <= b.FromSeconds && e.ToSeconds >= b.ToSeconds && e.Party != b.Party
+                && (!c.CheckGreen || _slots[e.Slot].GreenShare >= b.MinGreen)
+                ? Take(ref e, b, wanted)
+                : 0;
+            if (take > 0)
             {
-                continue;
+                ref var o = ref _slots[e.Slot];
+                fills.Add(new Fill(new OrderRef(e.Slot, o.Generation), o.Tag, take, o.PriceTicks, c.LatencyMs));
+                wanted -= take;
             }
-            var free = MinFree(ref o, b.FromSeconds, b.ToSeconds);
-            var take = b.Split ? Math.Min(wanted, free) : (free >= wanted ? wanted : 0);
-            if (take <= 0)
+            c.Pos++;
+            if (c.Offers.Seek(ref c.Level, ref c.Pos, b.PriceTicks, c.FromHour, c.ToHour))
             {
-                continue;
+                c.Key = c.Offers.KeyAt(c.Level);
+                c.Seq = c.Offers.LevelAt(c.Level).Entries[c.Pos].Seq;
             }
-            fills.Add(new Fill(new OrderRef(slot, o.Generation), o.Tag, take, o.PriceTicks, latencyMs));
-            wanted -= take;
-            if (!b.Split || fills.Count >= MarketLimits.MaxFillsPerOrder)
+            else
+            {
+                _heap[0] = _heap[--_heapSize];
+            }
+            SiftDown(0);
+            if (take > 0 && (!b.Split || fills.Count >= MarketLimits.MaxFillsPerOrder))
             {
                 break;
             }
@@ -198,6 +255,36 @@ public sealed class MatchingCore
         {
             fills.Clear();
         }
+    }
+
+    /// <summary>
+    /// The devices bid <paramref name="b"/> takes from the offer of <paramref name="e"/> (window and party already
+    /// checked), <paramref name="wanted"/> still wanted: split, the fewest free in any hour of its window (capped);
+    /// all from one offer, all or none. The entry decides without the calendar when its least free devices suffice,
+    /// or when its summary shows a full hour in the bid's window.
+    /// </summary>
+    private int Take(ref OfferEntry e, in BidOrder b, int wanted)
+    {
+        var need = b.Split ? 1 : wanted;
+        int free;
+        if (!e.HasCalendar)
+        {
+            free = _slots[e.Slot].Devices - _slots[e.Slot].Filled;
+        }
+        else
+        {
+            if (e.LeastFree < need)
+            {
+                var first = (int)((b.FromSeconds - e.FromSeconds) / 3600);
+                var end = (int)((b.ToSeconds - e.FromSeconds) / 3600);
+                if (e.SummaryShowsFull(first, end))
+                {
+                    return 0;
+                }
+            }
+            free = MinFree(ref _slots[e.Slot], b.FromSeconds, b.ToSeconds);
+        }
+        return b.Split ? Math.Min(wanted, free) : (free >= wanted ? wanted : 0);
     }
 
     /// <summary>
@@ -212,25 +299,41 @@ public sealed class MatchingCore
         Array.Clear(_calendar, 0, hours);
         var fullHours = 0;
         _cursorCount = 0;
-        _heapSize = -1;
         var ladders = _bidLadders[(int)o.Family];
+        var bests = _bidBests[(int)o.Family];
         decimal? ms = null;
+        var msCity = -1;
         for (var i = 0; i < ladders.Count; i++)
         {
-            if (i % Tiers == 0)
+            if (-bests[i] < o.PriceTicks)
             {
-                ms = latency.LatencyMs(i / Tiers, o.Cluster);
+                continue; // no bid of this city and tier at the offer's price: its ladders are not read
             }
-            if (ladders[i] is { Count: > 0 } ladder && -ladder.KeyAt(0) >= o.PriceTicks && ms is { } m && Latency.Within((LatencyTier)(i % Tiers), m))
+            if (i / Tiers != msCity)
             {
-                AddCursor(ladder, m);
+                msCity = i / Tiers;
+                ms = latency.LatencyMs(msCity, o.Cluster);
+            }
+            if (ladders[i] is not { } byGreen || ms is not { } m || !Latency.Within((LatencyTier)(i % Tiers), m))
+            {
+                continue;
+            }
+            for (var g = 0; g < byGreen.Count; g++)
+            {
+                var ladder = byGreen[g];
+                if (-ladder.BestKey >= o.PriceTicks && (!ladder.AsksGreen || ladder.MinGreen <= o.GreenShare))
+                {
+                    AddCursor(ladder, m);
+                }
             }
         }
-        while (fills.Count < MarketLimits.MaxFillsPerOrder && fullHours < hours && Next(-o.PriceTicks, out var slot, out var latencyMs))
+        BuildHeap();
+        while (fills.Count < MarketLimits.MaxFillsPerOrder && fullHours < hours && NextBid(-o.PriceTicks, out var slot, out var latencyMs))
         {
             ref var b = ref _slots[slot];
+            // The green minimum is the ladder's own (checked when the cursor opened).
             if (b.Party == o.Party || b.FromSeconds <= nowSeconds || o.ScuPerDevice < b.ScuPerDevice || o.MemoryGb < b.MemoryGb
-                || o.GreenShare < b.GreenShare || o.FromSeconds > b.FromSeconds || o.ToSeconds < b.ToSeconds)
+                || o.FromSeconds > b.FromSeconds || o.ToSeconds < b.ToSeconds)
             {
                 continue;
             }
@@ -323,20 +426,50 @@ public sealed class MatchingCore
         }
         else
         {
+            // The entry keeps the calendar's summary: least free devices and full hours.
+            ref var e = ref o.Offers!.EntryOf(offer.Slot, _slots);
             var hours = (int)((o.ToSeconds - o.FromSeconds) / 3600);
             if (o.Leased is null)
             {
                 o.Leased = RentCalendar(hours);
                 Array.Fill(o.Leased, o.Filled, 0, hours);
+                e.HasCalendar = true;
+                e.LeastFree = o.Devices - o.Filled;
             }
+            var first = (int)((fromSeconds - o.FromSeconds) / 3600);
             var end = (int)((toSeconds - o.FromSeconds) / 3600);
-            for (var h = (int)((fromSeconds - o.FromSeconds) / 3600); h < end; h++)
+            // The run of hours with a device free that holds the lease: the only hours whose run ends a full hour can change.
+            var (runFirst, runEnd) = (first, end);
+            while (runFirst > 0 && o.Leased[runFirst - 1] < o.Devices)
+            {
+                runFirst--;
+            }
+            while (runEnd < hours && o.Leased[runEnd] < o.Devices)
+            {
+                runEnd++;
+            }
+            var filledAnHour = false;
+            for (var h = first; h < end; h++)
             {
                 o.Leased[h] += devices;
-                if (o.Leased[h] > o.Devices)
+                var free = o.Devices - o.Leased[h];
+                if (free < 0)
                 {
                     throw new InvalidOperationException("offer over-leased: invariant broken");
                 }
+                if (free < e.LeastFree)
+                {
+                    e.LeastFree = free;
+                }
+                if (free == 0)
+                {
+                    e.MarkFull(h);
+                    filledAnHour = true;
+                }
+            }
+            if (filledAnHour && !LeasedOut(ref o))
+            {
+                o.Offers!.FreeHoursChanged(offer.Slot, _slots, _indexBaseHour, o.FromSeconds + 3600L * runFirst, o.FromSeconds + 3600L * runEnd);
             }
         }
         if (LeasedOut(ref o))
@@ -355,17 +488,18 @@ public sealed class MatchingCore
         ref var s = ref _slots[order.Slot];
         if (s.IsBid)
         {
-            BidLadder(s.Family, s.Place, s.Tier).Unlink(-s.PriceTicks, order.Slot, _slots);
+            s.Bids!.Unlink(-s.PriceTicks, order.Slot, _slots);
         }
         else
         {
-            OfferLadder(s.Family, s.Place, s.ScuPerDevice, s.MemoryGb).Unlink(s.PriceTicks, order.Slot, _slots);
+            s.Offers!.Remove(s.PriceTicks, s.Pos, order.Slot, _slots, windowEnded: s.ToSeconds <= _nowSeconds);
         }
         if (s.Leased is not null)
         {
             ReturnCalendar(s.Leased);
             s.Leased = null;
         }
+        s.Ladder = null;
         s.Live = false;
         s.Generation++;
         s.Next = _free;
@@ -386,11 +520,39 @@ public sealed class MatchingCore
         {
             Remove(order);
         }
+        else if (!s.IsBid && s.Leased is not null)
+        {
+            // Fewer devices: the least free and the full hours are read again from the calendar.
+            ref var e = ref s.Offers!.EntryOf(order.Slot, _slots);
+            e.LeastFree = s.Devices - MostLeased(ref s);
+            var hours = (int)((s.ToSeconds - s.FromSeconds) / 3600);
+            for (var h = 0; h < Math.Min(hours, OfferEntry.SummaryHours); h++)
+            {
+                if (s.Leased![h] >= s.Devices)
+                {
+                    e.MarkFull(h);
+                }
+            }
+            s.Offers!.FreeHoursChanged(order.Slot, _slots, _indexBaseHour, s.FromSeconds, s.ToSeconds);
+        }
     }
 
     /// <summary>Takes out resting bids whose window has started and offers whose window has ended by <paramref name="nowSeconds"/>.</summary>
     public void Expire(long nowSeconds)
     {
+        _nowSeconds = Math.Max(_nowSeconds, nowSeconds);
+        var nowHour = nowSeconds / 3600;
+        if (!_indexBaseSet || nowHour >= _indexBaseHour + IndexRebaseHours)
+        {
+            (_indexBaseHour, _indexBaseSet) = (nowHour, true);
+            foreach (var ladders in _offerLadders)
+            {
+                foreach (var ladder in ladders)
+                {
+                    ladder.Rebase(nowHour, _slots);
+                }
+            }
+        }
         while (_bidStarts.TryPeek(out var bid, out var from) && from <= nowSeconds)
         {
             _bidStarts.Dequeue();
@@ -404,31 +566,101 @@ public sealed class MatchingCore
     }
 
     /// <summary>
+    /// Checks the ladders' invariants (for tests; see <see cref="Engine.OfferLadder.Validate"/>): window index summaries
+    /// exact from the current hour on, never below what the offers have; best keys kept side by side as the ladders have them.
+    /// </summary>
+    internal void Validate()
+    {
+        var exactFrom = _nowSeconds == long.MinValue ? 0 : (int)Math.Clamp(_nowSeconds / 3600 - _indexBaseHour, 0, Engine.OfferLadder.IndexHours);
+        var offers = 0;
+        foreach (var ladders in _offerLadders)
+        {
+            foreach (var ladder in ladders)
+            {
+                ladder.Validate(_slots, exactFrom);
+                for (var level = 0; level < ladder.Count; level++)
+                {
+                    offers += ladder.LevelAt(level).Live;
+                }
+            }
+        }
+        for (var family = 0; family < _offerLadders.Length; family++)
+        {
+            for (var i = 0; i < _offerLadders[family].Count; i++)
+            {
+                var ladder = _offerLadders[family][i];
+                if (_offerBests[family][i] != ladder.BestKey || ladder.BestKey != (ladder.Count > 0 ? ladder.KeyAt(0) : long.MaxValue))
+                {
+                    throw new InvalidOperationException($"offer ladder {i}: best key {ladder.BestKey} kept as {_offerBests[family][i]}");
+                }
+            }
+            for (var i = 0; i < _bidLadders[family].Count; i++)
+            {
+                var best = _bidLadders[family][i]?.Select(l => l.Count > 0 ? l.KeyAt(0) : long.MaxValue).DefaultIfEmpty(long.MaxValue).Min() ?? long.MaxValue;
+                if (_bidBests[family][i] != best)
+                {
+                    throw new InvalidOperationException($"bid ladders {i}: best key {best} kept as {_bidBests[family][i]}");
+                }
+            }
+        }
+        var live = 0;
+        for (var slot = 0; slot < _used; slot++)
+        {
+            live += _slots[slot].Live && !_slots[slot].IsBid ? 1 : 0;
+        }
+        if (live != offers)
+        {
+            throw new InvalidOperationException($"{live} live offers, {offers} in the ladders");
+        }
+    }
+
+    /// <summary>
     /// Aggregated price levels of one side of a family's book, best first: price, orders, devices (bids: still
     /// wanted; offers: the most still free in some hour), optionally only offers in one cluster. No party is named.
     /// </summary>
     public IReadOnlyList<DepthLevel> Depth(ComputeFamily family, OrderSide side, int? cluster, int maxLevels, long nowSeconds)
     {
         var byPrice = new SortedDictionary<long, (int Orders, long Devices)>();
-        IEnumerable<PriceLadder?> ladders = side == OrderSide.Bid ? _bidLadders[(int)family] : (IEnumerable<PriceLadder?>)_offerLadders[(int)family];
-        foreach (var ladder in ladders)
+        void Count(long key, ref Slot s)
         {
-            if (ladder is null || (side == OrderSide.Offer && cluster is { } c && ladder.Cluster != c))
+            if (s.IsBid ? s.FromSeconds <= nowSeconds : s.ToSeconds <= nowSeconds)
             {
-                continue;
+                return;
             }
-            for (var level = 0; level < ladder.Count; level++)
+            var (orders, devices) = byPrice.GetValueOrDefault(key);
+            byPrice[key] = (orders + 1, devices + (s.IsBid ? s.Devices - s.Filled : s.Devices - LeastLeased(ref s)));
+        }
+        if (side == OrderSide.Bid)
+        {
+            foreach (var ladder in _bidLadders[(int)family].Where(g => g is not null).SelectMany(g => g!))
             {
-                for (var slot = ladder.HeadAt(level); slot >= 0; slot = _slots[slot].Next)
+                for (var level = 0; level < ladder.Count; level++)
                 {
-                    ref var s = ref _slots[slot];
-                    if (s.IsBid ? s.FromSeconds <= nowSeconds : s.ToSeconds <= nowSeconds)
+                    for (var slot = ladder.HeadAt(level); slot >= 0; slot = _slots[slot].Next)
                     {
-                        continue;
+                        Count(ladder.KeyAt(level), ref _slots[slot]);
                     }
-                    var key = ladder.KeyAt(level);
-                    var (orders, devices) = byPrice.GetValueOrDefault(key);
-                    byPrice[key] = (orders + 1, devices + (s.IsBid ? s.Devices - s.Filled : s.Devices - LeastLeased(ref s)));
+                }
+            }
+        }
+        else
+        {
+            foreach (var ladder in _offerLadders[(int)family])
+            {
+                if (cluster is { } c && ladder.Cluster != c)
+                {
+                    continue;
+                }
+                for (var level = 0; level < ladder.Count; level++)
+                {
+                    ref var l = ref ladder.LevelAt(level);
+                    for (var pos = l.Head; pos < l.Tail; pos++)
+                    {
+                        if (l.Entries[pos].Slot >= 0)
+                        {
+                            Count(ladder.KeyAt(level), ref _slots[l.Entries[pos].Slot]);
+                        }
+                    }
                 }
             }
         }
@@ -448,6 +680,21 @@ public sealed class MatchingCore
             min = Math.Min(min, o.Devices - o.Leased[h]);
         }
         return min == int.MaxValue ? 0 : min;
+    }
+
+    private static int MostLeased(ref Slot o)
+    {
+        if (o.Leased is null)
+        {
+            return o.Filled;
+        }
+        var hours = (int)((o.ToSeconds - o.FromSeconds) / 3600);
+        var most = 0;
+        for (var h = 0; h < hours; h++)
+        {
+            most = Math.Max(most, o.Leased[h]);
+        }
+        return most;
     }
 
     private static int LeastLeased(ref Slot o)
@@ -502,71 +749,122 @@ public sealed class MatchingCore
     /// <summary>A position in one ladder during a match: the level and the slot to visit next (-1 = done).</summary>
     private struct Cursor
     {
-        public PriceLadder Ladder;
-        public int Level;
+        /// <summary>Bid side: the ladder and the slot to visit next (-1 = done).</summary>
+        public PriceLadder? Ladder;
         public int Slot;
+        /// <summary>Offer side: the ladder and the position of the entry to visit next; the bid's hours in the ladder's window index (-1: not used).</summary>
+        public OfferLadder? Offers;
+        public int Pos;
+        public int FromHour;
+        public int ToHour;
+        public int Level;
+        public bool CheckGreen;
         public decimal LatencyMs;
+        /// <summary>The visited order's price key and sequence: the heap's order.</summary>
         public long Key;
         public long Seq;
     }
 
-    private PriceLadder OfferLadder(ComputeFamily family, int cluster, decimal scu, int memoryGb)
+    private OfferLadder OfferLadder(ComputeFamily family, int cluster, decimal scu, int memoryGb)
     {
         if (!_offerLadderIndex.TryGetValue((family, cluster, scu, memoryGb), out var ladder))
         {
-            ladder = new PriceLadder { Cluster = cluster, ScuPerDevice = scu, MemoryGb = memoryGb };
+            var bests = _offerBests[(int)family];
+            ladder = new OfferLadder(_ladderPools) { Cluster = cluster, ScuPerDevice = scu, MemoryGb = memoryGb, Bests = bests, BestIndex = bests.Add() };
             _offerLadderIndex[(family, cluster, scu, memoryGb)] = ladder;
             _offerLadders[(int)family].Add(ladder);
         }
         return ladder;
     }
 
-    private PriceLadder BidLadder(ComputeFamily family, int city, LatencyTier tier) => LadderAt(_bidLadders[(int)family], city * Tiers + (int)tier);
-
-    private static PriceLadder LadderAt(List<PriceLadder?> ladders, int index)
+    private PriceLadder BidLadder(ComputeFamily family, int city, LatencyTier tier, decimal minGreen)
     {
+        var ladders = _bidLadders[(int)family];
+        var bests = _bidBests[(int)family];
+        var index = city * Tiers + (int)tier;
         while (ladders.Count <= index)
         {
             ladders.Add(null);
+            bests.Add();
         }
-        return ladders[index] ??= new PriceLadder();
+        var byGreen = ladders[index] ??= [];
+        var at = 0;
+        while (at < byGreen.Count && byGreen[at].MinGreen < minGreen)
+        {
+            at++;
+        }
+        if (at == byGreen.Count || byGreen[at].MinGreen != minGreen)
+        {
+            byGreen.Insert(at, new PriceLadder { MinGreen = minGreen, Bests = bests, BestIndex = index, Group = byGreen });
+        }
+        return byGreen[at];
     }
 
-    private void AddCursor(PriceLadder ladder, decimal latencyMs)
+    private ref Cursor NewCursor()
     {
         if (_cursorCount == _cursors.Length)
         {
             Array.Resize(ref _cursors, _cursorCount * 2);
             Array.Resize(ref _heap, _cursorCount * 2);
         }
-        _cursors[_cursorCount++] = new Cursor { Ladder = ladder, Level = 0, Slot = ladder.HeadAt(0), LatencyMs = latencyMs };
+        return ref _cursors[_cursorCount++];
+    }
+
+    /// <summary>A cursor at the best bid of a (non-empty) bid ladder.</summary>
+    private void AddCursor(PriceLadder ladder, decimal latencyMs)
+    {
+        // Field by field: a struct literal would be a zeroed temporary in every caller's frame.
+        var slot = ladder.HeadAt(0);
+        ref var c = ref NewCursor();
+        c.Ladder = ladder;
+        c.Slot = slot;
+        c.Level = 0;
+        c.LatencyMs = latencyMs;
+        c.Key = ladder.KeyAt(0);
+        c.Seq = _slots[slot].Seq;
+    }
+
+    /// <summary>A cursor at the first offer of a ladder that bid <paramref name="b"/> may take from (none: no cursor).</summary>
+    private void AddCursor(OfferLadder ladder, in BidOrder b, decimal latencyMs)
+    {
+        var (fromHour, toHour) = ladder.IndexHoursOf(b.FromSeconds, b.ToSeconds);
+        int level = 0, pos = 0;
+        if (ladder.Seek(ref level, ref pos, b.PriceTicks, fromHour, toHour))
+        {
+            ref var c = ref NewCursor();
+            c.Offers = ladder;
+            c.Level = level;
+            c.Pos = pos;
+            c.FromHour = fromHour;
+            c.ToHour = toHour;
+            c.LatencyMs = latencyMs;
+            c.CheckGreen = !ladder.SameGreen && ladder.MinGreenShare < b.MinGreen;
+            c.Key = ladder.KeyAt(level);
+            c.Seq = ladder.LevelAt(level).Entries[pos].Seq;
+        }
     }
 
     /// <summary>
-    /// The next resting order in priority order across the visited ladders (keys ascend from the best level in
-    /// every ladder: price for offers, negated price for bids; ties by engine sequence), as long as its key is at
-    /// most <paramref name="limitKey"/>. The cursors form a binary min-heap on (key, sequence), built on the first
-    /// call of a match: each step is O(log ladders).
+    /// Makes the cursors a binary min-heap on (key, sequence): keys ascend from the best level in every ladder (price
+    /// for offers, negated price for bids), so the top is the next order in price-time priority across the ladders
+    /// and each step costs O(log ladders).
     /// </summary>
-    private bool Next(long limitKey, out int slot, out decimal latencyMs)
+    private void BuildHeap()
     {
-        if (_heapSize < 0)
+        _heapSize = _cursorCount;
+        for (var c = 0; c < _cursorCount; c++)
         {
-            _heapSize = 0;
-            for (var c = 0; c < _cursorCount; c++)
-            {
-                if (_cursors[c].Slot >= 0)
-                {
-                    _cursors[c].Key = _cursors[c].Ladder.KeyAt(0);
-                    _cursors[c].Seq = _slots[_cursors[c].Slot].Seq;
-                    _heap[_heapSize++] = c;
-                }
-            }
-            for (var i = _heapSize / 2 - 1; i >= 0; i--)
-            {
-                SiftDown(i);
-            }
+            _heap[c] = c;
         }
+        for (var i = _heapSize / 2 - 1; i >= 0; i--)
+        {
+            SiftDown(i);
+        }
+    }
+
+    /// <summary>The next resting bid in priority order across the visited bid ladders, as long as its key is at most <paramref name="limitKey"/>.</summary>
+    private bool NextBid(long limitKey, out int slot, out decimal latencyMs)
+    {
         if (_heapSize == 0 || _cursors[_heap[0]].Key > limitKey)
         {
             (slot, latencyMs) = (-1, 0m);
@@ -575,7 +873,7 @@ public sealed class MatchingCore
         ref var chosen = ref _cursors[_heap[0]];
         (slot, latencyMs) = (chosen.Slot, chosen.LatencyMs);
         chosen.Slot = _slots[chosen.Slot].Next;
-        if (chosen.Slot < 0 && ++chosen.Level < chosen.Ladder.Count)
+        if (chosen.Slot < 0 && ++chosen.Level < chosen.Ladder!.Count)
         {
             chosen.Slot = chosen.Ladder.HeadAt(chosen.Level);
             chosen.Key = chosen.Ladder.KeyAt(chosen.Level);

@@ -151,8 +151,24 @@ public static class SyntheticStreams
         return new MultiStream(ops, new MatrixLatencies(latency));
     }
 
+    /// <summary>Sees the fills of every bid and offer of a multi-attribute run, in order (for trade hashes in tests and benchmarks).</summary>
+    public interface IFillObserver
+    {
+        void Filled(int op, List<Fill> fills);
+    }
+
+    private readonly struct NoObserver : IFillObserver
+    {
+        public void Filled(int op, List<Fill> fills)
+        {
+        }
+    }
+
     /// <summary>Runs a multi-attribute stream through a fresh engine; returns the number of trades.</summary>
-    public static int Run(MultiStream stream, MatchingCore core, List<Fill> fills)
+    public static int Run(MultiStream stream, MatchingCore core, List<Fill> fills) => Run(stream, core, fills, default(NoObserver));
+
+    /// <summary>Runs a multi-attribute stream through a fresh engine, showing <paramref name="observer"/> each op's fills; returns the number of trades.</summary>
+    public static int Run<TObserver>(MultiStream stream, MatchingCore core, List<Fill> fills, TObserver observer) where TObserver : IFillObserver
     {
         var refs = new OrderRef[stream.Ops.Length];
         var trades = 0;
@@ -165,10 +181,12 @@ public static class SyntheticStreams
                 case MultiOpKind.Bid:
                     refs[i] = core.SubmitBid(op.Bid, stream.Latencies, fills);
                     trades += fills.Count;
+                    observer.Filled(i, fills);
                     break;
                 case MultiOpKind.Offer:
                     refs[i] = core.SubmitOffer(op.Offer, op.AtSeconds, stream.Latencies, fills);
                     trades += fills.Count;
+                    observer.Filled(i, fills);
                     break;
                 default:
                     core.Remove(refs[op.Cancels]);
