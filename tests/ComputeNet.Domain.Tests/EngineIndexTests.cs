@@ -168,12 +168,7 @@ public class EngineIndexTests
             Step(i);
         }
         core.Validate();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 20_000; i < 30_000; i++)
-        {
-            Step(i);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        SteadyState.AssertAllocatesNothing(20_000, 30_000, Step);
         core.Validate();
     }
 
