@@ -107,7 +107,7 @@ internal static class BenchCommand
         var multiCore = new Domain.Market.Engine.MatchingCore();
         var multiTrades = Domain.Market.Engine.SyntheticStreams.Run(multi, multiCore, fills, multiHash);
         AnsiConsole.MarkupLineInterpolated(
-            $"trade hashes (SHA-256): plain {ReplayCommand.Hash(plainReplay.Trades)} ({plainReplay.Counts.Trades:N0} trades, {plainReplay.Resting:N0} resting), multi-attribute {multiHash.Finish()} ({multiTrades:N0} trades, {multiCore.LiveOrders:N0} resting)");
+            $"trade hashes (SHA-256): plain {Domain.Market.Engine.OrderReplay.TradeHash(plainReplay.Trades)} ({plainReplay.Counts.Trades:N0} trades, {plainReplay.Resting:N0} resting), multi-attribute {multiHash.Finish()} ({multiTrades:N0} trades, {multiCore.LiveOrders:N0} resting)");
     }
 
     /// <summary>SHA-256 over every fill of a multi-attribute run in order: op, resting tag, devices, price ticks, latency.</summary>

@@ -77,7 +77,7 @@ internal static class ReplayCommand
             replay.Run(stream.Ops);
             var seconds = sw.Elapsed.TotalSeconds;
             allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
-            var hash = Hash(replay.Trades);
+            var hash = OrderReplay.TradeHash(replay.Trades);
             if (firstHash is not null && hash != firstHash)
             {
                 Console.Error.WriteLine("two runs of the same stream gave different trades: the engine is not deterministic");
@@ -201,21 +201,6 @@ internal static class ReplayCommand
     }
 
     private static string Price(long ticks) => PriceTicks.ToYuan(ticks).ToString("0.00##", CultureInfo.InvariantCulture);
-
-    internal static string Hash(ReadOnlySpan<ReplayTrade> trades)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> buffer = stackalloc byte[24];
-        foreach (var t in trades)
-        {
-            BitConverter.TryWriteBytes(buffer, t.Taker);
-            BitConverter.TryWriteBytes(buffer[4..], t.Maker);
-            BitConverter.TryWriteBytes(buffer[8..], t.PriceTicks);
-            BitConverter.TryWriteBytes(buffer[16..], t.Quantity);
-            sha.AppendData(buffer[..20]);
-        }
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
-    }
 
     /// <summary>Writes <see cref="SyntheticStreams.Plain"/> as replay CSV.</summary>
     internal static int Generate(string path, int count, int seed)

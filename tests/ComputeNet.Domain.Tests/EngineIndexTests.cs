@@ -141,7 +141,7 @@ public class EngineIndexTests
         var (plain, orders) = SyntheticStreams.Plain(50_000, 1);
         var replay = new OrderReplay(orders, 50_000);
         replay.Run(plain);
-        Assert.Equal("dc5b025c6a8ae216dcb5be53d131b81fb81376c251e599ed8b26b58d6ffc93e2", PlainHash(replay.Trades));
+        Assert.Equal("dc5b025c6a8ae216dcb5be53d131b81fb81376c251e599ed8b26b58d6ffc93e2", OrderReplay.TradeHash(replay.Trades));
     }
 
     [Fact]
@@ -216,21 +216,6 @@ public class EngineIndexTests
         }
     }
 
-    /// <summary>The same bytes as <c>replay</c> and <c>bench engine</c> hash: taker, maker, price ticks, quantity.</summary>
-    private static string PlainHash(ReadOnlySpan<ReplayTrade> trades)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> buffer = stackalloc byte[20];
-        foreach (var t in trades)
-        {
-            BitConverter.TryWriteBytes(buffer, t.Taker);
-            BitConverter.TryWriteBytes(buffer[4..], t.Maker);
-            BitConverter.TryWriteBytes(buffer[8..], t.PriceTicks);
-            BitConverter.TryWriteBytes(buffer[16..], t.Quantity);
-            sha.AppendData(buffer);
-        }
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
-    }
 
     /// <summary>
     /// market-rules §5 read as plainly as possible: lists of live orders, an hourly calendar per offer, every match a

@@ -213,8 +213,9 @@ public sealed class MarketService : IAsyncDisposable
             }
             else if (await JournalMovedAsync(session, ct))
             {
-                // Only rejections and repeats, decided on a book another process has moved past: decide them again.
-                Rebuild();
+                // Only rejections and repeats, decided on a book another process has moved past. Nothing was applied,
+                // so the book is still the journal up to its version: read the rest and decide them again.
+                _current = false;
                 continue;
             }
             Interlocked.Increment(ref _batches);

@@ -60,6 +60,26 @@ public sealed class OrderReplay
     /// <summary>The best <paramref name="levels"/> price levels of one side of the replayed book.</summary>
     public IReadOnlyList<DepthLevel> Depth(OrderSide side, int levels) => _core.Depth(ComputeFamily.Intelligent, side, null, levels, NowSeconds);
 
+    /// <summary>
+    /// SHA-256 over every trade in execution order (taker, maker, price ticks, quantity as little-endian int, int, long,
+    /// int): what <c>replay</c> checks its three runs against and <c>bench engine</c> prints, so an engine change can be
+    /// shown to leave the trades as they were.
+    /// </summary>
+    public static string TradeHash(ReadOnlySpan<ReplayTrade> trades)
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        Span<byte> buffer = stackalloc byte[20];
+        foreach (var t in trades)
+        {
+            BitConverter.TryWriteBytes(buffer, t.Taker);
+            BitConverter.TryWriteBytes(buffer[4..], t.Maker);
+            BitConverter.TryWriteBytes(buffer[8..], t.PriceTicks);
+            BitConverter.TryWriteBytes(buffer[16..], t.Quantity);
+            sha.AppendData(buffer);
+        }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
     public void Run(ReadOnlySpan<ReplayOp> ops)
     {
         int accepted = 0, repeats = 0, rejected = 0, cancelled = 0, trades = Counts.Trades;
