@@ -145,6 +145,24 @@ public class MatchingPropertyTests
         }, iter: 300);
 
     [Fact]
+    public void A_partys_orders_read_through_the_index_are_its_orders_in_the_full_list() =>
+        Streams.Sample(stream =>
+        {
+            var (_, _, book) = Run(Decode(stream));
+            var end = M.Now.Plus(Duration.FromMinutes(1));
+            var all = book.Statuses(end).ToList();
+            foreach (var party in all.Select(s => s.Party).Append("nobody").Distinct())
+            {
+                Assert.Equal(all.Where(s => s.Party == party), book.Statuses(party, end));
+            }
+            foreach (var s in all)
+            {
+                Assert.Equal(s, book.Status(s.Party, s.Id, end));
+            }
+            Assert.Null(book.Status("nobody", "x", end));
+        }, iter: 200);
+
+    [Fact]
     public void Every_trade_and_every_calendar_keeps_the_rules()
     {
         long tradesSeen = 0, killsSeen = 0, partialsSeen = 0;

@@ -62,8 +62,8 @@ public static class MarketEndpoints
 
         g.MapGet("/orders/{orderId}", async (string orderId, string? party, HttpContext http, ISender sender, CancellationToken ct) =>
             {
-                var orders = await sender.Send(new ListOrdersRequest(Party: Caller.From(http.User).Scope(party)), ct);
-                return orders.FirstOrDefault(o => o.Id == orderId) is { } order ? Results.Ok(order) : NotFound("order", orderId);
+                var order = await sender.Send(new GetOrderRequest(Caller.From(http.User).Scope(party), orderId), ct);
+                return order is not null ? Results.Ok(order) : NotFound("order", orderId);
             })
             .For(Role.Buyer, Role.Provider, Role.Regulator, Role.Operator).WithName("GetOrder")
             .WithSummary("One of your orders (regulators and operators: any, with ?party= when ids repeat across parties)")

@@ -90,8 +90,13 @@ public sealed class MarketService : IAsyncDisposable
         ReadAsync<IReadOnlyList<Domain.Reports.OfferedCapacity>>(b => b.Offers
             .Select(o => new Domain.Reports.OfferedCapacity(o.Listed.Cluster, o.Devices, o.Listed.ScuPerDevice, o.Window.From, o.Window.To, o.CancelledAt)).ToList(), ct);
 
-    public Task<IReadOnlyList<OrderStatus>> StatusesAsync(Instant now, CancellationToken ct) =>
-        ReadAsync<IReadOnlyList<OrderStatus>>(b => b.Statuses(now).ToList(), ct);
+    /// <summary>Every order (or one party's only, read through the book's index by party) with its state at <paramref name="now"/>.</summary>
+    public Task<IReadOnlyList<OrderStatus>> StatusesAsync(Instant now, string? party, CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<OrderStatus>>(b => (party is null ? b.Statuses(now) : b.Statuses(party, now)).ToList(), ct);
+
+    /// <summary>One party's order by id, or null.</summary>
+    public Task<OrderStatus?> StatusAsync(string party, string orderId, Instant now, CancellationToken ct) =>
+        ReadAsync(b => b.Status(party, orderId, now), ct);
 
     /// <summary>Reads the book caught up with the journal (between batches, never during one).</summary>
     public async Task<T> ReadAsync<T>(Func<OrderBook, T> read, CancellationToken ct)

@@ -146,6 +146,8 @@ public sealed class OrderBook
     private readonly Dictionary<(string Party, string Id), BookBid> _bids = new();
     /// <summary>Every accepted order in arrival order; an order's index here is its tag in the matching engine.</summary>
     private readonly List<object> _orders = [];
+    /// <summary>Each party's orders as indexes into <see cref="_orders"/>, in arrival order: a party's list costs its own orders only.</summary>
+    private readonly Dictionary<string, List<int>> _byParty = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _parties = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _cities = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _clusters = new(StringComparer.Ordinal);
@@ -199,16 +201,47 @@ public sealed class OrderBook
     {
         foreach (var order in _orders)
         {
-            if (order is BookOffer o)
+            yield return StatusOf(order, now);
+        }
+    }
+
+    /// <summary>One party's orders in arrival order, with their state at <paramref name="now"/> (no other party's orders are read).</summary>
+    public IEnumerable<OrderStatus> Statuses(string party, Instant now)
+    {
+        if (_byParty.TryGetValue(party, out var indexes))
+        {
+            foreach (var i in indexes)
             {
-                yield return new OrderStatus(o.Id, o.Party, OrderSide.Offer, o.StateAt(now), o.Devices, o.MostLeased, o.Seq);
-            }
-            else
-            {
-                var b = (BookBid)order;
-                yield return new OrderStatus(b.Id, b.Party, OrderSide.Bid, b.StateAt(now), b.Devices, b.Filled, b.Seq);
+                yield return StatusOf(_orders[i], now);
             }
         }
+    }
+
+    /// <summary>A party's order by id (ids are unique per party across both sides), or null.</summary>
+    public OrderStatus? Status(string party, string id, Instant now)
+    {
+        object? order = (object?)Bid(party, id) ?? Offer(party, id);
+        return order is null ? null : StatusOf(order, now);
+    }
+
+    private static OrderStatus StatusOf(object order, Instant now)
+    {
+        if (order is BookOffer o)
+        {
+            return new OrderStatus(o.Id, o.Party, OrderSide.Offer, o.StateAt(now), o.Devices, o.MostLeased, o.Seq);
+        }
+        var b = (BookBid)order;
+        return new OrderStatus(b.Id, b.Party, OrderSide.Bid, b.StateAt(now), b.Devices, b.Filled, b.Seq);
+    }
+
+    private void Accept(string party, object order)
+    {
+        if (!_byParty.TryGetValue(party, out var indexes))
+        {
+            _byParty[party] = indexes = [];
+        }
+        indexes.Add(_orders.Count);
+        _orders.Add(order);
     }
 
     public void Evolve(IMarketEvent e)
@@ -233,7 +266,7 @@ public sealed class OrderBook
                 offer.InBook = Core.AddOffer(new OfferOrder(Number(_parties, null, o.Party), family, ClusterNumber(o.Cluster), o.ScuPerDevice,
                     o.MemoryGb, o.GreenShare, o.Devices, o.From.ToUnixTimeSeconds(), o.To.ToUnixTimeSeconds(), PriceTicks.Of(o.Price), o.Seq,
                     _orders.Count));
-                _orders.Add(offer);
+                Accept(o.Party, offer);
                 LastSeq = Math.Max(LastSeq, o.Seq);
                 AcceptedOrders++;
                 break;
@@ -245,7 +278,7 @@ public sealed class OrderBook
                 _bids[(b.Party, b.BidId)] = bid;
                 Core.Expire(b.At.ToUnixTimeSeconds());
                 bid.InBook = Core.AddBid(EngineOrder(bid, Number(_parties, null, b.Party), CityNumber(b.City), _orders.Count));
-                _orders.Add(bid);
+                Accept(b.Party, bid);
                 LastSeq = Math.Max(LastSeq, b.Seq);
                 AcceptedOrders++;
                 break;
