@@ -30,7 +30,9 @@ public sealed record OrderResult(string OrderId, string Party, string Side, stri
 /// The market's durable intake: one writer, the order book in memory, group commit. Order commands queue up; the
 /// writer takes every command waiting (up to <see cref="MaxBatch"/>), decides each in arrival order against the book
 /// (applying its events at once, so the next command sees them), and appends all their events to the market stream
-/// in one transaction with the stream's expected version — each trade also opens its lease's stream in it. Only when
+/// as one journal block in one transaction with the stream's expected version — each trade's lease document is
+/// inserted in it (ADR 0015). It does not read the journal before deciding: the expected version proves the book
+/// was current. Only when
 /// that transaction is durable is any of the batch answered. A rejected command is answered with its rejection and
 /// journals nothing. If the append fails (another process wrote first, or the database failed), the book — which is
 /// then ahead of the journal — is dropped and rebuilt from the journal, and a lost race is decided again.
