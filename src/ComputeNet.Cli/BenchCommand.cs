@@ -10,6 +10,8 @@ using ComputeNet.Api;
 using ComputeNet.Application;
 using ComputeNet.Application.Infrastructure;
 using ComputeNet.Application.Benchmarks;
+using ComputeNet.Application.Market.PlaceBid;
+using ComputeNet.Application.Market.PlaceOffer;
 using ComputeNet.Application.Parties;
 using ComputeNet.Application.Settlement.ClosePeriod;
 using Marten;
@@ -155,12 +157,14 @@ internal static class BenchCommand
             $"{name}: {count:N0} ops, {trades:N0} trades, best {best:F3} s = [bold]{count / best:N0} ops/s[/], {bytes / (double)count:F1} bytes allocated per op (book growth included)");
     }
 
+    private const int WarmUpOrders = 5_000;
+
     /// <summary>
     /// Sends <paramref name="total"/> orders from <paramref name="concurrency"/> concurrent clients (20 buyers and
     /// 20 providers, bids and offers alternating, prices around the touch so about half trade), each order its own
     /// request with its own id; every answer is durable (group commit). Prints throughput and latency percentiles.
+    /// With <paramref name="wrkSeconds"/>, wrk is the load instead (see <see cref="RunWrkAsync"/>).
     /// </summary>
-    private const int WarmUpOrders = 5_000;
 
     private static async Task RunOrdersAsync(int total, int concurrency, bool direct, int wrkSeconds, int warmUpSeconds, CancellationToken ct)
     {
@@ -183,41 +187,37 @@ internal static class BenchCommand
             buyers.Add(Client(keys[^1].Buyer));
             providers.Add(Client(keys[^1].Provider));
         }
-        var from = Instant.FromUtc(2026, 12, 1, 0, 0).ToDateTimeOffset();
-        var to = Instant.FromUtc(2026, 12, 2, 0, 0).ToDateTimeOffset();
-        object Body(int n) => n % 2 == 0
-            ? new
-            {
-                id = $"b{n}", family = "intelligent", devices = 1 + n % 8, minScuPerDevice = "0", minMemoryGb = 0, from, to, tier = "cross-hub",
-                minGreen = "0", price = (55 + n % 7 * 0.5m).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture),
-                commitment = "on-demand", split = true, tif = n % 20 == 0 ? "IOC" : "GTC",
-            }
-            : new
-            {
-                id = $"o{n}", cluster = "zhongwei", resourceClass = "ai-fp16-80g", devices = 1 + n % 8, from, to,
-                price = (56 + n % 7 * 0.5m).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture),
-            };
-
-        // Each body serialised up front and sent with its length (as a real client would), not chunked. --direct sends
-        // the same commands through the application's mediator instead, without HTTP.
+        // Order n, defined once: even n a bid, odd n an offer, prices around the touch so about half trade. HTTP sends it
+        // as a JSON body with its length (as a real client would), not chunked; --direct sends the same command through
+        // the application's mediator, without HTTP.
+        var from = Instant.FromUtc(2026, 12, 1, 0, 0);
+        var to = Instant.FromUtc(2026, 12, 2, 0, 0);
+        PlaceBidRequest BidOf(int n, int key) => new($"bench-buyer-{key % 20}", $"b{n}", "intelligent", 1 + n % 8, 0, 0, from, to, "cross-hub", 0,
+            55 + n % 7 * 0.5m, "on-demand", true, n % 20 == 0 ? "IOC" : "GTC");
+        PlaceOfferRequest OfferOf(int n, int key) => new($"bench-prov-{key % 20}", $"o{n}", "zhongwei", "ai-fp16-80g", 1 + n % 8, from, to,
+            56 + n % 7 * 0.5m);
+        static string Yuan(decimal price) => price.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+        object BidBody(PlaceBidRequest b) => new
+        {
+            id = b.BidId, family = b.Family, devices = b.Devices, minScuPerDevice = "0", minMemoryGb = b.MinMemoryGb, from = b.From.ToDateTimeOffset(),
+            to = b.To.ToDateTimeOffset(), tier = b.Tier, minGreen = "0", price = Yuan(b.Price), commitment = b.Commitment, split = b.Split, tif = b.Tif,
+        };
+        object OfferBody(PlaceOfferRequest o) => new
+        {
+            id = o.OfferId, cluster = o.Cluster, resourceClass = o.ResourceClass, devices = o.Devices, from = o.From.ToDateTimeOffset(),
+            to = o.To.ToDateTimeOffset(), price = Yuan(o.Price),
+        };
         var sender = app.Services.GetRequiredService<ISender>();
-        var fromInstant = Instant.FromDateTimeOffset(from);
-        var toInstant = Instant.FromDateTimeOffset(to);
         async Task<HttpResponseMessage> SendDirect(int n, int key)
         {
-            var price = (n % 2 == 0 ? 55 : 56) + n % 7 * 0.5m;
-            _ = n % 2 == 0
-                ? await sender.Send(new ComputeNet.Application.Market.PlaceBid.PlaceBidRequest($"bench-buyer-{key % 20}", $"b{n}", "intelligent",
-                    1 + n % 8, 0, 0, fromInstant, toInstant, "cross-hub", 0, price, "on-demand", true, n % 20 == 0 ? "IOC" : "GTC"), ct)
-                : await sender.Send(new ComputeNet.Application.Market.PlaceOffer.PlaceOfferRequest($"bench-prov-{key % 20}", $"o{n}", "zhongwei",
-                    "ai-fp16-80g", 1 + n % 8, fromInstant, toInstant, price), ct);
+            _ = n % 2 == 0 ? await sender.Send(BidOf(n, key), ct) : await sender.Send(OfferOf(n, key), ct);
             return new HttpResponseMessage(System.Net.HttpStatusCode.Created);
         }
         Task<HttpResponseMessage> Send(int n, int key) => direct
             ? SendDirect(n, key)
             : n % 2 == 0
-                ? buyers[key % 20].PostAsync("/v1/bids", JsonBody(Body(n)), ct)
-                : providers[key % 20].PostAsync("/v1/offers", JsonBody(Body(n)), ct);
+                ? buyers[key % 20].PostAsync("/v1/bids", JsonBody(BidBody(BidOf(n, key))), ct)
+                : providers[key % 20].PostAsync("/v1/offers", JsonBody(OfferBody(OfferOf(n, key))), ct);
 
         // Warm-up (not counted): connections, the book's first catch-up, and the JIT's tier-1 recompilation of the hot path,
         // which runs for seconds on 2 cores — a long-running host's steady state is what is measured.
@@ -305,8 +305,12 @@ internal static class BenchCommand
     private static async Task RunWrkAsync(Uri baseAddress, string buyerKey, string providerKey, int connections, int seconds, string run, bool quiet,
         CancellationToken ct)
     {
-        var script = FindUp(Path.Combine("tests", "ComputeNet.Benchmarks", "wrk", "orders.lua"))
-            ?? throw new InvalidOperationException("tests/ComputeNet.Benchmarks/wrk/orders.lua not found: run from the repository");
+        var script = Path.Combine(ComputeNet.Application.Database.EmbeddedPostgres.FindCheckoutRoot(Directory.GetCurrentDirectory()),
+            "tests", "ComputeNet.Benchmarks", "wrk", "orders.lua");
+        if (!File.Exists(script))
+        {
+            throw new InvalidOperationException("tests/ComputeNet.Benchmarks/wrk/orders.lua not found: run from the repository");
+        }
         var start = new ProcessStartInfo("wrk", ["-t2", $"-c{connections}", $"-d{seconds}s", "--latency", "-s", script, baseAddress.ToString().TrimEnd('/')])
         {
             RedirectStandardOutput = true, Environment = { ["BUYER_KEY"] = buyerKey, ["PROVIDER_KEY"] = providerKey, ["RUN"] = run },
@@ -330,19 +334,6 @@ internal static class BenchCommand
         {
             throw new InvalidOperationException($"wrk exited with {wrk.ExitCode}");
         }
-    }
-
-    private static string? FindUp(string relative)
-    {
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        return null;
     }
 
     private static ByteArrayContent JsonBody(object body) =>

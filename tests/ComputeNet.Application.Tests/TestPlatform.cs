@@ -66,6 +66,19 @@ public sealed class TestPlatform : IAsyncDisposable
         return new TestPlatform(cs, schema, clock, services);
     }
 
+    /// <summary>
+    /// Runs SQL straight against this platform's schema (<c>{schema}</c> in <paramref name="sql"/>), bypassing the
+    /// application, as someone tampering with the database would; asserts it changed something.
+    /// </summary>
+    public async Task TamperAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql.Replace("{schema}", Schema);
+        Assert.True(await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken) > 0, "the tampering statement changed nothing");
+    }
+
     /// <summary>A second, independent instance on the same schema — as another process would be.</summary>
     public async Task<TestPlatform> SecondProcessAsync()
     {

@@ -625,7 +625,8 @@ public sealed class EmbeddedPostgres
         }
     }
 
-    private static string FindCheckoutRoot(string start)
+    /// <summary>The nearest folder at or above <paramref name="start"/> holding ComputeNet.sln, else <paramref name="start"/>.</summary>
+    public static string FindCheckoutRoot(string start)
     {
         for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
         {

@@ -56,15 +56,6 @@ public sealed class CheckpointTamperTests
         }
     }
 
-    private static async Task ExecuteAsync(TestPlatform p, string sql)
-    {
-        await using var connection = new NpgsqlConnection(p.ConnectionString);
-        await connection.OpenAsync(Ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql.Replace("{schema}", p.Schema);
-        Assert.True(await command.ExecuteNonQueryAsync(Ct) > 0, "the tampering statement changed nothing");
-    }
-
     private static Task<VerificationReport> VerifyAsync(TestPlatform p, KeptCheckpoints kept) =>
         p.Sender.Send(new VerifyAgainstCheckpointsRequest(kept), Ct).AsTask();
 
@@ -100,7 +91,7 @@ public sealed class CheckpointTamperTests
         var txId = (await p.Sender.Send(new ExportCheckpointsRequest(), Ct)).Manifests["2026-12-01"].Single().TxId;
 
         // Move 100 fen from the provider's credit to the platform's fee: both postings edited, the transaction still balances.
-        await ExecuteAsync(p, """
+        await p.TamperAsync("""
             update {schema}.mt_events
             set data = jsonb_set(jsonb_set(data, '{postings,1,amountFen}', to_jsonb((data->'postings'->1->>'amountFen')::bigint + 100)),
                                  '{postings,2,amountFen}', to_jsonb((data->'postings'->2->>'amountFen')::bigint - 100))
@@ -119,7 +110,7 @@ public sealed class CheckpointTamperTests
     {
         await using var p = await TwoClosedDaysAsync();
         var kept = await KeepAsync(p);
-        await ExecuteAsync(p, """
+        await p.TamperAsync("""
             update {schema}.mt_events
             set data = jsonb_set(jsonb_set(data, '{postings,0,amountFen}', '5000'), '{postings,1,amountFen}', '-5000')
             where type = 'transaction_posted' and stream_id = 'cash'
@@ -145,7 +136,7 @@ public sealed class CheckpointTamperTests
         }
         var forged = invoice with { AmountFen = 144_000 };
         var forgedHash = Canonical.Sha256(Statements.Body(forged, forged.PreviousHash!));
-        await ExecuteAsync(p, $$"""
+        await p.TamperAsync($$"""
             update {schema}.mt_events set data = jsonb_set(jsonb_set(data, '{amountFen}', '144000'), '{hash}', '"{{forgedHash}}"')
             where type = 'invoice_issued'
             """);
@@ -181,8 +172,8 @@ public sealed class CheckpointTamperTests
         var kept = await KeepAsync(p);
         var txId = kept.Manifests!["2026-12-01"].Single().TxId;
 
-        await ExecuteAsync(p, "delete from {schema}.mt_events where type = 'transaction_posted' and stream_id = 'cash'");
-        await ExecuteAsync(p, "delete from {schema}.mt_events where type = 'transaction_posted' and stream_id = 'period:2026-12-01'");
+        await p.TamperAsync("delete from {schema}.mt_events where type = 'transaction_posted' and stream_id = 'cash'");
+        await p.TamperAsync("delete from {schema}.mt_events where type = 'transaction_posted' and stream_id = 'period:2026-12-01'");
         var report = await VerifyAsync(p, kept);
 
         Assert.False(report.Ok);
@@ -191,12 +182,12 @@ public sealed class CheckpointTamperTests
         Assert.Contains(report.Failures, f => f.StartsWith("ledger log: 0 cash and reversal transactions are stored, checkpoint #2 (2026-12-02) covers 1"));
 
         // Deleting a whole closed period is named too.
-        await ExecuteAsync(p, "delete from {schema}.mt_events where stream_id = 'period:2026-12-02'");
-        await ExecuteAsync(p, "delete from {schema}.mt_doc_closedperiodview where id = '2026-12-02'");
+        await p.TamperAsync("delete from {schema}.mt_events where stream_id = 'period:2026-12-02'");
+        await p.TamperAsync("delete from {schema}.mt_doc_closedperiodview where id = '2026-12-02'");
         Assert.Contains((await VerifyAsync(p, kept)).Failures, f => f == "checkpoint #2 (2026-12-02): period 2026-12-02 is missing from stored history");
 
         // So is a period whose PeriodClosed event alone was deleted.
-        await ExecuteAsync(p, "delete from {schema}.mt_events where type = 'period_closed' and stream_id = 'period:2026-12-01'");
+        await p.TamperAsync("delete from {schema}.mt_events where type = 'period_closed' and stream_id = 'period:2026-12-01'");
         Assert.Contains((await VerifyAsync(p, kept)).Failures, f => f == "checkpoint #1 (2026-12-01): period 2026-12-01 is missing from stored history");
     }
 

@@ -22,15 +22,6 @@ public sealed class TamperEvidenceTests
         return p;
     }
 
-    private static async Task ExecuteAsync(TestPlatform p, string sql)
-    {
-        await using var connection = new NpgsqlConnection(p.ConnectionString);
-        await connection.OpenAsync(Ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql.Replace("{schema}", p.Schema);
-        Assert.True(await command.ExecuteNonQueryAsync(Ct) > 0, "the tampering statement changed nothing");
-    }
-
     [Fact]
     public async Task Untouched_history_verifies()
     {
@@ -44,7 +35,7 @@ public sealed class TamperEvidenceTests
     public async Task An_invoice_amount_edited_in_the_database_is_named()
     {
         await using var p = await ClosedDayAsync();
-        await ExecuteAsync(p, """
+        await p.TamperAsync("""
             update {schema}.mt_events set data = jsonb_set(data, '{amountFen}', '144000')
             where type = 'invoice_issued'
             """);
@@ -57,7 +48,7 @@ public sealed class TamperEvidenceTests
     public async Task A_ledger_posting_edited_or_a_transaction_deleted_breaks_the_merkle_root()
     {
         await using var p = await ClosedDayAsync();
-        await ExecuteAsync(p, """
+        await p.TamperAsync("""
             update {schema}.mt_events set data = jsonb_set(data, '{postings,0,amountFen}', '1')
             where type = 'transaction_posted'
             """);
@@ -65,7 +56,7 @@ public sealed class TamperEvidenceTests
         Assert.Contains(edited.Failures, f => f.Contains("does not balance"));
         Assert.Contains(edited.Failures, f => f.Contains("Merkle root"));
 
-        await ExecuteAsync(p, "delete from {schema}.mt_events where type = 'transaction_posted'");
+        await p.TamperAsync("delete from {schema}.mt_events where type = 'transaction_posted'");
         var deleted = await p.Sender.Send(new VerifyHistoryRequest(), Ct);
         Assert.Contains(deleted.Failures, f => f.Contains("Merkle root of 0 transactions"));
     }
