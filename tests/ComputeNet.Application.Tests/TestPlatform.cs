@@ -87,6 +87,19 @@ public sealed class TestPlatform : IAsyncDisposable
         return new TestPlatform(ConnectionString, Schema, Clock, services) { _ownsSchema = false };
     }
 
+    /// <summary>
+    /// Stops this instance (every singleton and its in-memory state goes) and starts a new one on the same schema, as a
+    /// restarted host would; the new instance owns the schema from then on.
+    /// </summary>
+    public async Task<TestPlatform> RestartAsync()
+    {
+        _ownsSchema = false;
+        await Services.DisposeAsync();
+        var services = ComputeNetServices.Compose(new ComputeNetSettings(ConnectionString, Schema, TestDatabase.SigningKeyPath), Clock, TestDatabase.AddMediator);
+        await services.InitialiseComputeNetAsync();
+        return new TestPlatform(ConnectionString, Schema, Clock, services);
+    }
+
     private bool _ownsSchema = true;
 
     public async ValueTask DisposeAsync()

@@ -22,7 +22,12 @@ public sealed class StreamCache<TState>(IDocumentStore store, string streamKey, 
     /// <summary>How old the state may be for a read that accepts what it found without asking the database.</summary>
     public static readonly TimeSpan MaxStaleness = TimeSpan.FromSeconds(1);
 
-    private long _caughtUpAt = long.MinValue;
+    /// <summary>
+    /// When the state last caught up with the stream (a <see cref="System.Diagnostics.Stopwatch"/> timestamp), or null
+    /// before the first catch-up: a cache that has never read its stream is never fresh, so the first read of every
+    /// process loads the stream — a restarted host never answers from the defaults of an empty state.
+    /// </summary>
+    private long? _caughtUpAt;
 
     public Task<TResult> ReadAsync<TResult>(Func<TState, TResult> read, CancellationToken ct) => ReadAsync(read, null, ct);
 
@@ -37,7 +42,7 @@ public sealed class StreamCache<TState>(IDocumentStore store, string streamKey, 
         await _gate.WaitAsync(ct);
         try
         {
-            if (goodEnough is not null && System.Diagnostics.Stopwatch.GetElapsedTime(_caughtUpAt) < MaxStaleness)
+            if (goodEnough is not null && IsFresh)
             {
                 var cached = read(_state);
                 if (goodEnough(cached))
@@ -105,9 +110,13 @@ public sealed class StreamCache<TState>(IDocumentStore store, string streamKey, 
     }
 
 
+    /// <summary>True when the state caught up with the stream less than <see cref="MaxStaleness"/> ago.</summary>
+    private bool IsFresh => _caughtUpAt is { } at && System.Diagnostics.Stopwatch.GetElapsedTime(at) < MaxStaleness;
+
     private async Task CatchUpAsync(IQuerySession session, CancellationToken ct)
     {
-        _caughtUpAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        // Taken before the read: whatever another process appends after this instant is seen by the next catch-up.
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var events = await session.Events.FetchStreamAsync(streamKey, fromVersion: _version + 1, token: ct);
         foreach (var e in events)
         {
@@ -118,5 +127,6 @@ public sealed class StreamCache<TState>(IDocumentStore store, string streamKey, 
             _evolve(_state, e.Data);
             _version = e.Version;
         }
+        _caughtUpAt = started;
     }
 }
