@@ -85,6 +85,8 @@ public static class ComputeNetServices
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         var settings = services.GetRequiredService<ComputeNetSettings>();
         await CompressEventsWithLz4Async(settings.ConnectionString, settings.Schema, ct);
+        // A schema written before the usage record table existed gets its rows from the usage events, once.
+        await Metering.UsageRecordTable.BackfillAsync(store, ct);
     }
 
     /// <summary>

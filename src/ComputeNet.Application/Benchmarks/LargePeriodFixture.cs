@@ -32,7 +32,7 @@ public sealed record LargePeriodFigures(int Records, int Leases, int Events, Tim
 /// <summary>
 /// Generates a large, deterministic settlement period for benchmarks and crash tests: parties are registered through
 /// the ordinary requests; lease openings and usage batches are built in memory and appended through Marten in big
-/// batches (the same events trading and <c>POST /v1/usage/batch</c> write, without the per-record HTTP and validation
+/// batches (the same events (and usage record rows) trading and <c>POST /v1/usage/batch</c> write, without the per-record HTTP and validation
 /// cost, which <c>bench usage</c> measures separately). The same spec always gives byte-identical events, so two schemas
 /// generated from one spec close to the same statements and hashes.
 /// </summary>
@@ -96,6 +96,7 @@ public static class LargePeriodFixture
                 await using var session = store.LightweightSession();
                 session.Events.Append(MeteringService.StreamOf(group.Key),
                     new UsageBatchRecorded(group.Key, LargePeriodSpec.Period, batch, LargePeriodSpec.RecordedAt));
+                UsageRecordTable.Insert(session, batch);
                 await session.SaveChangesAsync(token);
                 Interlocked.Increment(ref batches);
             }

@@ -57,6 +57,8 @@ public static class MartenSetup
 
         opts.Schema.For<LeaseDocument>().Index(x => x.Commitment).Index(x => x.Buyer).Index(x => x.Provider);
         opts.Schema.For<ClosedPeriodView>();
+        // Usage records, one row each, written with their batch event: what usage validation and SLA tests read (ADR 0016).
+        opts.Storage.ExtendedSchemaObjects.Add(UsageRecordTable.Definition(schema));
 
         opts.Projections.Add(new ClosedPeriodProjection(), ProjectionLifecycle.Inline);
     }

@@ -1,0 +1,151 @@
+using ComputeNet.Domain.Market;
+using ComputeNet.Domain.Metering;
+using Marten;
+using NodaTime;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
+
+namespace ComputeNet.Application.Metering;
+
+/// <summary>
+/// Every accepted usage record, one row each, written in the same transaction as the provider's batch event (which
+/// stays the source of truth). It is what usage validation asks instead of holding every record ever in memory: the
+/// earlier records with a batch's ids (repeat or <c>id-reused</c>) and those of its leases near its intervals
+/// (<c>overlap</c>), through the primary key and the (lease, start) index — so a batch costs its own records, whatever
+/// the provider's history, and a restarted host has nothing to load. It also gives the device-seconds delivered per
+/// lease for the SLA test of reserved leases.
+/// </summary>
+/// <remarks>
+/// Times are kept as the record's exact instants inside <c>record</c> (the event's own JSON); <c>from_s</c>/<c>to_s</c>
+/// are whole Unix seconds (floor) used only to find candidates, which are then checked exactly in memory.
+/// </remarks>
+public static class UsageRecordTable
+{
+    public const string Name = "cn_usage_records";
+
+    /// <summary>The table and its indexes, created and kept by Marten's schema management with everything else.</summary>
+    public static Table Definition(string schema)
+    {
+        var table = new Table(new PostgresqlObjectName(schema, Name, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
+        table.AddColumn<string>("provider").NotNull().AsPrimaryKey();
+        table.AddColumn<string>("record_id").NotNull().AsPrimaryKey();
+        table.AddColumn<string>("lease_id").NotNull();
+        table.AddColumn<long>("from_s").NotNull();
+        table.AddColumn<long>("to_s").NotNull();
+        table.AddColumn<long>("device_seconds").NotNull();
+        table.AddColumn<string>("receiving_period").NotNull();
+        table.AddColumn("record", "jsonb").NotNull();
+        table.Indexes.Add(new IndexDefinition($"ix_{Name}_lease_from") { Columns = ["lease_id", "from_s"] });
+        return table;
+    }
+
+    private static string Qualified(IQuerySession session) => $"\"{session.DocumentStore.Options.DatabaseSchemaName}\".{Name}";
+
+    /// <summary>Queues the insert of <paramref name="records"/> (one statement) into the session's transaction.</summary>
+    public static void Insert(IDocumentSession session, IReadOnlyCollection<UsageRecorded> records, bool ignoreExisting = false)
+    {
+        if (records.Count == 0)
+        {
+            return;
+        }
+        var serializer = session.DocumentStore.Options.Serializer();
+        session.QueueSqlCommand(
+            $"insert into {Qualified(session)} (provider, record_id, lease_id, from_s, to_s, device_seconds, receiving_period, record) "
+            + "select * from unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::jsonb[])"
+            + (ignoreExisting ? " on conflict do nothing" : ""),
+            records.Select(r => r.Provider).ToArray(),
+            records.Select(r => r.RecordId).ToArray(),
+            records.Select(r => r.LeaseId).ToArray(),
+            records.Select(r => r.From.ToUnixTimeSeconds()).ToArray(),
+            records.Select(r => r.To.ToUnixTimeSeconds()).ToArray(),
+            records.Select(r => r.DeviceSeconds).ToArray(),
+            records.Select(r => r.ReceivingPeriod).ToArray(),
+            records.Select(r => serializer.ToJson(r)).ToArray());
+    }
+
+    /// <summary>
+    /// What validation of <paramref name="commands"/> needs to know of <paramref name="provider"/>'s stored records: those
+    /// with the commands' ids, and for each lease every record that could overlap the span of the commands' intervals of
+    /// that lease (records of one lease never overlap, so these are the records starting inside the span and the last
+    /// one starting before it). Two indexed queries, whatever the history.
+    /// </summary>
+    public static async Task<IReadOnlyList<UsageRecorded>> KnownAsync(IQuerySession session, string provider, IReadOnlyList<Domain.Metering.RecordUsage> commands,
+        CancellationToken ct)
+    {
+        var table = Qualified(session);
+        var ids = commands.Select(c => c.RecordId).Distinct(StringComparer.Ordinal).ToArray();
+        var byId = await session.AdvancedSql.QueryAsync<UsageRecorded>(
+            $"select record from {table} where provider = ? and record_id = any(?)", ct, provider, ids);
+        var spans = commands.Where(c => !string.IsNullOrEmpty(c.LeaseId) && c.From < c.To)
+            .GroupBy(c => c.LeaseId, StringComparer.Ordinal)
+            .Select(g => (Lease: g.Key, From: g.Min(c => c.From).ToUnixTimeSeconds(), To: g.Max(c => c.To).ToUnixTimeSeconds()))
+            .ToList();
+        if (spans.Count == 0)
+        {
+            return byId;
+        }
+        var near = await session.AdvancedSql.QueryAsync<UsageRecorded>(
+            $"""
+             select n.record from unnest(?::text[], ?::bigint[], ?::bigint[]) as s(lease, a, b)
+             cross join lateral (
+               (select u.record from {table} u where u.lease_id = s.lease and u.from_s >= s.a and u.from_s <= s.b)
+               union all
+               (select u.record from {table} u where u.lease_id = s.lease and u.from_s < s.a order by u.from_s desc limit 1)
+             ) n
+             """, ct, spans.Select(s => s.Lease).ToArray(), spans.Select(s => s.From).ToArray(), spans.Select(s => s.To).ToArray());
+        return byId.Concat(near).DistinctBy(r => r.RecordId, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Device-seconds delivered over each lease's whole window by the records stored now (the SLA test).</summary>
+    public static async Task<IReadOnlyDictionary<string, long>> DeliveredAsync(IQuerySession session, IEnumerable<LeaseTerms> leases, CancellationToken ct)
+    {
+        var ids = leases.Select(l => l.LeaseId).Distinct(StringComparer.Ordinal).ToArray();
+        if (ids.Length == 0)
+        {
+            return new Dictionary<string, long>(StringComparer.Ordinal);
+        }
+        var rows = await session.AdvancedSql.QueryAsync<LeaseDelivered>(
+            $"select jsonb_build_object('leaseId', lease_id, 'deviceSeconds', sum(device_seconds)) from {Qualified(session)} where lease_id = any(?) group by lease_id",
+            ct, [ids]);
+        return rows.ToDictionary(r => r.LeaseId, r => r.DeviceSeconds, StringComparer.Ordinal);
+    }
+
+    private sealed record LeaseDelivered(string LeaseId, long DeviceSeconds);
+
+    /// <summary>
+    /// Upgrades a schema written before this table existed: when the table is empty but usage events exist, every stored
+    /// record is copied in from the events (once; concurrent starts skip rows already there). Returns the rows added.
+    /// </summary>
+    public static async Task<int> BackfillAsync(IDocumentStore store, CancellationToken ct)
+    {
+        await using var query = store.QuerySession();
+        var table = Qualified(query);
+        if ((await query.AdvancedSql.QueryAsync<bool>($"select exists (select 1 from {table})", ct)).Single())
+        {
+            return 0;
+        }
+        var batches = await query.Events.QueryRawEventDataOnly<UsageBatchRecorded>().AnyAsync(ct);
+        var singles = await query.Events.QueryRawEventDataOnly<UsageRecorded>().AnyAsync(ct);
+        if (!batches && !singles)
+        {
+            return 0;
+        }
+        var added = 0;
+        async Task WriteAsync(IEnumerable<UsageRecorded> records)
+        {
+            foreach (var chunk in records.Chunk(10_000))
+            {
+                await using var session = store.LightweightSession();
+                Insert(session, chunk, ignoreExisting: true);
+                await session.SaveChangesAsync(ct);
+                added += chunk.Length;
+            }
+        }
+        await WriteAsync((await query.Events.QueryRawEventDataOnly<UsageRecorded>().ToListAsync(ct)));
+        await foreach (var batch in query.Events.QueryRawEventDataOnly<UsageBatchRecorded>().ToAsyncEnumerable(ct))
+        {
+            await WriteAsync(batch.Records);
+        }
+        return added;
+    }
+}
