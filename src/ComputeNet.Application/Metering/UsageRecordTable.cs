@@ -16,8 +16,9 @@ namespace ComputeNet.Application.Metering;
 /// lease for the SLA test of reserved leases.
 /// </summary>
 /// <remarks>
-/// Times are kept as the record's exact instants inside <c>record</c> (the event's own JSON); <c>from_s</c>/<c>to_s</c>
-/// are whole Unix seconds (floor) used only to find candidates, which are then checked exactly in memory.
+/// Times are kept as the record's exact instants inside <c>record</c> (the event's own JSON, stored as <c>json</c>, not
+/// <c>jsonb</c>: it is only ever read whole, and text is cheaper to write); <c>from_s</c>/<c>to_s</c> are whole Unix
+/// seconds (floor) used only to find candidates, which are then checked exactly in memory.
 /// </remarks>
 public static class UsageRecordTable
 {
@@ -34,7 +35,7 @@ public static class UsageRecordTable
         table.AddColumn<long>("to_s").NotNull();
         table.AddColumn<long>("device_seconds").NotNull();
         table.AddColumn<string>("receiving_period").NotNull();
-        table.AddColumn("record", "jsonb").NotNull();
+        table.AddColumn("record", "json").NotNull();
         table.Indexes.Add(new IndexDefinition($"ix_{Name}_lease_from") { Columns = ["lease_id", "from_s"] });
         return table;
     }
@@ -51,7 +52,7 @@ public static class UsageRecordTable
         var serializer = session.DocumentStore.Options.Serializer();
         session.QueueSqlCommand(
             $"insert into {Qualified(session)} (provider, record_id, lease_id, from_s, to_s, device_seconds, receiving_period, record) "
-            + "select * from unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::jsonb[])"
+            + "select * from unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::json[])"
             + (ignoreExisting ? " on conflict do nothing" : ""),
             records.Select(r => r.Provider).ToArray(),
             records.Select(r => r.RecordId).ToArray(),
