@@ -59,7 +59,34 @@ public static class MartenSetup
         opts.Schema.For<ClosedPeriodView>();
 
         opts.Projections.Add(new ClosedPeriodProjection(), ProjectionLifecycle.Inline);
+
+        ConfigureSettlementReadModels(opts);
     }
+
+    // ---- Settlement read models (issue 12, item 4: a close reads what its period needs) --------------------------------
+    /// <summary>
+    /// Inline projections the close, the checkpoint step, cash actions, reversals and the ledger read instead of history
+    /// (docs/settlement.md). Stores written before them are rebuilt at start (<see cref="SettlementReadModels"/>).
+    /// </summary>
+    private static void ConfigureSettlementReadModels(StoreOptions opts)
+    {
+        opts.Schema.For<ClosedPeriodView>().Index(x => x.Sequence);
+        opts.Schema.For<ChainHeadView>();
+        opts.Schema.For<Audit.CheckpointView>();
+        opts.Schema.For<Ledger.LedgerAccountView>();
+        opts.Schema.For<Ledger.LedgerTransactionView>().Index(x => x.AtTicks).Index(x => x.Reverses);
+        opts.Schema.For<Ledger.LedgerLogView>();
+        opts.Schema.For<SettlementReadModels.Marker>();
+        // Reserved leases overlapping a period: by the window's end, so the close reads the leases still running, not all.
+        opts.Schema.For<LeaseDocument>().Index(x => x.ToUnixSeconds);
+
+        opts.Projections.Add(new ChainHeadProjection(), ProjectionLifecycle.Inline);
+        opts.Projections.Add(new Audit.CheckpointViewProjection(), ProjectionLifecycle.Inline);
+        opts.Projections.Add(new Ledger.LedgerAccountProjection(), ProjectionLifecycle.Inline);
+        opts.Projections.Add(new Ledger.LedgerTransactionProjection(), ProjectionLifecycle.Inline);
+        opts.Projections.Add(new Ledger.LedgerLogProjection(), ProjectionLifecycle.Inline);
+    }
+    // ---- end of settlement read models -------------------------------------------------------------------------------
 
     /// <summary>Stream keys. One market stream for now; the matching-engine work splits it per family.</summary>
     public static class Streams

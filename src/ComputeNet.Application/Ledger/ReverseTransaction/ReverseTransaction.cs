@@ -20,19 +20,31 @@ public sealed class ReverseTransactionHandler(IDocumentStore store, IClock clock
         {
             await using var session = store.LightweightSession();
             await SettlementLock.ShareAsync(session, ct);
+            await SettlementLock.LedgerAsync(session, ct);
+            var readVersion = (await session.Events.FetchStreamStateAsync(MartenSetup.Streams.Corrections, ct))?.Version ?? 0;
+            // The corrections the decision can meet: an earlier use of this correction id, and an earlier reversal of the
+            // same transaction — each found by index rather than by folding the whole corrections stream.
             var corrections = new Corrections();
-            var events = await session.Events.FetchStreamAsync(MartenSetup.Streams.Corrections, token: ct);
-            foreach (var e in events)
+            var earlier = string.IsNullOrWhiteSpace(r.Id) ? null : await session.LoadAsync<LedgerTransactionView>(Corrections.Prefix + r.Id, ct);
+            if (earlier is { Stream: MartenSetup.Streams.Corrections })
             {
-                corrections.Evolve(e.Data);
+                corrections.Evolve(earlier.Transaction);
             }
-            var all = await session.Events.QueryRawEventDataOnly<TransactionPosted>().ToListAsync(ct);
-            var decided = corrections.Decide(cmd, id => all.FirstOrDefault(t => t.TxId == id));
+            var txId = r.TxId ?? "";
+            foreach (var reversal in await session.Query<LedgerTransactionView>().Where(t => t.Reverses == txId).ToListAsync(ct))
+            {
+                if (reversal.Stream == MartenSetup.Streams.Corrections)
+                {
+                    corrections.Evolve(reversal.Transaction);
+                }
+            }
+            var original = await session.LoadAsync<LedgerTransactionView>(txId, ct);
+            var decided = corrections.Decide(cmd, id => id == original?.Id ? original.Transaction : null);
             if (decided.Count == 0)
             {
-                return all.First(t => t.TxId == Corrections.Prefix + r.Id);
+                return earlier!.Transaction;
             }
-            ExpectedVersion.Append(session, MartenSetup.Streams.Corrections, events.Count == 0 ? 0 : events[^1].Version, decided.ToArray());
+            ExpectedVersion.Append(session, MartenSetup.Streams.Corrections, readVersion, decided.ToArray());
             try
             {
                 await session.SaveChangesAsync(ct);

@@ -1,0 +1,135 @@
+using ComputeNet.Application.Infrastructure;
+using ComputeNet.Domain.Audit;
+using ComputeNet.Domain.Ledger;
+using ComputeNet.Domain.Settlement;
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+using NodaTime;
+
+namespace ComputeNet.Application.Ledger;
+
+/// <summary>
+/// One ledger account's balance (signed fen, debit +) over every <c>TransactionPosted</c> of the period, cash and
+/// corrections streams. Kept inline: its writers (closes under the exclusive settlement lock; cash actions and reversals
+/// under the ledger lock, <see cref="SettlementLock.LedgerAsync"/>) never run at once, so no update is lost.
+/// </summary>
+public sealed class LedgerAccountView
+{
+    /// <summary>The account, e.g. <c>buyer:sme-sh-1</c>.</summary>
+    public string Id { get; set; } = "";
+    public long BalanceFen { get; set; }
+    /// <summary>The earliest <c>at</c> of a transaction posting to it: balances as of an earlier instant do not list it.</summary>
+    public Instant FirstAt { get; set; }
+}
+
+public sealed class LedgerAccountProjection : MultiStreamProjection<LedgerAccountView, string>
+{
+    public LedgerAccountProjection() =>
+        Identities<TransactionPosted>(t => t.Postings.Select(p => p.Account).Distinct(StringComparer.Ordinal).ToList());
+
+    public override LedgerAccountView? Evolve(LedgerAccountView? snapshot, string id, IEvent e)
+    {
+        if (e.Data is not TransactionPosted t)
+        {
+            return snapshot;
+        }
+        snapshot ??= new LedgerAccountView { Id = id, FirstAt = t.At };
+        snapshot.BalanceFen += t.Postings.Where(p => p.Account == id).Sum(p => p.AmountFen);
+        if (t.At < snapshot.FirstAt)
+        {
+            snapshot.FirstAt = t.At;
+        }
+        return snapshot;
+    }
+}
+
+/// <summary>
+/// One ledger transaction by its id, wherever it was posted: a reversal finds what it reverses, a cash action finds an
+/// earlier use of its id, and balances as of an instant subtract what was posted after it, each by index.
+/// </summary>
+public sealed class LedgerTransactionView
+{
+    /// <summary>The transaction id (<c>{period}/{lease}/{kind}</c>, <c>cash/{id}</c>, <c>reversal/{id}</c>).</summary>
+    public string Id { get; set; } = "";
+    public string Stream { get; set; } = "";
+    /// <summary>The event's global sequence.</summary>
+    public long Sequence { get; set; }
+    /// <summary><c>at</c> in Unix ticks (100 ns, rounded down), for range queries; <see cref="Transaction"/> holds the exact instant.</summary>
+    public long AtTicks { get; set; }
+    /// <summary>For a reversal, the transaction it reverses (read from its memo as <c>Corrections</c> does).</summary>
+    public string? Reverses { get; set; }
+    public TransactionPosted Transaction { get; set; } = null!;
+}
+
+public sealed partial class LedgerTransactionProjection : EventProjection
+{
+    public LedgerTransactionProjection() => IncludeType<TransactionPosted>();
+
+    public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
+    {
+        if (e.Data is TransactionPosted t)
+        {
+            operations.Store(new LedgerTransactionView
+            {
+                Id = t.TxId, Stream = e.StreamKey ?? "", Sequence = e.Sequence, AtTicks = t.At.ToUnixTimeTicks(), Reverses = ReversedBy(t), Transaction = t,
+            });
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The transaction a reversal reverses, parsed from its memo exactly as <see cref="Corrections"/> does.</summary>
+    public static string? ReversedBy(TransactionPosted t) =>
+        t.TxId.StartsWith(Corrections.Prefix, StringComparison.Ordinal) ? t.Memo["reverses ".Length..t.Memo.IndexOf(':')] : null;
+}
+
+/// <summary>
+/// The whole ledger in one document: how many transactions were posted, and the ledger log (every cash and reversal
+/// transaction in commit order, audit.md) as an RFC 6962 frontier, so a checkpoint reads the log's size and root
+/// without reading the log.
+/// </summary>
+public sealed class LedgerLogView
+{
+    public const string Key = "ledger";
+    public string Id { get; set; } = Key;
+    /// <summary>Every <c>TransactionPosted</c> in the store, period, cash and corrections streams.</summary>
+    public long Transactions { get; set; }
+    public long LogSize { get; set; }
+    /// <summary>The log's frontier: hex subtree roots, largest first, with their heights.</summary>
+    public List<LogPeak> LogPeaks { get; set; } = [];
+    /// <summary>The global sequence of the log's last leaf.</summary>
+    public long LogLastSequence { get; set; }
+
+    public MerkleFrontier Frontier() => MerkleFrontier.Restore(LogSize, LogPeaks.Select(p => (p.Level, Convert.FromHexString(p.Hash))));
+
+    public string LogRoot() => Convert.ToHexStringLower(Frontier().Root());
+}
+
+public sealed record LogPeak(int Level, string Hash);
+
+public sealed class LedgerLogProjection : MultiStreamProjection<LedgerLogView, string>
+{
+    public LedgerLogProjection() => Identity<TransactionPosted>(_ => LedgerLogView.Key);
+
+    /// <summary>Whether a transaction belongs to the ledger log: cash actions and reversals, not period transactions.</summary>
+    public static bool InLog(string? stream) => stream is MartenSetup.Streams.Cash or MartenSetup.Streams.Corrections;
+
+    public override LedgerLogView? Evolve(LedgerLogView? snapshot, string id, IEvent e)
+    {
+        if (e.Data is not TransactionPosted t)
+        {
+            return snapshot;
+        }
+        snapshot ??= new LedgerLogView();
+        snapshot.Transactions++;
+        if (InLog(e.StreamKey))
+        {
+            var frontier = snapshot.Frontier();
+            frontier.Append(Statements.LeafHash(t));
+            snapshot.LogSize = frontier.Size;
+            snapshot.LogPeaks = frontier.Peaks.Select(p => new LogPeak(p.Level, Convert.ToHexStringLower(p.Hash))).ToList();
+            snapshot.LogLastSequence = e.Sequence;
+        }
+        return snapshot;
+    }
+}
