@@ -51,10 +51,11 @@ public sealed class CheckpointWriter(IDocumentStore store, ICheckpointSigner sig
 
     /// <summary>
     /// What the checkpoints to write need, or null when every closed period has one. Checkpoints are written for every
-    /// period without one, in close order, so those periods always follow the last checkpoint's: they are read by the
-    /// close-order index of <c>ClosedPeriodView</c>, the chain heads before them are the last checkpoint's, and the ledger
-    /// log's size and root come from its running frontier (<c>LedgerLogView</c>). When the counts do not add up (a store
-    /// edited by hand, a checkpoint deleted) every period and the whole log are read as before.
+    /// period without one, in close order, so those periods always follow the last checkpoint's: they are found by the
+    /// index of <c>ClosedPeriodView.Checkpointed</c> and put in close order by their streams' first events, the chain
+    /// heads before them are the last checkpoint's, and the ledger log's size and root come from its running frontier
+    /// (<c>LedgerLogView</c>). When that does not hold (a store edited by hand, a checkpoint deleted) every period and the
+    /// whole log are read as before.
     /// </summary>
     private static async Task<Inputs?> InputsAsync(IDocumentSession session, CancellationToken ct)
     {
@@ -65,28 +66,32 @@ public sealed class CheckpointWriter(IDocumentStore store, ICheckpointSigner sig
             last = (await session.Events.FetchStreamAsync(MartenSetup.Streams.Checkpoints, version: existingCount, fromVersion: existingCount, token: ct))
                 .Select(e => e.Data).OfType<CheckpointSigned>().SingleOrDefault();
         }
-        var after = last is null ? 0 : (await session.LoadAsync<ClosedPeriodView>(last.Period, ct))?.Sequence ?? -1;
-        var missing = after < 0 ? [] : await session.Query<ClosedPeriodView>().Where(p => p.Sequence > after).OrderBy(p => p.Sequence).ToListAsync(ct);
+        var missing = await session.Query<ClosedPeriodView>().Where(p => !p.Checkpointed).Select(p => p.Id).ToListAsync(ct);
         var closed = await session.Query<ClosedPeriodView>().CountAsync(ct);
-        var log = await session.LoadAsync<Ledger.LedgerLogView>(Ledger.LedgerLogView.Key, ct) ?? new Ledger.LedgerLogView();
-        if (after >= 0 && (last is not null || existingCount == 0) && closed == existingCount + missing.Count)
+        if ((last is not null || existingCount == 0) && closed == existingCount + missing.Count)
         {
             if (missing.Count == 0)
             {
                 return null;
             }
-            var periods = new List<IReadOnlyList<object>>();
-            foreach (var view in missing)
+            var lastClosedAt = last is null ? 0
+                : (await session.Events.FetchStreamAsync(MartenSetup.Streams.Period(last.Period), version: 1, token: ct)).FirstOrDefault()?.Sequence ?? long.MaxValue;
+            var streams = new List<IReadOnlyList<JasperFx.Events.IEvent>>();
+            foreach (var id in missing)
             {
-                var events = await session.Events.FetchStreamAsync(MartenSetup.Streams.Period(view.Id), token: ct);
+                var events = await session.Events.FetchStreamAsync(MartenSetup.Streams.Period(id), token: ct);
                 if (events.Count > 0 && events[0].Data is PeriodClosed)
                 {
-                    periods.Add(events.Select(e => e.Data).ToList());
+                    streams.Add(events);
                 }
             }
-            var signed = last is null ? new Dictionary<string, CheckpointSigned>() : new Dictionary<string, CheckpointSigned> { [last.Period] = last };
-            return new Inputs(periods, signed, existingCount, checked((int)log.LogSize), log.LogRoot(),
-                last?.ChainHeads ?? new Dictionary<string, string>(StringComparer.Ordinal));
+            if (streams.All(events => events[0].Sequence > lastClosedAt))
+            {
+                var log = await session.LoadAsync<Ledger.LedgerLogView>(Ledger.LedgerLogView.Key, ct) ?? new Ledger.LedgerLogView();
+                var signed = last is null ? new Dictionary<string, CheckpointSigned>() : new Dictionary<string, CheckpointSigned> { [last.Period] = last };
+                return new Inputs(streams.OrderBy(events => events[0].Sequence).Select(events => (IReadOnlyList<object>)events.Select(e => e.Data).ToList()).ToList(),
+                    signed, existingCount, checked((int)log.LogSize), log.LogRoot(), last?.ChainHeads ?? new Dictionary<string, string>(StringComparer.Ordinal));
+            }
         }
 
         // The whole history, as before the read models: every period and checkpoint, the whole ledger log.

@@ -70,7 +70,7 @@ public static class MartenSetup
     /// </summary>
     private static void ConfigureSettlementReadModels(StoreOptions opts)
     {
-        opts.Schema.For<ClosedPeriodView>().Index(x => x.Sequence);
+        opts.Schema.For<ClosedPeriodView>().Duplicate(x => x.Checkpointed);
         opts.Schema.For<ChainHeadView>();
         opts.Schema.For<Audit.CheckpointView>();
         opts.Schema.For<Ledger.LedgerAccountView>();

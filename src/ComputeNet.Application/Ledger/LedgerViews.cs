@@ -53,8 +53,6 @@ public sealed class LedgerTransactionView
     /// <summary>The transaction id (<c>{period}/{lease}/{kind}</c>, <c>cash/{id}</c>, <c>reversal/{id}</c>).</summary>
     public string Id { get; set; } = "";
     public string Stream { get; set; } = "";
-    /// <summary>The event's global sequence.</summary>
-    public long Sequence { get; set; }
     /// <summary><c>at</c> in Unix ticks (100 ns, rounded down), for range queries; <see cref="Transaction"/> holds the exact instant.</summary>
     public long AtTicks { get; set; }
     /// <summary>For a reversal, the transaction it reverses (read from its memo as <c>Corrections</c> does).</summary>
@@ -72,7 +70,7 @@ public sealed partial class LedgerTransactionProjection : EventProjection
         {
             operations.Store(new LedgerTransactionView
             {
-                Id = t.TxId, Stream = e.StreamKey ?? "", Sequence = e.Sequence, AtTicks = t.At.ToUnixTimeTicks(), Reverses = ReversedBy(t), Transaction = t,
+                Id = t.TxId, Stream = e.StreamKey ?? "", AtTicks = t.At.ToUnixTimeTicks(), Reverses = ReversedBy(t), Transaction = t,
             });
         }
         return ValueTask.CompletedTask;
@@ -97,8 +95,6 @@ public sealed class LedgerLogView
     public long LogSize { get; set; }
     /// <summary>The log's frontier: hex subtree roots, largest first, with their heights.</summary>
     public List<LogPeak> LogPeaks { get; set; } = [];
-    /// <summary>The global sequence of the log's last leaf.</summary>
-    public long LogLastSequence { get; set; }
 
     public MerkleFrontier Frontier() => MerkleFrontier.Restore(LogSize, LogPeaks.Select(p => (p.Level, Convert.FromHexString(p.Hash))));
 
@@ -128,7 +124,6 @@ public sealed class LedgerLogProjection : MultiStreamProjection<LedgerLogView, s
             frontier.Append(Statements.LeafHash(t));
             snapshot.LogSize = frontier.Size;
             snapshot.LogPeaks = frontier.Peaks.Select(p => new LogPeak(p.Level, Convert.ToHexStringLower(p.Hash))).ToList();
-            snapshot.LogLastSequence = e.Sequence;
         }
         return snapshot;
     }

@@ -15,8 +15,6 @@ public sealed class ChainHeadView
     public string Hash { get; set; } = "";
     /// <summary>The period whose statement is the head.</summary>
     public string Period { get; set; } = "";
-    /// <summary>The statement event's global sequence.</summary>
-    public long Sequence { get; set; }
 }
 
 /// <summary>
@@ -44,6 +42,6 @@ public sealed class ChainHeadProjection : MultiStreamProjection<ChainHeadView, s
             RegionShareIssued r => (r.Hash, r.Period),
             _ => (null, ""),
         };
-        return hash is null ? snapshot : new ChainHeadView { Id = id, Hash = hash, Period = period, Sequence = e.Sequence };
+        return hash is null ? snapshot : new ChainHeadView { Id = id, Hash = hash, Period = period };
     }
 }

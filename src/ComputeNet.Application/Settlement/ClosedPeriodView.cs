@@ -12,8 +12,8 @@ public sealed class ClosedPeriodView
     public string Id { get; set; } = "";
     public Instant ClosedAt { get; set; }
     public long StartUnixSeconds { get; set; }
-    /// <summary>The global sequence of its <c>PeriodClosed</c>: close order (closes run one at a time under the settlement lock).</summary>
-    public long Sequence { get; set; }
+    /// <summary>Whether its signed checkpoint is written (set by <c>CheckpointViewProjection</c>).</summary>
+    public bool Checkpointed { get; set; }
 }
 
 public sealed partial class ClosedPeriodProjection : EventProjection
@@ -28,7 +28,7 @@ public sealed partial class ClosedPeriodProjection : EventProjection
     {
         if (e.Data is PeriodClosed c)
         {
-            operations.Store(new ClosedPeriodView { Id = c.Period, ClosedAt = c.At, StartUnixSeconds = c.Start.ToUnixTimeSeconds(), Sequence = e.Sequence });
+            operations.Store(new ClosedPeriodView { Id = c.Period, ClosedAt = c.At, StartUnixSeconds = c.Start.ToUnixTimeSeconds() });
         }
         else if (e.Data is TransactionPosted t)
         {

@@ -49,7 +49,7 @@ public sealed class SettlementReadModelTests
             (await q.Query<LedgerAccountView>().ToListAsync(Ct)).OrderBy(a => a.Id, StringComparer.Ordinal).ToList(),
             await q.LoadAsync<LedgerLogView>(LedgerLogView.Key, Ct),
             (await q.Query<CheckpointView>().ToListAsync(Ct)).OrderBy(c => c.Sequence).ToList(),
-            (await q.Query<ClosedPeriodView>().ToListAsync(Ct)).OrderBy(c => c.Sequence).ToList());
+            (await q.Query<ClosedPeriodView>().ToListAsync(Ct)).OrderBy(c => c.Id, StringComparer.Ordinal).ToList());
     }
 
     [Fact]
@@ -65,16 +65,16 @@ public sealed class SettlementReadModelTests
             delete from {schema}.mt_doc_chainheadview; delete from {schema}.mt_doc_checkpointview; delete from {schema}.mt_doc_ledgeraccountview;
             delete from {schema}.mt_doc_ledgertransactionview; delete from {schema}.mt_doc_ledgerlogview;
             delete from {schema}.mt_doc_settlementreadmodels_marker;
-            update {schema}.mt_doc_closedperiodview set data = jsonb_set(data, '{sequence}', '0')
+            update {schema}.mt_doc_closedperiodview set data = data - 'checkpointed', checkpointed = null
             """);
         await using var restarted = await p.SecondProcessAsync();
         var after = await ReadModelsAsync(restarted);
-        Assert.Equal(before.Heads.Select(h => (h.Id, h.Hash, h.Period, h.Sequence)), after.Heads.Select(h => (h.Id, h.Hash, h.Period, h.Sequence)));
+        Assert.Equal(before.Heads.Select(h => (h.Id, h.Hash, h.Period)), after.Heads.Select(h => (h.Id, h.Hash, h.Period)));
         Assert.Equal(before.Accounts.Select(a => (a.Id, a.BalanceFen, a.FirstAt)), after.Accounts.Select(a => (a.Id, a.BalanceFen, a.FirstAt)));
-        Assert.Equal((before.Log.Transactions, before.Log.LogSize, before.Log.LogRoot(), before.Log.LogLastSequence),
-            (after.Log!.Transactions, after.Log.LogSize, after.Log.LogRoot(), after.Log.LogLastSequence));
-        Assert.Equal(before.Checkpoints.Select(c => (c.Id, c.Hash, c.Version)), after.Checkpoints.Select(c => (c.Id, c.Hash, c.Version)));
-        Assert.Equal(before.Closed.Select(c => (c.Id, c.Sequence)), after.Closed.Select(c => (c.Id, c.Sequence)));
+        Assert.Equal((before.Log.Transactions, before.Log.LogSize, before.Log.LogRoot()), (after.Log!.Transactions, after.Log.LogSize, after.Log.LogRoot()));
+        Assert.Equal(before.Checkpoints.Select(c => (c.Id, c.Hash, c.Sequence)), after.Checkpoints.Select(c => (c.Id, c.Hash, c.Sequence)));
+        Assert.Equal(before.Closed.Select(c => (c.Id, c.Checkpointed)), after.Closed.Select(c => (c.Id, c.Checkpointed)));
+        Assert.All(after.Closed, c => Assert.True(c.Checkpointed));
 
         // The rebuilt models serve the next close, its checkpoint and the ledger, and history still verifies.
         restarted.Clock.Set(At("2026-12-04T01:00:00+08:00"));
@@ -137,5 +137,21 @@ public sealed class SettlementReadModelTests
         var rewritten = await p.Sender.Send(new ListCheckpointsRequest(), Ct);
         Assert.Equal(kept.Select(c => c.Hash), rewritten.Select(c => c.Hash));
         Assert.Equal(kept[^1].Hash, again.Checkpoint);
+    }
+
+    [Fact]
+    public async Task The_checkpoint_step_takes_the_ledger_log_from_its_frontier_not_from_rereading_the_log()
+    {
+        await using var p = await HistoryAsync();
+        var signed = (await p.Sender.Send(new ListCheckpointsRequest(), Ct))[^1];
+        // The payment edited in mt_events after a checkpoint covered it: rereading the log would sign the edit.
+        await p.TamperAsync("""
+            update {schema}.mt_events set data = jsonb_set(jsonb_set(data, '{postings,0,amountFen}', '1'), '{postings,1,amountFen}', '-1')
+            where stream_id = 'cash'
+            """);
+        p.Clock.Set(At("2026-12-04T01:00:00+08:00"));
+        await p.Sender.Send(new ClosePeriodRequest("2026-12-03"), Ct);
+        var next = (await p.Sender.Send(new ListCheckpointsRequest(), Ct))[^1];
+        Assert.Equal(("2026-12-03", signed.LedgerLogSize, signed.LedgerLogRoot), (next.Period, next.LedgerLogSize, next.LedgerLogRoot));
     }
 }
