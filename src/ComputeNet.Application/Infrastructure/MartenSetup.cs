@@ -76,6 +76,7 @@ public static class MartenSetup
         opts.Schema.For<Ledger.LedgerAccountView>();
         opts.Schema.For<Ledger.LedgerTransactionView>().Index(x => x.AtTicks).Index(x => x.Reverses);
         opts.Schema.For<Ledger.LedgerLogView>();
+        opts.Schema.For<Ledger.PeriodLedgerView>().Index(x => x.AtTicks);
         opts.Schema.For<SettlementReadModels.Marker>();
         // Reserved leases overlapping a period: by the window's end, so the close reads the leases still running, not all.
         opts.Schema.For<LeaseDocument>().Index(x => x.ToUnixSeconds);
@@ -85,6 +86,7 @@ public static class MartenSetup
         opts.Projections.Add(new Ledger.LedgerAccountProjection(), ProjectionLifecycle.Inline);
         opts.Projections.Add(new Ledger.LedgerTransactionProjection(), ProjectionLifecycle.Inline);
         opts.Projections.Add(new Ledger.LedgerLogProjection(), ProjectionLifecycle.Inline);
+        opts.Projections.Add(new Ledger.PeriodLedgerProjection(), ProjectionLifecycle.Inline);
     }
     // ---- end of settlement read models -------------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ public static class SettlementReadModels
     [
         typeof(Settlement.ClosedPeriodProjection), typeof(Settlement.ChainHeadProjection), typeof(Audit.CheckpointViewProjection),
         typeof(Ledger.LedgerAccountProjection), typeof(Ledger.LedgerTransactionProjection), typeof(Ledger.LedgerLogProjection),
+        typeof(Ledger.PeriodLedgerProjection),
     ];
 
     /// <summary>Rebuilds the read models if this schema's are missing or older (<paramref name="force"/>: always). Returns whether it rebuilt.</summary>

@@ -6,6 +6,7 @@ using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
 using NodaTime;
+using NodaTime.Text;
 
 namespace ComputeNet.Application.Ledger;
 
@@ -45,7 +46,8 @@ public sealed class LedgerAccountProjection : MultiStreamProjection<LedgerAccoun
 }
 
 /// <summary>
-/// One ledger transaction by its id, wherever it was posted: a reversal finds what it reverses, a cash action finds an
+/// One cash or reversal transaction by its id (the streams that grow with the platform's age; a period's transactions are
+/// in its own stream and in <see cref="PeriodLedgerView"/>): a reversal finds what it reverses, a cash action finds an
 /// earlier use of its id, and balances as of an instant subtract what was posted after it, each by index.
 /// </summary>
 public sealed class LedgerTransactionView
@@ -66,7 +68,7 @@ public sealed partial class LedgerTransactionProjection : EventProjection
 
     public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
     {
-        if (e.Data is TransactionPosted t)
+        if (e.Data is TransactionPosted t && LedgerLogProjection.InLog(e.StreamKey))
         {
             operations.Store(new LedgerTransactionView
             {
@@ -124,6 +126,59 @@ public sealed class LedgerLogProjection : MultiStreamProjection<LedgerLogView, s
             frontier.Append(Statements.LeafHash(t));
             snapshot.LogSize = frontier.Size;
             snapshot.LogPeaks = frontier.Peaks.Select(p => new LogPeak(p.Level, Convert.ToHexStringLower(p.Hash))).ToList();
+        }
+        return snapshot;
+    }
+}
+
+/// <summary>
+/// What one close posted at one instant: the number of transactions and each account's net change. A close posts all its
+/// transactions at its own instant, so this is one document per close (keyed by period and instant, so it stays exact
+/// even if a close ever posted at several): balances as of an instant subtract the documents after it instead of reading
+/// a period's transactions. A period's transactions themselves are read from its stream (reversals of them, verification).
+/// </summary>
+public sealed class PeriodLedgerView
+{
+    public string Id { get; set; } = "";
+    public string Period { get; set; } = "";
+    public Instant At { get; set; }
+    /// <summary><see cref="At"/> in Unix ticks (100 ns, rounded down), indexed.</summary>
+    public long AtTicks { get; set; }
+    public long Transactions { get; set; }
+    public Dictionary<string, long> Deltas { get; set; } = new(StringComparer.Ordinal);
+
+    public static string KeyOf(TransactionPosted t) => $"{t.Period}@{InstantPattern.ExtendedIso.Format(t.At)}";
+}
+
+public sealed class PeriodLedgerProjection : MultiStreamProjection<PeriodLedgerView, string>
+{
+    public PeriodLedgerProjection()
+    {
+        IncludeType<TransactionPosted>();
+        CustomGrouping((_, events, grouping) =>
+        {
+            foreach (var e in events)
+            {
+                if (e.Data is TransactionPosted t && !LedgerLogProjection.InLog(e.StreamKey))
+                {
+                    grouping.AddEvent(PeriodLedgerView.KeyOf(t), e);
+                }
+            }
+            return Task.CompletedTask;
+        });
+    }
+
+    public override PeriodLedgerView? Evolve(PeriodLedgerView? snapshot, string id, IEvent e)
+    {
+        if (e.Data is not TransactionPosted t)
+        {
+            return snapshot;
+        }
+        snapshot ??= new PeriodLedgerView { Id = id, Period = t.Period, At = t.At, AtTicks = t.At.ToUnixTimeTicks() };
+        snapshot.Transactions++;
+        foreach (var p in t.Postings)
+        {
+            snapshot.Deltas[p.Account] = snapshot.Deltas.GetValueOrDefault(p.Account) + p.AmountFen;
         }
         return snapshot;
     }

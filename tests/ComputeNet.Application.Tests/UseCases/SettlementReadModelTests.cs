@@ -63,7 +63,7 @@ public sealed class SettlementReadModelTests
         // What the previous version left: no read-model documents, closed periods without their close order.
         await p.TamperAsync("""
             delete from {schema}.mt_doc_chainheadview; delete from {schema}.mt_doc_checkpointview; delete from {schema}.mt_doc_ledgeraccountview;
-            delete from {schema}.mt_doc_ledgertransactionview; delete from {schema}.mt_doc_ledgerlogview;
+            delete from {schema}.mt_doc_ledgertransactionview; delete from {schema}.mt_doc_ledgerlogview; delete from {schema}.mt_doc_periodledgerview;
             delete from {schema}.mt_doc_settlementreadmodels_marker;
             update {schema}.mt_doc_closedperiodview set data = data - 'checkpointed', checkpointed = null
             """);

@@ -38,8 +38,8 @@ public sealed class ReverseTransactionHandler(IDocumentStore store, IClock clock
                     corrections.Evolve(reversal.Transaction);
                 }
             }
-            var original = await session.LoadAsync<LedgerTransactionView>(txId, ct);
-            var decided = corrections.Decide(cmd, id => id == original?.Id ? original.Transaction : null);
+            var original = (await session.LoadAsync<LedgerTransactionView>(txId, ct))?.Transaction ?? await InPeriodAsync(session, txId, ct);
+            var decided = corrections.Decide(cmd, id => id == original?.TxId ? original : null);
             if (decided.Count == 0)
             {
                 return earlier!.Transaction;
@@ -56,5 +56,17 @@ public sealed class ReverseTransactionHandler(IDocumentStore store, IClock clock
             }
             return (TransactionPosted)decided[0];
         }
+    }
+
+    /// <summary>A close's transaction, from its period's stream (its id starts with the period key): the period's work, not the ledger's.</summary>
+    private static async Task<TransactionPosted?> InPeriodAsync(IQuerySession session, string txId, CancellationToken ct)
+    {
+        var slash = txId.IndexOf('/');
+        if (slash <= 0)
+        {
+            return null;
+        }
+        var events = await session.Events.FetchStreamAsync(MartenSetup.Streams.Period(txId[..slash]), token: ct);
+        return events.Select(e => e.Data).OfType<TransactionPosted>().FirstOrDefault(t => t.TxId == txId);
     }
 }

@@ -13,8 +13,9 @@ public sealed record LedgerView(IReadOnlyDictionary<string, long> Balances, long
 
 /// <summary>
 /// Reads the balance documents (<see cref="LedgerAccountView"/>, one per account, kept inline) and the transaction count
-/// (<see cref="LedgerLogView"/>), not the transactions. As of an instant, it subtracts the transactions posted after it,
-/// found by the index on their time: the cost follows what was posted since, not the ledger's age.
+/// (<see cref="LedgerLogView"/>), not the transactions. As of an instant, it subtracts what was posted after it, found by
+/// the index on time: cash and reversal transactions (<see cref="LedgerTransactionView"/>) and each later close's net
+/// change per account (<see cref="PeriodLedgerView"/>). The cost follows what was posted since, not the ledger's age.
 /// </summary>
 public sealed class GetLedgerHandler(IDocumentStore store) : IQueryHandler<GetLedgerRequest, LedgerView>
 {
@@ -35,19 +36,22 @@ public sealed class GetLedgerHandler(IDocumentStore store) : IQueryHandler<GetLe
 
         // Ticks round down, so every transaction after the instant has ticks ≥ the instant's; the exact test is on `at`.
         var fromTicks = asOf.ToUnixTimeTicks();
-        var after = (await session.Query<LedgerTransactionView>().Where(t => t.AtTicks >= fromTicks).ToListAsync(ct))
+        var cash = (await session.Query<LedgerTransactionView>().Where(t => t.AtTicks >= fromTicks).ToListAsync(ct))
             .Select(t => t.Transaction).Where(t => t.At > asOf).ToList();
+        var closes = (await session.Query<PeriodLedgerView>().Where(p => p.AtTicks >= fromTicks).ToListAsync(ct)).Where(p => p.At > asOf).ToList();
         foreach (var a in accounts.Where(a => a.FirstAt <= asOf))
         {
             balances[a.Id] = a.BalanceFen;
         }
-        foreach (var p in after.SelectMany(t => t.EnsureBalanced().Postings))
+        var later = cash.SelectMany(t => t.EnsureBalanced().Postings).Select(p => (p.Account, p.AmountFen))
+            .Concat(closes.SelectMany(c => c.Deltas.Select(d => (Account: d.Key, AmountFen: d.Value))));
+        foreach (var (account, amount) in later)
         {
-            if (balances.ContainsKey(p.Account))
+            if (balances.ContainsKey(account))
             {
-                balances[p.Account] -= p.AmountFen;
+                balances[account] -= amount;
             }
         }
-        return new LedgerView(balances, balances.Values.Sum(), checked((int)(count - after.Count)));
+        return new LedgerView(balances, balances.Values.Sum(), checked((int)(count - cash.Count - closes.Sum(c => c.Transactions))));
     }
 }
