@@ -32,6 +32,15 @@ public static class SettlementReadModels
     /// <summary>Rebuilds the read models if this schema's are missing or older (<paramref name="force"/>: always). Returns whether it rebuilt.</summary>
     public static async Task<bool> EnsureAsync(IDocumentStore store, bool force, Action<string>? log, CancellationToken ct)
     {
+        if (!force)
+        {
+            // The usual start: the models are current, and no lock is taken (a running close is not waited for).
+            await using var query = store.QuerySession();
+            if ((await query.LoadAsync<Marker>(Marker.Key, ct))?.Version == Version)
+            {
+                return false;
+            }
+        }
         await using var session = store.LightweightSession();
         await SettlementLock.ExclusiveAsync(session, ct);
         var marker = await session.LoadAsync<Marker>(Marker.Key, ct);
