@@ -85,6 +85,7 @@ public static class ComputeNetServices
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         var settings = services.GetRequiredService<ComputeNetSettings>();
         await CompressEventsWithLz4Async(settings.ConnectionString, settings.Schema, ct);
+        await SettlementReadModels.EnsureUsageIndexAsync(settings.ConnectionString, settings.Schema, ct);
         // A schema written before the settlement read models existed is brought up to date from its events (once).
         await SettlementReadModels.EnsureAsync(store, force: false, Console.Error.WriteLine, ct);
     }

@@ -29,6 +29,24 @@ public static class SettlementReadModels
         typeof(Ledger.PeriodLedgerProjection),
     ];
 
+    /// <summary>The partial expression index on <c>mt_events</c> by which a close finds the usage batches its period receives.</summary>
+    public const string UsageReceivingPeriodIndex = "mt_events_usage_receiving_period";
+
+    /// <summary>
+    /// Creates (once) the index of usage batches by receiving period: without it the close's query of its period's batches
+    /// scans every event ever stored (orders included). Building it on a large existing store takes a while, once.
+    /// </summary>
+    public static async Task EnsureUsageIndexAsync(string connectionString, string schema, CancellationToken ct)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandTimeout = 0;
+        command.CommandText = $"create index if not exists {UsageReceivingPeriodIndex} on \"{schema.Replace("\"", "")}\".mt_events ((data ->> 'receivingPeriod')) "
+            + "where type = 'usage_batch_recorded'";
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>Rebuilds the read models if this schema's are missing or older (<paramref name="force"/>: always). Returns whether it rebuilt.</summary>
     public static async Task<bool> EnsureAsync(IDocumentStore store, bool force, Action<string>? log, CancellationToken ct)
     {
