@@ -24,8 +24,9 @@ public interface ICheckpointSigner
 
 /// <summary>
 /// The signing key in a PEM file (PKCS#8 "PRIVATE KEY"), outside the database. A missing file is generated on first use
-/// (folder 0700, file 0600) and an existing one is never overwritten: the new file is written aside and linked into place
-/// without replacing, so two processes starting at once end up with the same key.
+/// (folder 0700, file 0600) and an existing one is never overwritten: creators queue on a lock file beside it, look
+/// again, then write the new file aside and move it into place without replacing, so two processes starting at once end
+/// up with the same key.
 /// </summary>
 public sealed class FileSigningKey : ICheckpointSigner, IDisposable
 {
@@ -101,6 +102,13 @@ public sealed class FileSigningKey : ICheckpointSigner, IDisposable
                 Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             }
         }
+        // Creators queue on an exclusive lock file (flock under FileShare.None), then look again: File.Move without
+        // overwrite is a check-then-rename on file systems without hard links, so two creators could both "win".
+        using var guard = LockCreation(Location + ".lock");
+        if (File.Exists(Location))
+        {
+            return;
+        }
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var temp = Path.Combine(folder, $".{Path.GetFileName(Location)}.{Guid.NewGuid():N}.tmp");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
@@ -122,6 +130,26 @@ public sealed class FileSigningKey : ICheckpointSigner, IDisposable
         {
             // Another process created it first: keep theirs.
             File.Delete(temp);
+        }
+    }
+
+    private static FileStream LockCreation(string path)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(path, options);
+            }
+            catch (IOException) when (attempt < 1_000)
+            {
+                Thread.Sleep(10);
+            }
         }
     }
 

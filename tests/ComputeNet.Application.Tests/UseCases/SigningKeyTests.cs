@@ -58,7 +58,7 @@ public sealed class SigningKeyTests : IDisposable
         })));
         Assert.Single(keys.Select(k => k.KeyId).Distinct());
         Assert.Single(keys, k => k.Generated);
-        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!));
+        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!), f => !f.EndsWith(".lock", StringComparison.Ordinal));
     }
 
     [Fact]
