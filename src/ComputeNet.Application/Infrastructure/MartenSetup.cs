@@ -57,6 +57,12 @@ public static class MartenSetup
 
         opts.Schema.For<LeaseDocument>().Index(x => x.Commitment).Index(x => x.Buyer).Index(x => x.Provider);
         opts.Schema.For<ClosedPeriodView>();
+        // Orders: a party's list in arrival order, everyone's in arrival order, an id across parties, offers by window end (reports).
+        opts.Schema.For<Market.OrderDocument>()
+            .Index(new List<System.Linq.Expressions.Expression<Func<Market.OrderDocument, object>>> { x => x.Party, x => x.Seq })
+            .Index(x => x.Seq).Index(x => x.OrderId).Index(x => x.OfferToUnixSeconds!);
+        opts.Schema.For<Market.MarketSnapshot>();
+        opts.Schema.For<Market.MarketSnapshotChunk>().Index(x => x.Version);
 
         opts.Projections.Add(new ClosedPeriodProjection(), ProjectionLifecycle.Inline);
     }
