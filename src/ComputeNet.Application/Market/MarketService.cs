@@ -80,6 +80,8 @@ public sealed class MarketService : IAsyncDisposable
     private bool _current;
     /// <summary>False until the book has been restored from the latest snapshot (or found to have none) since the last rebuild.</summary>
     private bool _restored;
+    /// <summary>True once the writer has restored the book the first time (and so written any missing order documents).</summary>
+    private volatile bool _started;
     /// <summary>The journal version of the latest snapshot this writer knows of (written or loaded).</summary>
     private long _snapshotVersion;
     private Task _snapshotWrite = Task.CompletedTask;
@@ -139,6 +141,7 @@ public sealed class MarketService : IAsyncDisposable
     public async Task<IReadOnlyList<Domain.Reports.OfferedCapacity>> OfferedCapacityAsync(Instant from, Instant to, CancellationToken ct)
     {
         var (start, end) = (from.ToUnixTimeSeconds(), to.ToUnixTimeSeconds());
+        await EnsureStartedAsync(ct);
         await using var session = _store.QuerySession();
         var offers = await session.Query<OrderDocument>().Where(d => d.OfferToUnixSeconds > start && d.OfferFromUnixSeconds < end).ToListAsync(ct);
         return offers.OrderBy(d => d.Seq)
@@ -153,6 +156,7 @@ public sealed class MarketService : IAsyncDisposable
     /// </summary>
     public async Task<(IReadOnlyList<OrderStatus> Items, bool More)> StatusesAsync(Instant now, string? party, int offset, int limit, CancellationToken ct)
     {
+        await EnsureStartedAsync(ct);
         await using var session = _store.QuerySession();
         var query = party is null ? session.Query<OrderDocument>() : session.Query<OrderDocument>().Where(d => d.Party == party);
         var page = await query.OrderBy(d => d.Seq).Skip(offset).Take(limit + 1).ToListAsync(ct);
@@ -162,11 +166,24 @@ public sealed class MarketService : IAsyncDisposable
     /// <summary>A party's order by id (a lookup by document id), or, without a party, the first order with that id in arrival order; null when none.</summary>
     public async Task<OrderStatus?> StatusAsync(string? party, string orderId, Instant now, CancellationToken ct)
     {
+        await EnsureStartedAsync(ct);
         await using var session = _store.QuerySession();
         var doc = party is not null
             ? await session.LoadAsync<OrderDocument>(OrderDocument.IdOf(party, orderId), ct)
             : await session.Query<OrderDocument>().Where(d => d.OrderId == orderId).OrderBy(d => d.Seq).FirstOrDefaultAsync(ct);
         return doc?.Order.StatusAt(now);
+    }
+
+    /// <summary>
+    /// Once per service: the writer's first restore, which gives a journal written before order documents its documents
+    /// (<see cref="CatchUpAsync"/>). After it, reads of orders never wait for the writer.
+    /// </summary>
+    private async Task EnsureStartedAsync(CancellationToken ct)
+    {
+        if (!_started)
+        {
+            await ReadAsync(_ => 0, ct);
+        }
     }
 
     /// <summary>Reads the live book caught up with the journal (between batches, never during one): book depth, benchmarks.</summary>
@@ -401,6 +418,7 @@ public sealed class MarketService : IAsyncDisposable
             _snapshotVersion = _version;
         }
         _restored = true;
+        _started = true;
         LastRebuild = (fromSnapshot, fromVersion, _version - fromVersion, System.Diagnostics.Stopwatch.GetElapsedTime(started));
     }
 
