@@ -77,6 +77,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(engine);
         bench.Subcommands.Add(close);
         bench.Subcommands.Add(VerifyBench.Create());
+        bench.Subcommands.Add(RestartBench.Create());
         return bench;
     }
 
