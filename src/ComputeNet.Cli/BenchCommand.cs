@@ -285,7 +285,7 @@ internal static class BenchCommand
         var live = await fresh.ReadAsync(book => book.OrdersInMemory, ct);
         var rebuild = fresh.LastRebuild;
         AnsiConsole.MarkupLineInterpolated(
-            $"restart: a fresh writer rebuilt the live book ({live:N0} live orders) {(rebuild.FromSnapshot ? $"from the snapshot at block {rebuild.SnapshotVersion:N0} and" : "from")} {rebuild.BlocksReplayed:N0} journal blocks (of {blocks:N0}) in {watch.Elapsed.TotalSeconds:F2} s");
+            $"restart: a fresh writer rebuilt the live book ({live:N0} live orders) {(rebuild.FromSnapshot ? $"from the snapshot at block {rebuild.SnapshotVersion:N0} ({rebuild.SnapshotTook.TotalSeconds:F2} s) and" : "from")} {rebuild.BlocksReplayed:N0} journal blocks (of {blocks:N0}) in {watch.Elapsed.TotalSeconds:F2} s");
     }
 
     private static void PrintWriter(ComputeNet.Application.Market.MarketService market, long batchesBefore, long commandsBefore,

@@ -31,25 +31,30 @@ internal static class RestartBench
         var live = new Option<int>("--live") { Description = "orders left resting (bids below every offer)", DefaultValueFactory = _ => 100_000 };
         var inFlight = new Option<int>("--concurrency") { Description = "commands in flight", DefaultValueFactory = _ => 4_000 };
         var keep = new Option<bool>("--keep-schema") { Description = "keep the schema (bench_restart) for inspection" };
+        var every = new Option<int>("--snapshot-every") { Description = "journal blocks between snapshots", DefaultValueFactory = _ => new MarketOptions().SnapshotEveryBlocks };
         var restart = new Command("restart", "build a market history of N finished and L live orders through the market writer, then time a restart (snapshot + journal tail) and print the host's memory")
         {
-            finished, live, inFlight, keep,
+            finished, live, inFlight, keep, every,
         };
         restart.SetAction(async (parse, ct) =>
         {
-            await RunAsync(Math.Max(2, parse.GetValue(finished)), Math.Max(0, parse.GetValue(live)), Math.Max(1, parse.GetValue(inFlight)), parse.GetValue(keep), ct);
+            await RunAsync(Math.Max(2, parse.GetValue(finished)), Math.Max(0, parse.GetValue(live)), Math.Max(1, parse.GetValue(inFlight)), parse.GetValue(keep), parse.GetValue(every), ct);
             return 0;
         });
         return restart;
     }
 
-    private static async Task RunAsync(int finished, int live, int inFlight, bool keepSchema, CancellationToken ct)
+    private static async Task RunAsync(int finished, int live, int inFlight, bool keepSchema, int snapshotEvery, CancellationToken ct)
     {
         var connection = await Hosting.ConnectionStringAsync(ct);
         const string schema = "bench_restart";
         await ComputeNetServices.DropSchemaAsync(connection, schema, ct);
         var clock = new SettableClock(Instant.FromUtc(2026, 11, 30, 0, 0));
-        await using var services = ComputeNetServices.Compose(new ComputeNetSettings(connection, schema), clock, Hosting.AddMediator);
+        await using var services = ComputeNetServices.Compose(new ComputeNetSettings(connection, schema), clock, s =>
+        {
+            Hosting.AddMediator(s);
+            s.AddSingleton(new MarketOptions { SnapshotEveryBlocks = snapshotEvery });
+        });
         await services.InitialiseComputeNetAsync(ct);
         try
         {
@@ -138,7 +143,7 @@ internal static class RestartBench
             var toFirst = watch.Elapsed.TotalSeconds;
             var rebuild = fresh.LastRebuild;
             AnsiConsole.MarkupLineInterpolated(
-                $"restart: {restored:N0} live orders restored {(rebuild.FromSnapshot ? $"from the snapshot at block {rebuild.SnapshotVersion:N0}" : "without a snapshot")} and {rebuild.BlocksReplayed:N0} journal blocks after it in [bold]{toBook:F2} s[/]; first accepted order ({first.State}) at [bold]{toFirst:F2} s[/]");
+                $"restart: {restored:N0} live orders restored {(rebuild.FromSnapshot ? $"from the snapshot at block {rebuild.SnapshotVersion:N0} ({rebuild.SnapshotTook.TotalSeconds:F2} s)" : "without a snapshot")} and {rebuild.BlocksReplayed:N0} journal blocks after it in [bold]{toBook:F2} s[/]; first accepted order ({first.State}) at [bold]{toFirst:F2} s[/]");
             AnsiConsole.MarkupLineInterpolated(
                 $"the restored book's memory: {(GC.GetTotalMemory(forceFullCollection: true) - before) / 1048576.0:F0} MiB managed; host now {Memory()}");
         }
