@@ -33,6 +33,11 @@ public sealed class MarketOptions
     public int MaxLiveOrders { get; init; } = MarketLimits.MaxLiveOrders;
     /// <summary>A snapshot of the live book every this many journal blocks (0: never, except once after replaying a journal that had none).</summary>
     public int SnapshotEveryBlocks { get; init; } = 1_000;
+    /// <summary>
+    /// Also a snapshot once this many orders were placed since the last one (0: blocks only): blocks of a busy market hold
+    /// up to 1,000 commands, and a restart replays what came after the snapshot.
+    /// </summary>
+    public int SnapshotEveryOrders { get; init; } = 100_000;
 }
 
 /// <summary>
@@ -84,6 +89,8 @@ public sealed class MarketService : IAsyncDisposable
     private volatile bool _started;
     /// <summary>The journal version of the latest snapshot this writer knows of (written or loaded).</summary>
     private long _snapshotVersion;
+    /// <summary>Orders placed since the last snapshot this writer took or loaded.</summary>
+    private long _ordersSinceSnapshot;
     private Task _snapshotWrite = Task.CompletedTask;
     /// <summary>
     /// Orders of the current batch not live in memory: the stored documents read before deciding, and the orders that
@@ -318,8 +325,12 @@ public sealed class MarketService : IAsyncDisposable
                     continue;
                 }
                 _version++;
-                if (_options.SnapshotEveryBlocks > 0 && _version - _snapshotVersion >= _options.SnapshotEveryBlocks && _snapshotWrite.IsCompleted)
+                _ordersSinceSnapshot += events.Count(e => e is OfferListed or BidPlaced);
+                if (_snapshotWrite.IsCompleted && _options.SnapshotEveryBlocks > 0
+                    && (_version - _snapshotVersion >= _options.SnapshotEveryBlocks
+                        || (_options.SnapshotEveryOrders > 0 && _ordersSinceSnapshot >= _options.SnapshotEveryOrders)))
                 {
+                    _ordersSinceSnapshot = 0;
                     var snapshot = _book.Snapshot();
                     var version = _version;
                     _snapshotVersion = version;
@@ -508,6 +519,7 @@ public sealed class MarketService : IAsyncDisposable
             _options.MaxLiveOrders);
         _version = head.Version;
         _snapshotVersion = Math.Max(_snapshotVersion, head.Version);
+        _ordersSinceSnapshot = 0;
         return true;
     }
 
