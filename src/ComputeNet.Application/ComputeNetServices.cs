@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ComputeNet.Application.Infrastructure;
 using ComputeNet.Application.Market;
 using ComputeNet.Application.Parties;
@@ -31,6 +32,7 @@ public static class ComputeNetServices
         services.AddSingleton(clock ?? SystemClock.Instance);
         services.AddSingleton<PlatformService>();
         services.AddSingleton<PartyDirectory>();
+        services.TryAddSingleton(new MarketOptions());
         services.AddSingleton<MarketService>();
         services.AddSingleton<Metering.MeteringService>();
         services.AddSingleton<Vouchers.VoucherService>();

@@ -79,6 +79,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(ClosesBench.Create());
         bench.Subcommands.Add(VerifyBench.Create());
         bench.Subcommands.Add(HistoryBench.Create());
+        bench.Subcommands.Add(RestartBench.Create());
         return bench;
     }
 
@@ -272,7 +273,7 @@ internal static class BenchCommand
         await PrintRebuildAsync(host, ct);
     }
 
-    /// <summary>What a restart costs: a fresh writer rebuilds the book from the whole journal before its first answer.</summary>
+    /// <summary>What a restart costs: a fresh writer restores the latest snapshot and replays the journal after it before its first answer.</summary>
     private static async Task PrintRebuildAsync(BenchHost host, CancellationToken ct)
     {
         var store = host.App.Services.GetRequiredService<IDocumentStore>();
@@ -283,9 +284,10 @@ internal static class BenchCommand
         }
         await using var fresh = new ComputeNet.Application.Market.MarketService(store);
         var watch = Stopwatch.StartNew();
-        var orders = await fresh.ReadAsync(book => book.Statuses(host.Clock.GetCurrentInstant()).Count(), ct);
+        var live = await fresh.ReadAsync(book => book.OrdersInMemory, ct);
+        var rebuild = fresh.LastRebuild;
         AnsiConsole.MarkupLineInterpolated(
-            $"restart: a fresh writer rebuilt the book ({orders:N0} orders) from {blocks:N0} journal blocks in {watch.Elapsed.TotalSeconds:F2} s");
+            $"restart: a fresh writer rebuilt the live book ({live:N0} live orders) {(rebuild.FromSnapshot ? $"from the snapshot at block {rebuild.SnapshotVersion:N0} ({rebuild.SnapshotTook.TotalSeconds:F2} s) and" : "from")} {rebuild.BlocksReplayed:N0} journal blocks (of {blocks:N0}) in {watch.Elapsed.TotalSeconds:F2} s");
     }
 
     private static void PrintWriter(ComputeNet.Application.Market.MarketService market, long batchesBefore, long commandsBefore,

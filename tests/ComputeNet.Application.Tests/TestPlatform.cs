@@ -80,9 +80,13 @@ public sealed class TestPlatform : IAsyncDisposable
     }
 
     /// <summary>A second, independent instance on the same schema — as another process would be.</summary>
-    public async Task<TestPlatform> SecondProcessAsync()
+    public async Task<TestPlatform> SecondProcessAsync(Action<IServiceCollection>? configure = null)
     {
-        var services = ComputeNetServices.Compose(new ComputeNetSettings(ConnectionString, Schema, TestDatabase.SigningKeyPath), Clock, TestDatabase.AddMediator);
+        var services = ComputeNetServices.Compose(new ComputeNetSettings(ConnectionString, Schema, TestDatabase.SigningKeyPath), Clock, s =>
+        {
+            TestDatabase.AddMediator(s);
+            configure?.Invoke(s);
+        });
         await services.InitialiseComputeNetAsync();
         return new TestPlatform(ConnectionString, Schema, Clock, services) { _ownsSchema = false };
     }

@@ -87,7 +87,7 @@ public sealed class Market
 {
     private Market(Catalogue catalogue) => Catalogue = catalogue;
 
-    public OrderBook Book { get; } = new();
+    public OrderBook Book { get; } = new() { Archive = new OrderArchive() };
     public Catalogue Catalogue { get; }
     public List<IMarketEvent> Journal { get; } = [];
 

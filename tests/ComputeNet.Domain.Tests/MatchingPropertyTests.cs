@@ -87,10 +87,35 @@ public class MatchingPropertyTests
         _ => throw new ArgumentOutOfRangeException(nameof(cmd)),
     };
 
-    /// <summary>Applies the commands to a fresh book; returns one line per command (its events, or its rejection) and the journal.</summary>
-    private static (List<string> Trace, List<IMarketEvent> Journal, OrderBook Book) Run(List<Cmd> commands, Action<Cmd, IReadOnlyList<IMarketEvent>, OrderBook>? check = null)
+    /// <summary>
+    /// Every order placed in a run, as the book holds it: an order that left the book (filled, killed, leased out) is the
+    /// same object, frozen at its final state, so the checks can still read it.
+    /// </summary>
+    private sealed class SeenOrders
     {
-        var book = new OrderBook();
+        private readonly Dictionary<(string, string), BookBid> _bids = new();
+        private readonly Dictionary<(string, string), BookOffer> _offers = new();
+
+        public void Note(IMarketEvent e, OrderBook book)
+        {
+            switch (e)
+            {
+                case BidPlaced b: _bids[(b.Party, b.BidId)] = book.Bid(b.Party, b.BidId)!; break;
+                case OfferListed o: _offers[(o.Party, o.OfferId)] = book.Offer(o.Party, o.OfferId)!; break;
+            }
+        }
+
+        public BookBid? Bid(string party, string id) => _bids.GetValueOrDefault((party, id));
+
+        public BookOffer? Offer(string party, string id) => _offers.GetValueOrDefault((party, id));
+    }
+
+    /// <summary>Applies the commands to a fresh book; returns one line per command (its events, or its rejection) and the journal.</summary>
+    private static (List<string> Trace, List<IMarketEvent> Journal, OrderBook Book) Run(List<Cmd> commands,
+        Action<Cmd, IReadOnlyList<IMarketEvent>, OrderBook, SeenOrders>? check = null)
+    {
+        var book = new OrderBook { Archive = new OrderArchive() };
+        var seen = new SeenOrders();
         var journal = new List<IMarketEvent>();
         var trace = new List<string>();
         foreach (var cmd in commands)
@@ -102,9 +127,10 @@ public class MatchingPropertyTests
                 {
                     book.Evolve(e);
                     journal.Add(e);
+                    seen.Note(e, book);
                 }
                 trace.Add($"{decision.IsRepeat}|{string.Join("|", decision.Events)}");
-                check?.Invoke(cmd, decision.Events, book);
+                check?.Invoke(cmd, decision.Events, book, seen);
             }
             catch (RejectedException ex)
             {
@@ -130,7 +156,7 @@ public class MatchingPropertyTests
         Streams.Sample(stream =>
         {
             var (_, journal, book) = Run(Decode(stream));
-            var replayed = new OrderBook();
+            var replayed = new OrderBook { Archive = new OrderArchive() };
             foreach (var e in journal)
             {
                 replayed.Evolve(e);
@@ -169,15 +195,15 @@ public class MatchingPropertyTests
         Streams.Sample(stream =>
         {
             var killedOrOnce = new HashSet<(string, string)>();
-            Run(Decode(stream), (cmd, events, book) =>
+            Run(Decode(stream), (cmd, events, book, seen) =>
             {
                 var trades = events.OfType<TradeExecuted>().Select(t => t.Terms).ToList();
                 Interlocked.Add(ref tradesSeen, trades.Count);
                 Interlocked.Add(ref killsSeen, events.OfType<BidKilled>().Count());
                 foreach (var t in trades)
                 {
-                    var bid = book.Bid(t.Buyer, t.BidId)!;
-                    var offer = book.Offer(t.Provider, t.OfferId)!;
+                    var bid = seen.Bid(t.Buyer, t.BidId)!;
+                    var offer = seen.Offer(t.Provider, t.OfferId)!;
                     Assert.True(t.Price <= bid.Spec.Price, $"trade above the bid's limit: {t}");
                     Assert.True(t.Price >= offer.Spec.Price, $"trade below the offer's limit: {t}");
                     Assert.Equal(cmd is Bid ? offer.Spec.Price : bid.Spec.Price, t.Price);   // the resting order's price
@@ -220,14 +246,14 @@ public class MatchingPropertyTests
                         killedOrOnce.Add((placeBid.Party, placeBid.BidId!));
                     }
                     // Lowest price first, then earliest arrival.
-                    var order = trades.Select(t => book.Offer(t.Provider, t.OfferId)!).Select(o => (o.Spec.Price, o.Seq)).ToList();
+                    var order = trades.Select(t => seen.Offer(t.Provider, t.OfferId)!).Select(o => (o.Spec.Price, o.Seq)).ToList();
                     Assert.Equal(order.OrderBy(x => x.Price).ThenBy(x => x.Seq), order);
                     // Nothing left undone: unless FOK, a bid with devices still wanted has no compatible offer with them free.
                     if (spec.Tif != "FOK" && traded < spec.Devices)
                     {
                         foreach (var offer in book.Offers.Where(o => !o.Cancelled && o.Party != placeBid.Party))
                         {
-                            if (CompatibleByTheRules(spec, book.Bid(placeBid.Party, placeBid.BidId!)!.Placed.City, offer.Listed))
+                            if (CompatibleByTheRules(spec, seen.Bid(placeBid.Party, placeBid.BidId!)!.Placed.City, offer.Listed))
                             {
                                 Assert.True(offer.MinFree(spec.Window) < (spec.Split ? 1 : spec.Devices), $"bid {placeBid.BidId} left {offer.Id} with devices free");
                             }
@@ -238,9 +264,9 @@ public class MatchingPropertyTests
                 if (cmd is Offer { Command: var placeOffer } && events.Count > 0)
                 {
                     // Highest price first, then earliest arrival.
-                    var order = trades.Select(t => book.Bid(t.Buyer, t.BidId)!).Select(b => (b.Spec.Price, b.Seq)).ToList();
+                    var order = trades.Select(t => seen.Bid(t.Buyer, t.BidId)!).Select(b => (b.Spec.Price, b.Seq)).ToList();
                     Assert.Equal(order.OrderByDescending(x => x.Price).ThenBy(x => x.Seq), order);
-                    var offer = book.Offer(placeOffer.Party, placeOffer.OfferId!)!;
+                    var offer = seen.Offer(placeOffer.Party, placeOffer.OfferId!)!;
                     foreach (var bid in book.Bids.Where(b => b.IsLive(placeOffer.At) && b.Party != placeOffer.Party))
                     {
                         if (CompatibleByTheRules(bid.Spec, bid.Placed.City, offer.Listed))

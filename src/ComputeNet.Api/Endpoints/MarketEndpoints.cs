@@ -56,7 +56,11 @@ public static class MarketEndpoints
             .WithSummary("Reduce one of your orders to a new total device count (including what has traded); keeps time priority");
 
         g.MapGet("/orders", async (string? party, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
-                Paging.Of(await sender.Send(new ListOrdersRequest(Party: Caller.From(http.User).Scope(party)), ct), offset, limit))
+            {
+                var (o, l) = Paging.Check(offset, limit);
+                var page = await sender.Send(new ListOrdersPageRequest(Caller.From(http.User).Scope(party), o, l), ct);
+                return new Page<OrderView>(page.Items, o, l, page.More ? o + page.Items.Count : null);
+            })
             .For(Role.Buyer, Role.Provider, Role.Regulator, Role.Operator).WithName("ListOrders")
             .WithSummary("Your orders with their state now (regulators and operators: all, or ?party=)");
 

@@ -59,6 +59,12 @@ public static class MartenSetup
         opts.Schema.For<ClosedPeriodView>();
         // Usage records, one row each, written with their batch event: what usage validation and SLA tests read (ADR 0016).
         opts.Storage.ExtendedSchemaObjects.Add(UsageRecordTable.Definition(schema));
+        // Orders: a party's list in arrival order, everyone's in arrival order, an id across parties, offers by window end (reports).
+        opts.Schema.For<Market.OrderDocument>()
+            .Index(new List<System.Linq.Expressions.Expression<Func<Market.OrderDocument, object>>> { x => x.Party, x => x.Seq })
+            .Index(x => x.Seq).Index(x => x.OrderId).Index(x => x.OfferToUnixSeconds!);
+        opts.Schema.For<Market.MarketSnapshot>();
+        opts.Schema.For<Market.MarketSnapshotChunk>().Index(x => x.Version);
 
         opts.Projections.Add(new ClosedPeriodProjection(), ProjectionLifecycle.Inline);
 

@@ -31,11 +31,28 @@ public sealed record MarketDecision(IReadOnlyList<IMarketEvent> Events, bool IsR
 /// </summary>
 public static class MatchingEngine
 {
-    public static MarketDecision Decide(PlaceOffer cmd, OrderBook book, Func<string, Party?> parties, Catalogue catalogue)
+    /// <summary>Decides against the book alone, finished orders from its <see cref="OrderBook.Archive"/> if it has one.</summary>
+    public static MarketDecision Decide(PlaceOffer cmd, OrderBook book, Func<string, Party?> parties, Catalogue catalogue) =>
+        Decide(cmd, book, book.Archive ?? OrderArchive.None, parties, catalogue);
+
+    public static MarketDecision Decide(PlaceBid cmd, OrderBook book, Func<string, Party?> parties, Catalogue catalogue) =>
+        Decide(cmd, book, book.Archive ?? OrderArchive.None, parties, catalogue);
+
+    public static MarketDecision Decide(CancelOrder cmd, OrderBook book, Func<string, Party?> parties) =>
+        Decide(cmd, book, book.Archive ?? OrderArchive.None, parties);
+
+    public static MarketDecision Decide(ReduceOrder cmd, OrderBook book, Func<string, Party?> parties) =>
+        Decide(cmd, book, book.Archive ?? OrderArchive.None, parties);
+
+    /// <summary>
+    /// Places an offer. <paramref name="finished"/> answers for orders no longer in the book (their spec tells a repeat
+    /// from an id reuse); it is data given to the decision, read before it.
+    /// </summary>
+    public static MarketDecision Decide(PlaceOffer cmd, OrderBook book, IOrderLookup finished, Func<string, Party?> parties, Catalogue catalogue)
     {
         var party = RequireParty(parties, cmd.Party, PartyRoles.Provider, "provider");
         var id = RequireId(cmd.OfferId, "offer");
-        if (ExistingSpec(book, cmd.Party, id) is { } existing)
+        if (ExistingSpec(book, finished, cmd.Party, id) is { } existing)
         {
             return Equals(existing, cmd.Spec) ? MarketDecision.Repeat
                 : throw RejectedException.Of(Codes.IdReused, $"order id '{id}' was already used by {party.Id} with other content", "id");
@@ -73,11 +90,11 @@ public static class MatchingEngine
         return new MarketDecision(events, false);
     }
 
-    public static MarketDecision Decide(PlaceBid cmd, OrderBook book, Func<string, Party?> parties, Catalogue catalogue)
+    public static MarketDecision Decide(PlaceBid cmd, OrderBook book, IOrderLookup finished, Func<string, Party?> parties, Catalogue catalogue)
     {
         var party = RequireParty(parties, cmd.Party, PartyRoles.Buyer, "buyer");
         var id = RequireId(cmd.BidId, "bid");
-        if (ExistingSpec(book, cmd.Party, id) is { } existing)
+        if (ExistingSpec(book, finished, cmd.Party, id) is { } existing)
         {
             return Equals(existing, cmd.Spec) ? MarketDecision.Repeat
                 : throw RejectedException.Of(Codes.IdReused, $"order id '{id}' was already used by {party.Id} with other content", "id");
@@ -134,17 +151,17 @@ public static class MatchingEngine
         return new MarketDecision(events, false);
     }
 
-    public static MarketDecision Decide(CancelOrder cmd, OrderBook book, Func<string, Party?> parties)
+    public static MarketDecision Decide(CancelOrder cmd, OrderBook book, IOrderLookup finished, Func<string, Party?> parties)
     {
         RequireParty(parties, cmd.Party, PartyRoles.None, "party");
-        var order = Find(book, cmd.Party, cmd.OrderId, cmd.At);
+        var order = Find(book, finished, cmd.Party, cmd.OrderId, cmd.At);
         return order.Open ? new MarketDecision([new OrderCancelled(order.Id, order.Party, order.Side, cmd.At)], false) : MarketDecision.NoOp;
     }
 
-    public static MarketDecision Decide(ReduceOrder cmd, OrderBook book, Func<string, Party?> parties)
+    public static MarketDecision Decide(ReduceOrder cmd, OrderBook book, IOrderLookup finished, Func<string, Party?> parties)
     {
         RequireParty(parties, cmd.Party, PartyRoles.None, "party");
-        var order = Find(book, cmd.Party, cmd.OrderId, cmd.At);
+        var order = Find(book, finished, cmd.Party, cmd.OrderId, cmd.At);
         if (!order.Open)
         {
             return MarketDecision.NoOp;
@@ -164,7 +181,7 @@ public static class MatchingEngine
     private readonly record struct OrderHandle(string Side, string Id, string Party, bool Open, int Devices, int Traded);
 
     /// <summary>The party's own order; another party's or an unknown one is `invalid` (market-rules §4).</summary>
-    private static OrderHandle Find(OrderBook book, string party, string orderId, Instant at)
+    private static OrderHandle Find(OrderBook book, IOrderLookup finished, string party, string orderId, Instant at)
     {
         if (book.Bid(party, orderId) is { } bid)
         {
@@ -175,6 +192,11 @@ public static class MatchingEngine
         {
             var open = offer.StateAt(at) is OrderState.Resting or OrderState.PartiallyFilled;
             return new OrderHandle("offer", offer.Id, offer.Party, open, offer.Devices, offer.MostLeased);
+        }
+        if (finished.Find(party, orderId) is { } done)
+        {
+            // It left the book: filled, leased out, cancelled, killed or past its window. Cancelling or reducing it changes nothing.
+            return new OrderHandle(MarketSlugs.Of(done.Side), done.Id, done.Party, false, done.Devices, done.Filled);
         }
         throw RejectedException.Of(Codes.Invalid, $"'{party}' has no order '{orderId}'", "order");
     }
@@ -200,8 +222,8 @@ public static class MatchingEngine
             : throw RejectedException.Of(Codes.Invalid, $"order ids are at most {MarketLimits.MaxOrderIdLength} characters", "id");
     }
 
-    private static object? ExistingSpec(OrderBook book, string party, string id) =>
-        (object?)book.Bid(party, id)?.Spec ?? book.Offer(party, id)?.Spec;
+    private static object? ExistingSpec(OrderBook book, IOrderLookup finished, string party, string id) =>
+        (object?)book.Bid(party, id)?.Spec ?? (object?)book.Offer(party, id)?.Spec ?? finished.Find(party, id)?.Spec();
 
     private static void CheckDevices(int devices)
     {
@@ -233,13 +255,9 @@ public static class MatchingEngine
 
     private static void CheckBookCapacity(OrderBook book)
     {
-        if (book.Core.LiveOrders >= MarketLimits.MaxLiveOrders)
+        if (book.Core.LiveOrders >= book.MaxLiveOrders)
         {
-            throw RejectedException.Of(Codes.Invalid, $"the book holds its limit of {MarketLimits.MaxLiveOrders} resting orders", "book");
-        }
-        if (book.AcceptedOrders >= MarketLimits.MaxBookOrders)
-        {
-            throw RejectedException.Of(Codes.Invalid, $"the book remembers its limit of {MarketLimits.MaxBookOrders} orders", "book");
+            throw RejectedException.Of(Codes.Invalid, $"the book holds its limit of {book.MaxLiveOrders} resting orders", "book");
         }
     }
 

@@ -56,6 +56,25 @@ public sealed class BookOffer
 
     public int MostLeased => Leased.Length == 0 ? 0 : Leased.Max();
 
+    public static BookOffer Of(OfferListed o)
+    {
+        var window = new HourWindow(o.From, o.To);
+        Slugs.TryParseFamily(o.Family, out var family);
+        return new BookOffer
+        {
+            Listed = o,
+            Spec = new OfferSpec(o.Cluster, o.ResourceClass, o.Devices, window, o.Price),
+            Window = window,
+            Family = family,
+            Devices = o.Devices,
+            Leased = new int[window.Hours],
+        };
+    }
+
+    /// <summary>What is remembered of the offer (<see cref="OrderRecord"/>).</summary>
+    public OrderRecord ToRecord() => new(Party, Id, OrderSide.Offer, Seq, null, Spec, Devices, MostLeased, Leased.All(l => l >= Devices),
+        Cancelled, CancelledAt, false, LeasesAtPlacement.ToList(), Listed.ScuPerDevice);
+
     /// <summary>Fewest free devices in any hour of <paramref name="window"/>; requires the window inside the offer's.</summary>
     public int MinFree(HourWindow window)
     {
@@ -107,6 +126,17 @@ public sealed class BookBid
     public long Seq => Placed.Seq;
     public int Remaining => Devices - Filled;
 
+    public static BookBid Of(BidPlaced b)
+    {
+        var spec = new BidSpec(b.Family, b.Devices, b.MinScuPerDevice, b.MinMemoryGb, new HourWindow(b.From, b.To), b.Tier, b.MinGreen, b.Price,
+            b.Commitment, b.Split, b.Tif, b.CityGiven ? b.City : null);
+        return new BookBid { Placed = b, Spec = spec, Terms = BidTerms.Parse(spec), Devices = b.Devices };
+    }
+
+    /// <summary>What is remembered of the bid (<see cref="OrderRecord"/>).</summary>
+    public OrderRecord ToRecord() => new(Party, Id, OrderSide.Bid, Seq, Spec, null, Devices, Filled, false, Cancelled, null, Finished,
+        LeasesAtPlacement.ToList(), 0);
+
     /// <summary>Can still trade against an incoming offer at <paramref name="now"/>: live GTC, devices wanted, window not started.</summary>
     public bool IsLive(Instant now) => !Cancelled && !Finished && Remaining > 0 && Spec.Window.From > now;
 
@@ -132,23 +162,67 @@ public sealed class BookBid
     }
 }
 
+/// <summary>A run of hours <c>[FromHour, ToHour)</c> of an offer's window with the same devices leased in each (hour 0 = the window's first).</summary>
+public readonly record struct LeaseRun(int FromHour, int ToHour, int Devices)
+{
+    /// <summary>An offer's calendar as runs of equal, non-zero leased devices (a calendar with nothing leased has none).</summary>
+    public static IReadOnlyList<LeaseRun>? Of(int[] leased)
+    {
+        List<LeaseRun>? runs = null;
+        for (var h = 0; h < leased.Length;)
+        {
+            var end = h + 1;
+            while (end < leased.Length && leased[end] == leased[h])
+            {
+                end++;
+            }
+            if (leased[h] != 0)
+            {
+                (runs ??= []).Add(new LeaseRun(h, end, leased[h]));
+            }
+            h = end;
+        }
+        return runs;
+    }
+}
+
+/// <summary>One live order of a <see cref="BookSnapshot"/>: its placement event and what changed since (devices after reduces, fills, calendar).</summary>
+public sealed record SnapshotOrder(long Seq, BidPlaced? Bid, OfferListed? Offer, int Devices, int Filled, IReadOnlyList<LeaseRun>? Leased,
+    IReadOnlyList<string> LeasesAtPlacement);
+
+/// <summary>
+/// The live book at one point of the journal (<see cref="OrderBook.Snapshot"/>): its live orders in arrival order, the
+/// last order and trade sequences, the engine's clock and its numbering of parties, cities and clusters.
+/// </summary>
+public sealed record BookSnapshot(long LastSeq, long LastTradeSeq, EngineClock Clock, IReadOnlyList<string> Parties, IReadOnlyList<string> Cities,
+    IReadOnlyList<string> Clusters, IReadOnlyList<SnapshotOrder> Orders);
+
 /// <summary>An order's state for people and outputs (market-rules §4).</summary>
 public sealed record OrderStatus(string Id, string Party, OrderSide Side, OrderState State, int Devices, int DevicesFilled, long Seq);
 
 /// <summary>
-/// The order book of the market: every accepted order, its capacity calendar and fills. Evolved only by
-/// market events, so replaying the journal rebuilds it exactly. Orders are keyed by (party, order id):
-/// ids are unique per party across both sides.
+/// The live order book of the market: the orders that can still trade, their capacity calendars and fills. Evolved only
+/// by market events, so replaying the journal (or a snapshot and the journal after it) rebuilds it exactly. Orders are
+/// keyed by (party, order id): ids are unique per party across both sides.
+/// <para>
+/// An order leaves memory when it leaves the matching engine — a bid filled, cancelled, killed, finished (IOC/FOK) or
+/// whose window has started; an offer leased out in every hour, cancelled or past its window — so memory follows the
+/// live book, not the history. What is remembered of it then (<see cref="OrderRecord"/>) goes to <see cref="Departed"/>
+/// (the application stores it) and to <see cref="Archive"/> when one is attached (tests and tools that keep everything).
+/// </para>
 /// </summary>
 public sealed class OrderBook
 {
     private readonly Dictionary<(string Party, string Id), BookOffer> _offers = new();
     private readonly Dictionary<(string Party, string Id), BookBid> _bids = new();
-    /// <summary>Every accepted order in arrival order; an order's index here is its tag in the matching engine.</summary>
-    private readonly List<object> _orders = [];
-    /// <summary>Each party's orders as indexes into <see cref="_orders"/>, in arrival order: a party's list costs its own orders only.</summary>
-    private readonly Dictionary<string, List<int>> _byParty = new(StringComparer.Ordinal);
+    /// <summary>Live orders by their engine tag: a slot table whose free tags are reused, so tags stay below the live count's high-water mark.</summary>
+    private object?[] _tagged = new object?[1024];
+    private int _tagsUsed;
+    private readonly Stack<int> _freeTags = new();
+    /// <summary>Tags of the orders the engine let go during the current event (drained at its end).</summary>
+    private readonly List<int> _departedTags = [];
     private readonly Dictionary<string, int> _parties = new(StringComparer.Ordinal);
+    private readonly List<string> _partyNames = [];
     private readonly Dictionary<string, int> _cities = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _clusters = new(StringComparer.Ordinal);
     private readonly List<string> _cityNames = [];
@@ -158,6 +232,7 @@ public sealed class OrderBook
     public OrderBook()
     {
         _latencies = new CatalogueLatencies(this);
+        Core.Departed = _departedTags;
     }
 
     /// <summary>The matching engine holding the live orders of every family's market.</summary>
@@ -165,8 +240,18 @@ public sealed class OrderBook
 
     public long LastSeq { get; private set; }
     public long LastTradeSeq { get; private set; }
-    /// <summary>Orders accepted into the book (any state): bounded by <see cref="MarketLimits.MaxBookOrders"/>.</summary>
-    public int AcceptedOrders { get; private set; }
+
+    /// <summary>Most orders resting at once (market-rules §12's book depth): <see cref="MarketLimits.MaxLiveOrders"/> unless configured lower (tests).</summary>
+    public int MaxLiveOrders { get; init; } = MarketLimits.MaxLiveOrders;
+
+    /// <summary>Told of each order as it leaves memory, with what is remembered of it (its final state).</summary>
+    public Action<OrderRecord>? Departed { get; set; }
+
+    /// <summary>When set, keeps every order that left memory, so <see cref="Statuses(Instant)"/> lists them and decisions find them (tests, tools).</summary>
+    public OrderArchive? Archive { get; init; }
+
+    /// <summary>Orders in memory: the live ones (the engine's <see cref="MatchingCore.LiveOrders"/>).</summary>
+    public int OrdersInMemory => _offers.Count + _bids.Count;
 
     public IEnumerable<BookOffer> Offers => _offers.Values;
     public IEnumerable<BookBid> Bids => _bids.Values;
@@ -174,10 +259,10 @@ public sealed class OrderBook
     public BookOffer? Offer(string party, string id) => _offers.GetValueOrDefault((party, id));
     public BookBid? Bid(string party, string id) => _bids.GetValueOrDefault((party, id));
 
-    /// <summary>The order the engine knows by <paramref name="tag"/>.</summary>
-    public BookOffer OfferTagged(int tag) => (BookOffer)_orders[tag];
+    /// <summary>The live order the engine knows by <paramref name="tag"/>.</summary>
+    public BookOffer OfferTagged(int tag) => (BookOffer)_tagged[tag]!;
 
-    public BookBid BidTagged(int tag) => (BookBid)_orders[tag];
+    public BookBid BidTagged(int tag) => (BookBid)_tagged[tag]!;
 
     /// <summary>The engine's number for a party, or -1 for one with no order yet (it then rests nowhere, so self-trade cannot arise).</summary>
     public int PartyNumber(string party) => _parties.GetValueOrDefault(party, -1);
@@ -196,53 +281,22 @@ public sealed class OrderBook
         return _latencies;
     }
 
-    /// <summary>Every accepted order in arrival order, with its state at <paramref name="now"/>.</summary>
-    public IEnumerable<OrderStatus> Statuses(Instant now)
-    {
-        foreach (var order in _orders)
-        {
-            yield return StatusOf(order, now);
-        }
-    }
+    /// <summary>The live orders and, with an <see cref="Archive"/>, every order that left memory, in arrival order with their state at <paramref name="now"/>.</summary>
+    public IEnumerable<OrderStatus> Statuses(Instant now) =>
+        Records().Select(r => r.StatusAt(now)).OrderBy(s => s.Seq);
 
-    /// <summary>One party's orders in arrival order, with their state at <paramref name="now"/> (no other party's orders are read).</summary>
-    public IEnumerable<OrderStatus> Statuses(string party, Instant now)
-    {
-        if (_byParty.TryGetValue(party, out var indexes))
-        {
-            foreach (var i in indexes)
-            {
-                yield return StatusOf(_orders[i], now);
-            }
-        }
-    }
+    /// <summary>One party's orders (as <see cref="Statuses(Instant)"/>).</summary>
+    public IEnumerable<OrderStatus> Statuses(string party, Instant now) => Statuses(now).Where(s => s.Party == party);
 
-    /// <summary>A party's order by id (ids are unique per party across both sides), or null.</summary>
-    public OrderStatus? Status(string party, string id, Instant now)
-    {
-        object? order = (object?)Bid(party, id) ?? Offer(party, id);
-        return order is null ? null : StatusOf(order, now);
-    }
+    /// <summary>A party's order by id, live or (with an <see cref="Archive"/>) remembered, or null.</summary>
+    public OrderStatus? Status(string party, string id, Instant now) => Record(party, id)?.StatusAt(now);
 
-    private static OrderStatus StatusOf(object order, Instant now)
-    {
-        if (order is BookOffer o)
-        {
-            return new OrderStatus(o.Id, o.Party, OrderSide.Offer, o.StateAt(now), o.Devices, o.MostLeased, o.Seq);
-        }
-        var b = (BookBid)order;
-        return new OrderStatus(b.Id, b.Party, OrderSide.Bid, b.StateAt(now), b.Devices, b.Filled, b.Seq);
-    }
+    /// <summary>A party's order in memory, or in the <see cref="Archive"/>, as remembered: null when neither has it.</summary>
+    public OrderRecord? Record(string party, string id) =>
+        Bid(party, id)?.ToRecord() ?? Offer(party, id)?.ToRecord() ?? Archive?.Find(party, id);
 
-    private void Accept(string party, object order)
-    {
-        if (!_byParty.TryGetValue(party, out var indexes))
-        {
-            _byParty[party] = indexes = [];
-        }
-        indexes.Add(_orders.Count);
-        _orders.Add(order);
-    }
+    private IEnumerable<OrderRecord> Records() =>
+        _bids.Values.Select(b => b.ToRecord()).Concat(_offers.Values.Select(o => o.ToRecord())).Concat(Archive?.Records ?? []);
 
     public void Evolve(IMarketEvent e)
     {
@@ -250,37 +304,20 @@ public sealed class OrderBook
         {
             case OfferListed o:
             {
-                var window = new HourWindow(o.From, o.To);
-                Slugs.TryParseFamily(o.Family, out var family);
-                var offer = new BookOffer
-                {
-                    Listed = o,
-                    Spec = new OfferSpec(o.Cluster, o.ResourceClass, o.Devices, window, o.Price),
-                    Window = window,
-                    Family = family,
-                    Devices = o.Devices,
-                    Leased = new int[window.Hours],
-                };
+                var offer = BookOffer.Of(o);
                 _offers[(o.Party, o.OfferId)] = offer;
                 Core.Expire(o.At.ToUnixTimeSeconds());
-                offer.InBook = Core.AddOffer(new OfferOrder(Number(_parties, null, o.Party), family, ClusterNumber(o.Cluster), o.ScuPerDevice,
-                    o.MemoryGb, o.GreenShare, o.Devices, o.From.ToUnixTimeSeconds(), o.To.ToUnixTimeSeconds(), PriceTicks.Of(o.Price), o.Seq,
-                    _orders.Count));
-                Accept(o.Party, offer);
+                offer.InBook = Core.AddOffer(EngineOrder(offer, Number(_parties, _partyNames, o.Party), ClusterNumber(o.Cluster), Tag(offer)));
                 LastSeq = Math.Max(LastSeq, o.Seq);
-                AcceptedOrders++;
                 break;
             }
             case BidPlaced b:
             {
-                var spec = SpecOf(b);
-                var bid = new BookBid { Placed = b, Spec = spec, Terms = BidTerms.Parse(spec), Devices = b.Devices };
+                var bid = BookBid.Of(b);
                 _bids[(b.Party, b.BidId)] = bid;
                 Core.Expire(b.At.ToUnixTimeSeconds());
-                bid.InBook = Core.AddBid(EngineOrder(bid, Number(_parties, null, b.Party), CityNumber(b.City), _orders.Count));
-                Accept(b.Party, bid);
+                bid.InBook = Core.AddBid(EngineOrder(bid, Number(_parties, _partyNames, b.Party), CityNumber(b.City), Tag(bid)));
                 LastSeq = Math.Max(LastSeq, b.Seq);
-                AcceptedOrders++;
                 break;
             }
             case TradeExecuted t:
@@ -314,44 +351,170 @@ public sealed class OrderBook
                 LastTradeSeq = Math.Max(LastTradeSeq, terms.TradeSeq);
                 break;
             }
+            // Kills, cancels and reduces name live orders (the decision found them open); one no longer in memory is
+            // finished already, and the engine would ignore it too.
             case BidKilled k:
-            {
-                var bid = _bids[(k.Party, k.BidId)];
-                bid.Finished = true;
-                Core.Remove(bid.InBook);
-                break;
-            }
-            case OrderCancelled c:
-                if (c.Side == "bid")
+                if (Bid(k.Party, k.BidId) is { } killed)
                 {
-                    var bid = _bids[(c.Party, c.OrderId)];
-                    bid.Cancelled = true;
-                    Core.Remove(bid.InBook);
+                    killed.Finished = true;
+                    Core.Remove(killed.InBook);
                 }
-                else
+                break;
+            case OrderCancelled c:
+                if (c.Side == "bid" && Bid(c.Party, c.OrderId) is { } cancelledBid)
                 {
-                    var offer = _offers[(c.Party, c.OrderId)];
-                    offer.CancelledAt = c.At;
-                    Core.Remove(offer.InBook);
+                    cancelledBid.Cancelled = true;
+                    Core.Remove(cancelledBid.InBook);
+                }
+                else if (c.Side != "bid" && Offer(c.Party, c.OrderId) is { } cancelledOffer)
+                {
+                    cancelledOffer.CancelledAt = c.At;
+                    Core.Remove(cancelledOffer.InBook);
                 }
                 break;
             case OrderReduced r:
-                if (r.Side == "bid")
+                if (r.Side == "bid" && Bid(r.Party, r.OrderId) is { } reducedBid)
                 {
-                    var bid = _bids[(r.Party, r.OrderId)];
-                    bid.Devices = r.Devices;
-                    Core.Reduce(bid.InBook, r.Devices);
+                    reducedBid.Devices = r.Devices;
+                    Core.Reduce(reducedBid.InBook, r.Devices);
                 }
-                else
+                else if (r.Side != "bid" && Offer(r.Party, r.OrderId) is { } reducedOffer)
                 {
-                    var offer = _offers[(r.Party, r.OrderId)];
-                    offer.Devices = r.Devices;
-                    Core.Reduce(offer.InBook, r.Devices);
+                    reducedOffer.Devices = r.Devices;
+                    Core.Reduce(reducedOffer.InBook, r.Devices);
                 }
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "unknown market event");
         }
+        if (_departedTags.Count > 0)
+        {
+            LetGo();
+        }
+    }
+
+    /// <summary>Takes a tag for a live order from the slot table (a freed one first).</summary>
+    private int Tag(object order)
+    {
+        int tag;
+        if (_freeTags.Count > 0)
+        {
+            tag = _freeTags.Pop();
+        }
+        else
+        {
+            if (_tagsUsed == _tagged.Length)
+            {
+                Array.Resize(ref _tagged, _tagged.Length * 2);
+            }
+            tag = _tagsUsed++;
+        }
+        _tagged[tag] = order;
+        return tag;
+    }
+
+    /// <summary>The orders the engine let go during the event leave memory, in the order they left; their tags are freed.</summary>
+    private void LetGo()
+    {
+        foreach (var tag in _departedTags)
+        {
+            var order = _tagged[tag]!;
+            _tagged[tag] = null;
+            _freeTags.Push(tag);
+            var record = order switch
+            {
+                BookBid b => _bids.Remove((b.Party, b.Id)) ? b.ToRecord() : throw new InvalidOperationException($"bid {b.Id} left twice"),
+                BookOffer o => _offers.Remove((o.Party, o.Id)) ? o.ToRecord() : throw new InvalidOperationException($"offer {o.Id} left twice"),
+                _ => throw new InvalidOperationException("unknown order in the slot table"),
+            };
+            Departed?.Invoke(record);
+            Archive?.Add(record);
+        }
+        _departedTags.Clear();
+    }
+
+    /// <summary>
+    /// The live book as data: every live order with its fills and capacity calendar (in arrival order), the sequences,
+    /// the engine's clock and its numbering of parties, cities and clusters. <see cref="Restore"/> rebuilds the same book.
+    /// </summary>
+    public BookSnapshot Snapshot()
+    {
+        var orders = new List<SnapshotOrder>(_bids.Count + _offers.Count);
+        foreach (var b in _bids.Values)
+        {
+            orders.Add(new SnapshotOrder(b.Seq, b.Placed, null, b.Devices, b.Filled, null, b.LeasesAtPlacement.ToList()));
+        }
+        foreach (var o in _offers.Values)
+        {
+            orders.Add(new SnapshotOrder(o.Seq, null, o.Listed, o.Devices, 0, LeaseRun.Of(o.Leased), o.LeasesAtPlacement.ToList()));
+        }
+        orders.Sort((x, y) => x.Seq.CompareTo(y.Seq));
+        return new BookSnapshot(LastSeq, LastTradeSeq, Core.Clock, _partyNames.ToList(), _cityNames.ToList(), _clusterNames.ToList(), orders);
+    }
+
+    /// <summary>A book equal to the one <paramref name="snapshot"/> was taken of: the same live orders, fills and calendars in the same engine state.</summary>
+    public static OrderBook Restore(BookSnapshot snapshot, int maxLiveOrders = MarketLimits.MaxLiveOrders, OrderArchive? archive = null)
+    {
+        var book = new OrderBook { MaxLiveOrders = maxLiveOrders, Archive = archive };
+        book.LastSeq = snapshot.LastSeq;
+        book.LastTradeSeq = snapshot.LastTradeSeq;
+        foreach (var party in snapshot.Parties)
+        {
+            Number(book._parties, book._partyNames, party);
+        }
+        foreach (var city in snapshot.Cities)
+        {
+            book.CityNumber(city);
+        }
+        foreach (var cluster in snapshot.Clusters)
+        {
+            book.ClusterNumber(cluster);
+        }
+        book.Core.RestoreClock(snapshot.Clock);
+        foreach (var order in snapshot.Orders)
+        {
+            if (order.Bid is { } placed)
+            {
+                var bid = BookBid.Of(placed);
+                bid.Devices = order.Devices;
+                bid.Filled = order.Filled;
+                bid.LeasesAtPlacement.AddRange(order.LeasesAtPlacement);
+                book._bids[(bid.Party, bid.Id)] = bid;
+                bid.InBook = book.Core.AddBid(EngineOrder(bid, book._parties[bid.Party], book.CityNumber(placed.City), book.Tag(bid)));
+                if (bid.Filled > 0)
+                {
+                    book.Core.RestoreFilled(bid.InBook, bid.Filled);
+                }
+            }
+            else
+            {
+                var listed = order.Offer ?? throw new InvalidOperationException($"snapshot order {order.Seq} is neither a bid nor an offer");
+                var offer = BookOffer.Of(listed);
+                offer.Devices = order.Devices;
+                offer.LeasesAtPlacement.AddRange(order.LeasesAtPlacement);
+                book._offers[(offer.Party, offer.Id)] = offer;
+                offer.InBook = book.Core.AddOffer(EngineOrder(offer, book._parties[offer.Party], book.ClusterNumber(listed.Cluster), book.Tag(offer)));
+                var start = offer.Window.From.ToUnixTimeSeconds();
+                foreach (var run in order.Leased ?? [])
+                {
+                    Array.Fill(offer.Leased, run.Devices, run.FromHour, run.ToHour - run.FromHour);
+                    book.Core.Lease(offer.InBook, start + 3600L * run.FromHour, start + 3600L * run.ToHour, run.Devices);
+                }
+            }
+        }
+        if (book._departedTags.Count > 0)
+        {
+            throw new InvalidOperationException("a snapshot held an order that is not live: invariant broken");
+        }
+        return book;
+    }
+
+    /// <summary>An offer as the engine matches it (<paramref name="party"/> and <paramref name="cluster"/> are engine numbers).</summary>
+    private static OfferOrder EngineOrder(BookOffer offer, int party, int cluster, int tag)
+    {
+        var o = offer.Listed;
+        return new OfferOrder(party, offer.Family, cluster, o.ScuPerDevice, o.MemoryGb, o.GreenShare, offer.Devices, o.From.ToUnixTimeSeconds(),
+            o.To.ToUnixTimeSeconds(), PriceTicks.Of(o.Price), o.Seq, tag);
     }
 
     /// <summary>A bid as the engine matches it (<paramref name="party"/> and <paramref name="city"/> are engine numbers).</summary>
@@ -359,13 +522,13 @@ public sealed class OrderBook
         bid.Spec.MinScuPerDevice, bid.Spec.MinMemoryGb, bid.Spec.Window.From.ToUnixTimeSeconds(), bid.Spec.Window.To.ToUnixTimeSeconds(),
         bid.Terms.Tier, bid.Spec.MinGreen, PriceTicks.Of(bid.Spec.Price), bid.Spec.Split, bid.Terms.Tif, city, bid.Seq, tag);
 
-    private static int Number(Dictionary<string, int> numbers, List<string>? names, string key)
+    private static int Number(Dictionary<string, int> numbers, List<string> names, string key)
     {
         if (!numbers.TryGetValue(key, out var n))
         {
             n = numbers.Count;
             numbers[key] = n;
-            names?.Add(key);
+            names.Add(key);
         }
         return n;
     }
@@ -397,8 +560,4 @@ public sealed class OrderBook
             return ms;
         }
     }
-
-    private static BidSpec SpecOf(BidPlaced b) =>
-        new(b.Family, b.Devices, b.MinScuPerDevice, b.MinMemoryGb, new HourWindow(b.From, b.To), b.Tier, b.MinGreen, b.Price, b.Commitment,
-            b.Split, b.Tif, b.CityGiven ? b.City : null);
 }

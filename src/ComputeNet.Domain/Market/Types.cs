@@ -77,10 +77,8 @@ public static class MarketLimits
     /// <summary>Longest order window: 366 days of hours.</summary>
     public const int MaxWindowHours = 366 * 24;
     public const int MaxDevicesPerOrder = 1_000_000;
-    /// <summary>Book depth: live (resting) orders across a market's families.</summary>
+    /// <summary>Book depth: live (resting) orders across a market's families. The only bound on orders: finished ones leave memory.</summary>
     public const int MaxLiveOrders = 1_000_000;
-    /// <summary>Orders one book remembers in memory, finished ones included (for states and repeats); archiving finished orders is the next step.</summary>
-    public const int MaxBookOrders = 5_000_000;
     public const int MaxFillsPerOrder = 1_000;
     public const int MaxOrderIdLength = 64;
     /// <summary>Prices: yuan per SCU-hour, at most 4 decimal places, at most one million yuan.</summary>

@@ -88,7 +88,7 @@ public sealed class MarketCrashTests
             Assert.Equal(Enumerable.Range(1, trades.Count).Select(i => (long)i), trades.Select(t => t["tradeSeq"]!.GetValue<long>()).Order());
 
             // The book served after the restart is the book the journal rebuilds, order for order.
-            var rebuilt = new OrderBook();
+            var rebuilt = new OrderBook { Archive = new OrderArchive() };
             await using (var session = p.Store.QuerySession())
             {
                 foreach (var e in (await session.Events.FetchStreamAsync(MartenSetup.Streams.Market, token: Ct)).SelectMany(MarketJournal.EventsOf))

@@ -48,7 +48,7 @@ public sealed class MarketJournalTests
         Assert.Equal(listed, mine);
         Assert.Empty(await p.Sender.Send(new ListTradesRequest("nobody"), Ct));
 
-        var rebuilt = new OrderBook();
+        var rebuilt = new OrderBook { Archive = new OrderArchive() };
         foreach (var e in events)
         {
             rebuilt.Evolve(e);

@@ -26,6 +26,6 @@ public sealed class CancelOrderHandler(MarketService market, PartyDirectory part
         var now = clock.GetCurrentInstant();
         var party = await parties.FindAsync(r.Party, ct);
         var cmd = new Domain.Market.CancelOrder(r.Party, r.OrderId, now);
-        return await market.DecideAsync(book => MatchingEngine.Decide(cmd, book, id => id == party?.Id ? party : null), r.Party, r.OrderId, now, ct);
+        return await market.DecideAsync((book, finished) => MatchingEngine.Decide(cmd, book, finished, id => id == party?.Id ? party : null), r.Party, r.OrderId, now, ct);
     }
 }

@@ -49,7 +49,7 @@ public sealed class PlaceBidHandler(MarketService market, PartyDirectory parties
         var cmd = new Domain.Market.PlaceBid(r.Party, r.BidId,
             new BidSpec(r.Family, r.Devices, r.MinScuPerDevice, r.MinMemoryGb, new HourWindow(r.From, r.To), r.Tier, r.MinGreen, r.Price,
                 r.Commitment, r.Split, r.Tif, r.City), now);
-        return await market.DecideAsync(book => MatchingEngine.Decide(cmd, book, id => id == party?.Id ? party : null, view.Catalogue),
+        return await market.DecideAsync((book, finished) => MatchingEngine.Decide(cmd, book, finished, id => id == party?.Id ? party : null, view.Catalogue),
             r.Party, r.BidId!, now, ct);
     }
 }

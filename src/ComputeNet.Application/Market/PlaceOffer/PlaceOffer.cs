@@ -39,7 +39,7 @@ public sealed class PlaceOfferHandler(MarketService market, PartyDirectory parti
         var party = await parties.FindAsync(r.Party, ct);
         var cmd = new Domain.Market.PlaceOffer(r.Party, r.OfferId,
             new OfferSpec(r.Cluster, r.ResourceClass, r.Devices, new HourWindow(r.From, r.To), r.Price), now);
-        return await market.DecideAsync(book => MatchingEngine.Decide(cmd, book, id => id == party?.Id ? party : null, view.Catalogue),
+        return await market.DecideAsync((book, finished) => MatchingEngine.Decide(cmd, book, finished, id => id == party?.Id ? party : null, view.Catalogue),
             r.Party, r.OfferId!, now, ct);
     }
 }

@@ -29,6 +29,6 @@ public sealed class ReduceOrderHandler(MarketService market, PartyDirectory part
         var now = clock.GetCurrentInstant();
         var party = await parties.FindAsync(r.Party, ct);
         var cmd = new Domain.Market.ReduceOrder(r.Party, r.OrderId, r.Devices, now);
-        return await market.DecideAsync(book => MatchingEngine.Decide(cmd, book, id => id == party?.Id ? party : null), r.Party, r.OrderId, now, ct);
+        return await market.DecideAsync((book, finished) => MatchingEngine.Decide(cmd, book, finished, id => id == party?.Id ? party : null), r.Party, r.OrderId, now, ct);
     }
 }

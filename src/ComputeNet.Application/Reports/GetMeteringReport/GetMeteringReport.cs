@@ -37,6 +37,6 @@ public sealed class GetMeteringReportHandler(IDocumentStore store, PlatformServi
         var end = period.End.ToUnixTimeSeconds();
         var leases = await session.Query<LeaseDocument>().Where(l => l.FromUnixSeconds < end && l.ToUnixSeconds > start).ToListAsync(ct);
         return MeteringReports.Compute(period, view.Catalogue, await parties.AllAsync(ct), leases.Select(l => l.Terms).ToList(),
-            records, await market.OfferedCapacityAsync(ct));
+            records, await market.OfferedCapacityAsync(period.Start, period.End, ct));
     }
 }

@@ -21,6 +21,9 @@ public readonly record struct OrderRef(int Slot, int Generation)
 /// <summary>One fill a match decided: the resting order (slot and the caller's tag), the devices, the latency of the pair.</summary>
 public readonly record struct Fill(OrderRef Resting, int Tag, int Devices, long PriceTicks, decimal LatencyMs);
 
+/// <summary>The engine's time (<see cref="MatchingCore.Expire"/>) and the base hour of its offers' window index.</summary>
+public readonly record struct EngineClock(long NowSeconds, long IndexBaseHour, bool IndexBaseSet);
+
 /// <summary>A price level of the book as anyone may see it: price, number of orders, devices available.</summary>
 public readonly record struct DepthLevel(long PriceTicks, int Orders, long Devices);
 
@@ -128,6 +131,26 @@ public sealed class MatchingCore
 
     /// <summary>Orders resting in the book now.</summary>
     public int LiveOrders { get; private set; }
+
+    /// <summary>
+    /// When set, the tag of every order that leaves the book (filled, leased out, cancelled, killed, expired) is added
+    /// here, in the order they leave: the caller's own records of them can then be let go. Reused, never reallocated
+    /// in steady state.
+    /// </summary>
+    public List<int>? Departed { get; set; }
+
+    /// <summary>The engine's clock: the latest time it was given and the hour its window index counts from (for snapshots).</summary>
+    public EngineClock Clock => new(_nowSeconds, _indexBaseHour, _indexBaseSet);
+
+    /// <summary>Sets the clock of an empty engine to a snapshot's, so the restored engine indexes offers as the original did.</summary>
+    public void RestoreClock(EngineClock clock)
+    {
+        if (_used != 0)
+        {
+            throw new InvalidOperationException("the clock is restored into an empty engine only");
+        }
+        (_nowSeconds, _indexBaseHour, _indexBaseSet) = (clock.NowSeconds, clock.IndexBaseHour, clock.IndexBaseSet);
+    }
 
     public bool IsLive(OrderRef order) =>
         order.Slot >= 0 && order.Slot < _used && _slots[order.Slot].Live && _slots[order.Slot].Generation == order.Generation;
@@ -414,7 +437,44 @@ public sealed class MatchingCore
         {
             Remove(bid);
         }
+        LeaseLive(offer, fromSeconds, toSeconds, devices);
+    }
 
+    /// <summary>
+    /// Restores a live bid's fills from a snapshot (no trade is matched: the bid's devices already traded elsewhere);
+    /// a bid filled whole leaves the book.
+    /// </summary>
+    public void RestoreFilled(OrderRef bid, int filled)
+    {
+        if (!IsLive(bid) || !_slots[bid.Slot].IsBid)
+        {
+            throw new InvalidOperationException("a restored fill names an order that is not a live bid");
+        }
+        ref var b = ref _slots[bid.Slot];
+        b.Filled = filled;
+        if (b.Filled >= b.Devices)
+        {
+            Remove(bid);
+        }
+    }
+
+    /// <summary>
+    /// Leases <paramref name="devices"/> of a live offer over <c>[fromSeconds, toSeconds)</c> (whole hours inside its
+    /// window): the offer's half of a trade, and how a snapshot restores an offer's calendar run by run.
+    /// </summary>
+    public void Lease(OrderRef offer, long fromSeconds, long toSeconds, int devices)
+    {
+        if (!IsLive(offer) || _slots[offer.Slot].IsBid)
+        {
+            throw new InvalidOperationException("a lease names an order that is not a live offer: invariant broken");
+        }
+        LeaseLive(offer, fromSeconds, toSeconds, devices);
+    }
+
+    /// <summary>The offer's half of a trade, on an offer known to be live (the hot path of <see cref="Fill(OrderRef, OrderRef, int)"/>).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void LeaseLive(OrderRef offer, long fromSeconds, long toSeconds, int devices)
+    {
         ref var o = ref _slots[offer.Slot];
         if (o.Leased is null && fromSeconds == o.FromSeconds && toSeconds == o.ToSeconds)
         {
@@ -486,6 +546,7 @@ public sealed class MatchingCore
             return;
         }
         ref var s = ref _slots[order.Slot];
+        Departed?.Add(s.Tag);
         if (s.IsBid)
         {
             s.Bids!.Unlink(-s.PriceTicks, order.Slot, _slots);
