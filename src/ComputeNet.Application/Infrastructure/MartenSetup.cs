@@ -61,7 +61,33 @@ public static class MartenSetup
         opts.Storage.ExtendedSchemaObjects.Add(UsageRecordTable.Definition(schema));
 
         opts.Projections.Add(new ClosedPeriodProjection(), ProjectionLifecycle.Inline);
+
+        ConfigureReadModels(opts, schema);
     }
+
+    // ---- Read models people list and fetch (issue 12, "reads"): settlement documents and usage rows ----
+    /// <summary>
+    /// Inline projections of what closes issued (invoices, statements, issuer claims, region shares, periods,
+    /// redemptions, subsidised lines) and of usage records, indexed so lists filter and page in PostgreSQL. Inline, so a
+    /// close's documents and a batch's rows commit with their events. A schema written before them is rebuilt from the
+    /// events on start (<see cref="ReadModelRebuild"/>).
+    /// </summary>
+    private static void ConfigureReadModels(StoreOptions opts, string schema)
+    {
+        // Composite indexes (party or period, then Seq): a party's or a period's page is an index range in close order.
+        opts.Schema.For<InvoiceDocument>().Index(x => x.Seq).Index([x => x.Buyer, x => x.Seq]).Index([x => x.Period, x => x.Seq]);
+        opts.Schema.For<StatementDocument>().Index(x => x.Seq).Index([x => x.Party, x => x.Seq]).Index([x => x.Period, x => x.Seq]);
+        opts.Schema.For<IssuerClaimDocument>().Index(x => x.Seq).Index([x => x.Issuer, x => x.Seq]).Index([x => x.Period, x => x.Seq]);
+        opts.Schema.For<RegionShareDocument>().Index([x => x.Period, x => x.Seq]);
+        opts.Schema.For<PeriodDocument>().Index(x => x.Seq);
+        opts.Schema.For<RedemptionDocument>().Index([x => x.Period, x => x.ProgrammeId]);
+        opts.Schema.For<SubsidisedLineDocument>().Index(x => x.ProgrammeId);
+        opts.Projections.Add(new SettlementDocumentsProjection(), ProjectionLifecycle.Inline);
+
+        opts.Storage.ExtendedSchemaObjects.Add(UsageRecordTable.Define(schema));
+        opts.Projections.Add(new UsageRecordProjection(schema), ProjectionLifecycle.Inline);
+    }
+    // ---- end of read models (issue 12, "reads") ----
 
     /// <summary>Stream keys. One market stream for now; the matching-engine work splits it per family.</summary>
     public static class Streams

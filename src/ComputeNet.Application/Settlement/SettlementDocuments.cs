@@ -1,0 +1,141 @@
+using ComputeNet.Domain.Settlement;
+using ComputeNet.Domain.Vouchers;
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+
+namespace ComputeNet.Application.Settlement;
+
+/// <summary>
+/// What a close issued, as documents people list and fetch: one per invoice, statement, issuer claim, region share,
+/// closed period and voucher redemption, written by <see cref="SettlementDocumentsProjection"/> (inline) in the close's
+/// own transaction, so they are visible when the close answers. <c>Seq</c> is the event's global sequence: a period's
+/// events are appended in one transaction under the exclusive settlement lock, so ordering by it is close order, then
+/// the order the close issued them in (the order the period stream holds them in). Indexed by party, period and
+/// <c>Seq</c> (<see cref="Infrastructure.MartenSetup"/>), so every list filters and pages in PostgreSQL.
+/// </summary>
+public sealed class InvoiceDocument
+{
+    /// <summary><c>{period}.{buyer}</c>, the invoice's document id (<see cref="Documents.DocumentIds.Invoice"/>).</summary>
+    public string Id { get; set; } = "";
+    public string Period { get; set; } = "";
+    public string Buyer { get; set; } = "";
+    public long Seq { get; set; }
+    public InvoiceIssued Invoice { get; set; } = null!;
+}
+
+public sealed class StatementDocument
+{
+    /// <summary><c>{period}.{role}.{party}</c> (<see cref="Documents.DocumentIds.Statement"/>).</summary>
+    public string Id { get; set; } = "";
+    public string Period { get; set; } = "";
+    public string Party { get; set; } = "";
+    public string Role { get; set; } = "";
+    public long Seq { get; set; }
+    public StatementIssued Statement { get; set; } = null!;
+}
+
+public sealed class IssuerClaimDocument
+{
+    /// <summary><c>{period}.issuer.{issuer}</c>.</summary>
+    public string Id { get; set; } = "";
+    public string Period { get; set; } = "";
+    public string Issuer { get; set; } = "";
+    public long Seq { get; set; }
+    public IssuerClaimIssued Claim { get; set; } = null!;
+}
+
+public sealed class RegionShareDocument
+{
+    /// <summary><c>{period}.region.{region}</c>.</summary>
+    public string Id { get; set; } = "";
+    public string Period { get; set; } = "";
+    public string Region { get; set; } = "";
+    public long Seq { get; set; }
+    public RegionShareIssued Share { get; set; } = null!;
+}
+
+/// <summary>A closed period's <see cref="PeriodClosed"/> (fees, Merkle root, bounds), found by key or in close order.</summary>
+public sealed class PeriodDocument
+{
+    /// <summary>The period key.</summary>
+    public string Id { get; set; } = "";
+    public long Seq { get; set; }
+    public PeriodClosed Closed { get; set; } = null!;
+}
+
+/// <summary>A voucher redemption of a close (the evidence of an issuer's claim), found by period and programme.</summary>
+public sealed class RedemptionDocument
+{
+    /// <summary>The event's id: one document per redemption, stable across a rebuild.</summary>
+    public string Id { get; set; } = "";
+    public string Period { get; set; } = "";
+    public string ProgrammeId { get; set; } = "";
+    public long Seq { get; set; }
+    public VoucherRedeemed Redeemed { get; set; } = null!;
+}
+
+/// <summary>
+/// An invoiced compute line a voucher covered (<see cref="InvoiceLine.Voucher"/> set), per programme: what a programme
+/// report sums, so it reads its own lines rather than every closed period.
+/// </summary>
+public sealed class SubsidisedLineDocument
+{
+    /// <summary><c>{period}.{buyer}.{lineNo}</c>.</summary>
+    public string Id { get; set; } = "";
+    public string ProgrammeId { get; set; } = "";
+    public string LeaseId { get; set; } = "";
+    public decimal Quantity { get; set; }
+    public long Seq { get; set; }
+}
+
+public sealed partial class SettlementDocumentsProjection : EventProjection
+{
+    public SettlementDocumentsProjection()
+    {
+        IncludeType<PeriodClosed>();
+        IncludeType<InvoiceIssued>();
+        IncludeType<StatementIssued>();
+        IncludeType<IssuerClaimIssued>();
+        IncludeType<RegionShareIssued>();
+        IncludeType<VoucherRedeemed>();
+    }
+
+    public static string ClaimId(string period, string issuer) => $"{period}.issuer.{issuer}";
+
+    public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
+    {
+        switch (e.Data)
+        {
+            case PeriodClosed c:
+                operations.Store(new PeriodDocument { Id = c.Period, Seq = e.Sequence, Closed = c });
+                break;
+            case InvoiceIssued i:
+                operations.Store(new InvoiceDocument { Id = Documents.DocumentIds.Invoice(i.Period, i.Buyer), Period = i.Period, Buyer = i.Buyer, Seq = e.Sequence, Invoice = i });
+                foreach (var l in i.Lines.Where(l => l.Voucher is not null && l.Kind == LineKinds.Compute))
+                {
+                    operations.Store(new SubsidisedLineDocument
+                    {
+                        Id = $"{i.Period}.{i.Buyer}.{l.LineNo}", ProgrammeId = l.Voucher!, LeaseId = l.LeaseId, Quantity = l.Quantity, Seq = e.Sequence,
+                    });
+                }
+                break;
+            case StatementIssued s:
+                operations.Store(new StatementDocument
+                {
+                    Id = Documents.DocumentIds.Statement(s.Period, s.Role, s.Party), Period = s.Period, Party = s.Party, Role = s.Role, Seq = e.Sequence, Statement = s,
+                });
+                break;
+            case IssuerClaimIssued c:
+                operations.Store(new IssuerClaimDocument { Id = ClaimId(c.Period, c.Issuer), Period = c.Period, Issuer = c.Issuer, Seq = e.Sequence, Claim = c });
+                break;
+            case RegionShareIssued r:
+                operations.Store(new RegionShareDocument { Id = $"{r.Period}.region.{r.Region}", Period = r.Period, Region = r.Region, Seq = e.Sequence, Share = r });
+                break;
+            case VoucherRedeemed v:
+                operations.Store(new RedemptionDocument { Id = e.Id.ToString(), Period = v.Period, ProgrammeId = v.ProgrammeId, Seq = e.Sequence, Redeemed = v });
+                break;
+        }
+        return ValueTask.CompletedTask;
+    }
+}
