@@ -82,6 +82,7 @@ public static class MartenSetup
         opts.Schema.For<PeriodDocument>().Index(x => x.Seq);
         opts.Schema.For<RedemptionDocument>().Index([x => x.Period, x => x.ProgrammeId]);
         opts.Schema.For<SubsidisedLineDocument>().Index(x => x.ProgrammeId);
+        opts.Schema.For<EarnerInvoiceDocument>().Index([x => x.StatementId, x => x.Seq]);
         opts.Projections.Add(new SettlementDocumentsProjection(), ProjectionLifecycle.Inline);
 
         opts.Storage.ExtendedSchemaObjects.Add(UsageRecordTable.Define(schema));

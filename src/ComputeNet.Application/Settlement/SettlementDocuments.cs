@@ -89,6 +89,20 @@ public sealed class SubsidisedLineDocument
     public long Seq { get; set; }
 }
 
+/// <summary>
+/// An invoice on which a party earned in a role (a line with that <see cref="InvoiceLine.Earner"/> and
+/// <see cref="InvoiceLine.EarnerRole"/>): a statement's lines are those invoices' lines, so a statement's PDF reads its
+/// own invoices, found by <see cref="StatementId"/>, not the whole period.
+/// </summary>
+public sealed class EarnerInvoiceDocument
+{
+    /// <summary><c>{event id}.{statement id}</c> (party ids may hold dots; the event id has a fixed length).</summary>
+    public string Id { get; set; } = "";
+    public string StatementId { get; set; } = "";
+    public string InvoiceId { get; set; } = "";
+    public long Seq { get; set; }
+}
+
 public sealed partial class SettlementDocumentsProjection : EventProjection
 {
     public SettlementDocumentsProjection()
@@ -112,6 +126,13 @@ public sealed partial class SettlementDocumentsProjection : EventProjection
                 break;
             case InvoiceIssued i:
                 operations.Store(new InvoiceDocument { Id = Documents.DocumentIds.Invoice(i.Period, i.Buyer), Period = i.Period, Buyer = i.Buyer, Seq = e.Sequence, Invoice = i });
+                foreach (var statement in i.Lines.Select(l => Documents.DocumentIds.Statement(i.Period, l.EarnerRole, l.Earner)).Distinct())
+                {
+                    operations.Store(new EarnerInvoiceDocument
+                    {
+                        Id = $"{e.Id}.{statement}", StatementId = statement, InvoiceId = Documents.DocumentIds.Invoice(i.Period, i.Buyer), Seq = e.Sequence,
+                    });
+                }
                 foreach (var l in i.Lines.Where(l => l.Voucher is not null && l.Kind == LineKinds.Compute))
                 {
                     operations.Store(new SubsidisedLineDocument
