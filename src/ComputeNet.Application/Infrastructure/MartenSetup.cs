@@ -83,10 +83,12 @@ public static class MartenSetup
         opts.Schema.For<RedemptionDocument>().Index([x => x.Period, x => x.ProgrammeId]);
         opts.Schema.For<SubsidisedLineDocument>().Index(x => x.ProgrammeId);
         opts.Schema.For<EarnerInvoiceDocument>().Index([x => x.StatementId, x => x.Seq]);
-        opts.Projections.Add(new SettlementDocumentsProjection(), ProjectionLifecycle.Inline);
+        opts.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Sequence(
+            new Weasel.Postgresql.PostgresqlObjectName(schema, SettlementDocumentsProjection.CloseOrderSequence, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General)));
+        opts.Projections.Add(new SettlementDocumentsProjection(schema), ProjectionLifecycle.Inline);
 
         opts.Storage.ExtendedSchemaObjects.Add(UsageRecordTable.Define(schema));
-        opts.Projections.Add(new UsageRecordProjection(schema), ProjectionLifecycle.Inline);
+        opts.Projections.Add(new UsageRecordProjection(schema, opts.Serializer()), ProjectionLifecycle.Inline);
     }
     // ---- end of read models (issue 12, "reads") ----
 

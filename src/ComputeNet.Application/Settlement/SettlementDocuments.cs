@@ -9,9 +9,12 @@ namespace ComputeNet.Application.Settlement;
 /// <summary>
 /// What a close issued, as documents people list and fetch: one per invoice, statement, issuer claim, region share,
 /// closed period and voucher redemption, written by <see cref="SettlementDocumentsProjection"/> (inline) in the close's
-/// own transaction, so they are visible when the close answers. <c>Seq</c> is the event's global sequence: a period's
-/// events are appended in one transaction under the exclusive settlement lock, so ordering by it is close order, then
-/// the order the close issued them in (the order the period stream holds them in). Indexed by party, period and
+/// own transaction, so they are visible when the close answers. <c>Seq</c> orders them as the old reads did: close order,
+/// then the order the close issued them in. It is <c>close order × 10⁹ + the event's version in its stream</c>; close
+/// order is drawn from the PostgreSQL sequence <c>cn_close_order</c> when the projection meets a
+/// <see cref="PeriodClosed"/> (closes run one at a time under the exclusive settlement lock, and a rebuild replays them
+/// in event order, so the numbers rise in close order). Events are appended in Marten's quick mode, whose inline
+/// projections do not see the global event sequence, hence a number of our own. Indexed by party, period and
 /// <c>Seq</c> (<see cref="Infrastructure.MartenSetup"/>), so every list filters and pages in PostgreSQL.
 /// </summary>
 public sealed class InvoiceDocument
@@ -105,8 +108,19 @@ public sealed class EarnerInvoiceDocument
 
 public sealed partial class SettlementDocumentsProjection : EventProjection
 {
-    public SettlementDocumentsProjection()
+    /// <summary>Stream versions of a period stream stay far below this (a close's events number about twice its lines).</summary>
+    public const long CloseStride = 1_000_000_000;
+
+    public const string CloseOrderSequence = "cn_close_order";
+
+    private readonly string _nextCloseOrder;
+
+    /// <summary>The close being projected: its events follow its <see cref="PeriodClosed"/> (version 1) at once.</summary>
+    private (string Period, long Order) _current = ("", 0);
+
+    public SettlementDocumentsProjection(string schema)
     {
+        _nextCloseOrder = $"select nextval('{schema}.{CloseOrderSequence}')";
         IncludeType<PeriodClosed>();
         IncludeType<InvoiceIssued>();
         IncludeType<StatementIssued>();
@@ -117,46 +131,77 @@ public sealed partial class SettlementDocumentsProjection : EventProjection
 
     public static string ClaimId(string period, string issuer) => $"{period}.issuer.{issuer}";
 
-    public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
+    private async ValueTask<long> CloseOrderAsync(IDocumentOperations operations, string period, CancellationToken ct)
     {
+        if (_current.Period == period)
+        {
+            return _current.Order;
+        }
+        // A rebuild may page a close's events across batches: the period's document was committed with the batch before.
+        var stored = await operations.LoadAsync<PeriodDocument>(period, ct)
+            ?? throw new InvalidOperationException($"the close of {period} is projected before its PeriodClosed");
+        _current = (period, stored.Seq / CloseStride);
+        return _current.Order;
+    }
+
+    public override async ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
+    {
+        if (e.Version is <= 0 or >= CloseStride)
+        {
+            throw new InvalidOperationException($"event {e.Id} has version {e.Version}: the settlement documents need the event's place in its stream");
+        }
         switch (e.Data)
         {
             case PeriodClosed c:
-                operations.Store(new PeriodDocument { Id = c.Period, Seq = e.Sequence, Closed = c });
+                var order = (await operations.QueryAsync<long>(_nextCloseOrder, cancellation)).Single();
+                _current = (c.Period, order);
+                operations.Store(new PeriodDocument { Id = c.Period, Seq = order * CloseStride + e.Version, Closed = c });
                 break;
             case InvoiceIssued i:
-                operations.Store(new InvoiceDocument { Id = Documents.DocumentIds.Invoice(i.Period, i.Buyer), Period = i.Period, Buyer = i.Buyer, Seq = e.Sequence, Invoice = i });
+            {
+                var seq = await CloseOrderAsync(operations, i.Period, cancellation) * CloseStride + e.Version;
+                operations.Store(new InvoiceDocument { Id = Documents.DocumentIds.Invoice(i.Period, i.Buyer), Period = i.Period, Buyer = i.Buyer, Seq = seq, Invoice = i });
                 foreach (var statement in i.Lines.Select(l => Documents.DocumentIds.Statement(i.Period, l.EarnerRole, l.Earner)).Distinct())
                 {
                     operations.Store(new EarnerInvoiceDocument
                     {
-                        Id = $"{e.Id}.{statement}", StatementId = statement, InvoiceId = Documents.DocumentIds.Invoice(i.Period, i.Buyer), Seq = e.Sequence,
+                        Id = $"{e.Id}.{statement}", StatementId = statement, InvoiceId = Documents.DocumentIds.Invoice(i.Period, i.Buyer), Seq = seq,
                     });
                 }
                 foreach (var l in i.Lines.Where(l => l.Voucher is not null && l.Kind == LineKinds.Compute))
                 {
                     operations.Store(new SubsidisedLineDocument
                     {
-                        Id = $"{i.Period}.{i.Buyer}.{l.LineNo}", ProgrammeId = l.Voucher!, LeaseId = l.LeaseId, Quantity = l.Quantity, Seq = e.Sequence,
+                        Id = $"{i.Period}.{i.Buyer}.{l.LineNo}", ProgrammeId = l.Voucher!, LeaseId = l.LeaseId, Quantity = l.Quantity, Seq = seq,
                     });
                 }
                 break;
+            }
             case StatementIssued s:
                 operations.Store(new StatementDocument
                 {
-                    Id = Documents.DocumentIds.Statement(s.Period, s.Role, s.Party), Period = s.Period, Party = s.Party, Role = s.Role, Seq = e.Sequence, Statement = s,
+                    Id = Documents.DocumentIds.Statement(s.Period, s.Role, s.Party), Period = s.Period, Party = s.Party, Role = s.Role,
+                    Seq = await CloseOrderAsync(operations, s.Period, cancellation) * CloseStride + e.Version, Statement = s,
                 });
                 break;
             case IssuerClaimIssued c:
-                operations.Store(new IssuerClaimDocument { Id = ClaimId(c.Period, c.Issuer), Period = c.Period, Issuer = c.Issuer, Seq = e.Sequence, Claim = c });
+                operations.Store(new IssuerClaimDocument
+                {
+                    Id = ClaimId(c.Period, c.Issuer), Period = c.Period, Issuer = c.Issuer,
+                    Seq = await CloseOrderAsync(operations, c.Period, cancellation) * CloseStride + e.Version, Claim = c,
+                });
                 break;
             case RegionShareIssued r:
-                operations.Store(new RegionShareDocument { Id = $"{r.Period}.region.{r.Region}", Period = r.Period, Region = r.Region, Seq = e.Sequence, Share = r });
+                operations.Store(new RegionShareDocument
+                {
+                    Id = $"{r.Period}.region.{r.Region}", Period = r.Period, Region = r.Region,
+                    Seq = await CloseOrderAsync(operations, r.Period, cancellation) * CloseStride + e.Version, Share = r,
+                });
                 break;
             case VoucherRedeemed v:
-                operations.Store(new RedemptionDocument { Id = e.Id.ToString(), Period = v.Period, ProgrammeId = v.ProgrammeId, Seq = e.Sequence, Redeemed = v });
+                // Redemptions are in the vouchers stream, in the order the close redeemed them: its version orders them.
+                operations.Store(new RedemptionDocument { Id = e.Id.ToString(), Period = v.Period, ProgrammeId = v.ProgrammeId, Seq = e.Version, Redeemed = v });
                 break;
         }
-        return ValueTask.CompletedTask;
     }
 }
