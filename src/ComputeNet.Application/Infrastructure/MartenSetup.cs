@@ -65,12 +65,12 @@ public static class MartenSetup
         ConfigureReadModels(opts, schema);
     }
 
-    // ---- Read models people list and fetch (issue 12, "reads"): settlement documents and usage rows ----
+    // ---- Read models people list and fetch (issue 12, "reads"): settlement documents ----
     /// <summary>
-    /// Inline projections of what closes issued (invoices, statements, issuer claims, region shares, periods,
-    /// redemptions, subsidised lines) and of usage records, indexed so lists filter and page in PostgreSQL. Inline, so a
-    /// close's documents and a batch's rows commit with their events. A schema written before them is rebuilt from the
-    /// events on start (<see cref="ReadModelRebuild"/>).
+    /// Inline projection of what closes issued (invoices, statements, issuer claims, region shares, periods, redemptions,
+    /// subsidised lines, the invoices each statement earned on), indexed so lists filter and page in PostgreSQL. Inline,
+    /// so a close's documents commit with its events and are there when the close answers. A schema written before them
+    /// is rebuilt from the events on start (<see cref="ReadModelRebuild"/>). Usage lists read <see cref="UsageRecordTable"/>.
     /// </summary>
     private static void ConfigureReadModels(StoreOptions opts, string schema)
     {
@@ -87,8 +87,6 @@ public static class MartenSetup
             new Weasel.Postgresql.PostgresqlObjectName(schema, SettlementDocumentsProjection.CloseOrderSequence, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General)));
         opts.Projections.Add(new SettlementDocumentsProjection(schema), ProjectionLifecycle.Inline);
 
-        opts.Storage.ExtendedSchemaObjects.Add(UsageRecordTable.Define(schema));
-        opts.Projections.Add(new UsageRecordProjection(schema, opts.Serializer()), ProjectionLifecycle.Inline);
     }
     // ---- end of read models (issue 12, "reads") ----
 

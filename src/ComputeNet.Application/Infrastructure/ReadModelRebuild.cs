@@ -5,12 +5,13 @@ using Marten;
 namespace ComputeNet.Application.Infrastructure;
 
 /// <summary>
-/// The upgrade path for schemas written before the settlement documents and usage rows existed (issue 12): their
-/// events are there, their read models are not. On start (<see cref="ComputeNetServices.InitialiseComputeNetAsync"/>)
-/// each read model that is empty while its source events exist is rebuilt from the events with Marten's projection
-/// daemon (<c>RebuildProjectionAsync</c>, which replays the events through the same inline projection), and says so on
-/// standard error. A rebuild writes the same documents and rows the projections would have written; repeating it changes
-/// nothing (documents are stored by id, rows by (seq, ord)).
+/// The upgrade path for schemas written before the settlement documents existed (issue 12): their events are there,
+/// their documents are not. On start (<see cref="ComputeNetServices.InitialiseComputeNetAsync"/>), when no
+/// <see cref="PeriodDocument"/> is stored but periods were closed, the documents are rebuilt from the events with
+/// Marten's projection daemon (<c>RebuildProjectionAsync</c>, which replays the events through the same inline
+/// projection), which says so on standard error. A rebuild writes the documents the projection would have written;
+/// repeating it changes nothing but the close-order numbers, which keep their order. (Usage rows have their own
+/// backfill: <see cref="UsageRecordTable.BackfillAsync"/>.)
 /// </summary>
 public static class ReadModelRebuild
 {
@@ -20,35 +21,23 @@ public static class ReadModelRebuild
     /// <summary>Rebuilds the read models that are missing; returns the names of those rebuilt.</summary>
     public static async Task<IReadOnlyList<string>> RebuildMissingAsync(IDocumentStore store, TextWriter? log, CancellationToken ct)
     {
-        var rebuilt = new List<string>();
-        bool settlementMissing, usageMissing;
+        bool missing;
         await using (var session = store.QuerySession())
         {
-            // Cheap checks, so a start pays nothing for them: the read model's first row, then (only if there is none) the
-            // small tables that say whether there is anything to rebuild from — closed periods, usage streams.
-            settlementMissing = !await session.Query<PeriodDocument>().AnyAsync(ct) && await session.Query<ClosedPeriodView>().AnyAsync(ct);
-            usageMissing = !await UsageRecordTable.AnyAsync(session, ct) && (await session.QueryAsync<bool>(
-                $"select exists(select 1 from {store.Options.Events.DatabaseSchemaName}.mt_streams where id like 'usage:%')", ct)).Single();
+            // Cheap: the first document, then (only if there is none) whether any period was closed (a small table).
+            missing = !await session.Query<PeriodDocument>().AnyAsync(ct) && await session.Query<ClosedPeriodView>().AnyAsync(ct);
         }
-        if (settlementMissing)
+        if (!missing)
         {
-            await RebuildAsync<SettlementDocumentsProjection>(store, "invoices, statements, claims and periods", log, ct);
-            rebuilt.Add(nameof(SettlementDocumentsProjection));
+            return [];
         }
-        if (usageMissing)
-        {
-            await RebuildAsync<UsageRecordProjection>(store, "usage records", log, ct);
-            rebuilt.Add(nameof(UsageRecordProjection));
-        }
-        return rebuilt;
+        await RebuildAllAsync(store, log, ct);
+        return [nameof(SettlementDocumentsProjection)];
     }
 
-    /// <summary>Rebuilds every read model of issue 12 from the events, whatever is stored (the CLI's <c>db rebuild-reads</c>).</summary>
-    public static async Task RebuildAllAsync(IDocumentStore store, TextWriter? log, CancellationToken ct)
-    {
-        await RebuildAsync<SettlementDocumentsProjection>(store, "invoices, statements, claims and periods", log, ct);
-        await RebuildAsync<UsageRecordProjection>(store, "usage records", log, ct);
-    }
+    /// <summary>Rebuilds the settlement documents from the events, whatever is stored.</summary>
+    public static Task RebuildAllAsync(IDocumentStore store, TextWriter? log, CancellationToken ct) =>
+        RebuildAsync<SettlementDocumentsProjection>(store, "invoices, statements, claims and periods", log, ct);
 
     private static async Task RebuildAsync<T>(IDocumentStore store, string what, TextWriter? log, CancellationToken ct)
     {

@@ -36,6 +36,8 @@ public static class UsageRecordTable
         table.AddColumn<string>("receiving_period").NotNull();
         table.AddColumn("record", "jsonb").NotNull();
         table.Indexes.Add(new IndexDefinition($"ix_{Name}_lease_from") { Columns = ["lease_id", "from_s"] });
+        // GET /v1/usage of one provider (or everyone's) in its order: provider, lease, start (issue 12, "reads").
+        table.Indexes.Add(new IndexDefinition($"ix_{Name}_provider_lease_from") { Columns = ["provider", "lease_id", "from_s"] });
         return table;
     }
 
@@ -111,6 +113,40 @@ public static class UsageRecordTable
     }
 
     private sealed record LeaseDelivered(string LeaseId, long DeviceSeconds);
+
+    /// <summary>
+    /// Records ordered by provider, lease and interval start, optionally one provider's and/or one lease's;
+    /// <paramref name="limit"/> from <paramref name="offset"/>, read through the (provider, lease, start) or (lease, start)
+    /// index. Whole seconds order through the index; the exact start (records of one lease never overlap, so it is
+    /// distinct per lease) orders within a second.
+    /// </summary>
+    public static async Task<IReadOnlyList<UsageRecorded>> PageAsync(IQuerySession session, string? provider, string? leaseId, int offset, int limit,
+        CancellationToken ct)
+    {
+        var where = (provider, leaseId) switch
+        {
+            (null, null) => "true",
+            (not null, null) => "provider = ?",
+            (null, not null) => "lease_id = ?",
+            _ => "provider = ? and lease_id = ?",
+        };
+        object[] args = [.. new[] { provider, leaseId }.OfType<object>(), offset, limit];
+        return await session.AdvancedSql.QueryAsync<UsageRecorded>(
+            $"select record from {Qualified(session)} where {where} order by provider, lease_id, from_s, (record->>'from')::timestamptz, record_id offset ? limit ?",
+            ct, args);
+    }
+
+    /// <summary>The records a period received for some leases (a claim's evidence, a FOCUS row's usage), per lease by start.</summary>
+    public static async Task<IReadOnlyList<UsageRecorded>> ReceivedAsync(IQuerySession session, string period, IReadOnlyCollection<string> leaseIds, CancellationToken ct)
+    {
+        if (leaseIds.Count == 0)
+        {
+            return [];
+        }
+        return await session.AdvancedSql.QueryAsync<UsageRecorded>(
+            $"select record from {Qualified(session)} where lease_id = any(?) and receiving_period = ? order by lease_id, from_s, (record->>'from')::timestamptz, record_id",
+            ct, leaseIds.ToArray(), period);
+    }
 
     /// <summary>
     /// Upgrades a schema written before this table existed: when the table is empty but usage events exist, every stored

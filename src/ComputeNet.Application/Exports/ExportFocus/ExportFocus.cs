@@ -30,7 +30,7 @@ public sealed class ExportFocusValidator : AbstractValidator<ExportFocusRequest>
     }
 }
 
-public sealed class ExportFocusHandler(IDocumentStore store, PartyDirectory parties, PlatformService platform, ComputeNetSettings settings)
+public sealed class ExportFocusHandler(IDocumentStore store, PartyDirectory parties, PlatformService platform)
     : IQueryHandler<ExportFocusRequest, FocusDataset>
 {
     public async ValueTask<FocusDataset> Handle(ExportFocusRequest q, CancellationToken ct)
@@ -68,7 +68,7 @@ public sealed class ExportFocusHandler(IDocumentStore store, PartyDirectory part
         foreach (var p in periods.Where(p => p.Invoices.Count > 0))
         {
             var periodLeases = p.Invoices.SelectMany(i => i.Lines).Select(l => l.LeaseId).Distinct(StringComparer.Ordinal).ToList();
-            foreach (var r in await UsageRecordTable.ReceivedAsync(session, settings.Schema, p.Closed.Period, periodLeases, ct))
+            foreach (var r in await UsageRecordTable.ReceivedAsync(session, p.Closed.Period, periodLeases, ct))
             {
                 var key = (p.Closed.Period, r.LeaseId, r.Late);
                 usage[key] = (usage.GetValueOrDefault(key) ?? FocusUsage.None).Add(r.DeviceSeconds, r.EnergyKwh, r.GreenKwh, r.TransferGb);

@@ -39,7 +39,7 @@ public sealed record GetProgrammeReportRequest(string? Issuer = null, int Offset
 
 public sealed record ProgrammeReport(ProgrammeView Programme, decimal ScuHoursSubsidised, decimal? WesternHubShare);
 
-public sealed class GetClaimsHandler(IDocumentStore store, Platform.PlatformService platform, ComputeNetSettings settings) :
+public sealed class GetClaimsHandler(IDocumentStore store, Platform.PlatformService platform) :
     IQueryHandler<GetClaimsRequest, IReadOnlyList<ClaimView>>,
     IQueryHandler<GetProgrammeReportRequest, IReadOnlyList<ProgrammeReport>>
 {
@@ -67,7 +67,7 @@ public sealed class GetClaimsHandler(IDocumentStore store, Platform.PlatformServ
             var invoices = await session.LoadManyAsync<InvoiceDocument>(ct, redemptions.Select(r => Documents.DocumentIds.Invoice(claim.Period, r.Buyer)).Distinct());
             var lines = invoices.SelectMany(i => i.Invoice.Lines).ToList();
             var leaseIds = redemptions.Select(r => r.LeaseId).Distinct(StringComparer.Ordinal).ToList();
-            var usage = (await UsageRecordTable.ReceivedAsync(session, settings.Schema, claim.Period, leaseIds, ct)).ToLookup(u => u.LeaseId);
+            var usage = (await UsageRecordTable.ReceivedAsync(session, claim.Period, leaseIds, ct)).ToLookup(u => u.LeaseId);
             var leases = (await session.LoadManyAsync<LeaseDocument>(ct, leaseIds.Select(MartenSetup.Streams.Lease))).ToDictionary(l => l.LeaseId, l => l.Terms);
             var items = redemptions.Select(r =>
             {
