@@ -67,7 +67,8 @@ public sealed class ExportFocusHandler(IDocumentStore store, PartyDirectory part
         var usage = new Dictionary<(string, string, bool), FocusUsage>();
         foreach (var p in periods.Where(p => p.Invoices.Count > 0))
         {
-            var periodLeases = p.Invoices.SelectMany(i => i.Lines).Select(l => l.LeaseId).Distinct(StringComparer.Ordinal).ToList();
+            var periodLeases = p.Invoices.SelectMany(i => i.Lines).Select(l => l.LeaseId).Distinct(StringComparer.Ordinal)
+                .Where(leases.ContainsKey).Select(id => leases[id]).ToList();
             foreach (var r in await UsageRecordTable.ReceivedAsync(session, p.Closed.Period, periodLeases, ct))
             {
                 var key = (p.Closed.Period, r.LeaseId, r.Late);

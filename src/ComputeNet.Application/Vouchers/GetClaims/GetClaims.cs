@@ -67,8 +67,8 @@ public sealed class GetClaimsHandler(IDocumentStore store, Platform.PlatformServ
             var invoices = await session.LoadManyAsync<InvoiceDocument>(ct, redemptions.Select(r => Documents.DocumentIds.Invoice(claim.Period, r.Buyer)).Distinct());
             var lines = invoices.SelectMany(i => i.Invoice.Lines).ToList();
             var leaseIds = redemptions.Select(r => r.LeaseId).Distinct(StringComparer.Ordinal).ToList();
-            var usage = (await UsageRecordTable.ReceivedAsync(session, claim.Period, leaseIds, ct)).ToLookup(u => u.LeaseId);
             var leases = (await session.LoadManyAsync<LeaseDocument>(ct, leaseIds.Select(MartenSetup.Streams.Lease))).ToDictionary(l => l.LeaseId, l => l.Terms);
+            var usage = (await UsageRecordTable.ReceivedAsync(session, claim.Period, leases.Values, ct)).ToLookup(u => u.LeaseId);
             var items = redemptions.Select(r =>
             {
                 var line = lines.Single(l => l.LeaseId == r.LeaseId && l.Kind == r.LineKind && l.Late == r.Late);
