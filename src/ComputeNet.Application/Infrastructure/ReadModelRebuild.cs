@@ -21,13 +21,15 @@ public static class ReadModelRebuild
     /// <summary>Rebuilds the read models that are missing; returns the names of those rebuilt.</summary>
     public static async Task<IReadOnlyList<string>> RebuildMissingAsync(IDocumentStore store, TextWriter? log, CancellationToken ct)
     {
-        bool missing;
-        await using (var session = store.QuerySession())
+        if (!await MissingAsync(store, ct))
         {
-            // Cheap: the first document, then (only if there is none) whether any period was closed (a small table).
-            missing = !await session.Query<PeriodDocument>().AnyAsync(ct) && await session.Query<ClosedPeriodView>().AnyAsync(ct);
+            return [];
         }
-        if (!missing)
+        // Under the exclusive settlement lock: no close draws a close-order number meanwhile, and of hosts starting
+        // together on the same old schema one rebuilds while the others wait and then find nothing missing.
+        await using var guard = store.LightweightSession();
+        await SettlementLock.ExclusiveAsync(guard, ct);
+        if (!await MissingAsync(store, ct))
         {
             return [];
         }
@@ -35,7 +37,14 @@ public static class ReadModelRebuild
         return [nameof(SettlementDocumentsProjection)];
     }
 
-    /// <summary>Rebuilds the settlement documents from the events, whatever is stored.</summary>
+    /// <summary>Cheap: the first document, then (only if there is none) whether any period was closed (a small table).</summary>
+    private static async Task<bool> MissingAsync(IDocumentStore store, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        return !await session.Query<PeriodDocument>().AnyAsync(ct) && await session.Query<ClosedPeriodView>().AnyAsync(ct);
+    }
+
+    /// <summary>Rebuilds the settlement documents from the events, whatever is stored (callers keep closes out meanwhile).</summary>
     public static Task RebuildAllAsync(IDocumentStore store, TextWriter? log, CancellationToken ct) =>
         RebuildAsync<SettlementDocumentsProjection>(store, "invoices, statements, claims and periods", log, ct);
 
