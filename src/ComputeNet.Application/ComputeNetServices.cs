@@ -88,6 +88,9 @@ public static class ComputeNetServices
         await CompressEventsWithLz4Async(settings.ConnectionString, settings.Schema, ct);
         // A schema written before the usage record table existed gets its rows from the usage events, once.
         await Metering.UsageRecordTable.BackfillAsync(store, ct);
+        await SettlementReadModels.EnsureUsageIndexAsync(settings.ConnectionString, settings.Schema, ct);
+        // A schema written before the settlement read models existed is brought up to date from its events (once).
+        await SettlementReadModels.EnsureAsync(store, force: false, Console.Error.WriteLine, ct);
     }
 
     /// <summary>

@@ -76,6 +76,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(usage);
         bench.Subcommands.Add(engine);
         bench.Subcommands.Add(close);
+        bench.Subcommands.Add(ClosesBench.Create());
         bench.Subcommands.Add(VerifyBench.Create());
         bench.Subcommands.Add(HistoryBench.Create());
         return bench;

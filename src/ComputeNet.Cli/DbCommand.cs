@@ -1,5 +1,8 @@
 using System.CommandLine;
+using ComputeNet.Application;
 using ComputeNet.Application.Database;
+using ComputeNet.Application.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
 namespace ComputeNet.Cli;
@@ -34,7 +37,25 @@ internal static class DbCommand
             AnsiConsole.MarkupLineInterpolated($"{(running ? "running" : "stopped")} — port {pg.Port}, data folder {pg.DataDirectory}");
             return 0;
         });
+        var schema = new Option<string>("--schema") { Description = "event-store schema (default computenet; the demo writes 'demo')", DefaultValueFactory = _ => ComputeNetSettings.DefaultSchema };
+        var rebuild = new Command("rebuild-projections",
+            "rebuild the settlement read models (closed periods, chain heads, checkpoints, ledger balances, transactions and log) from a schema's events") { schema };
+        rebuild.SetAction(async (parse, ct) =>
+        {
+            var connection = await Hosting.ConnectionStringAsync(ct);
+            var name = parse.GetValue(schema)!;
+            if (!await ComputeNetServices.SchemaExistsAsync(connection, name, ct))
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] no schema '{name}' in this database");
+                return 2;
+            }
+            await using var services = ComputeNetServices.Compose(new ComputeNetSettings(connection, name), null, Hosting.AddMediator);
+            await services.InitialiseComputeNetAsync(ct);
+            await SettlementReadModels.EnsureAsync(services.GetRequiredService<Marten.IDocumentStore>(), force: true, m => AnsiConsole.MarkupLineInterpolated($"{m}"), ct);
+            return 0;
+        });
         db.Subcommands.Add(start);
+        db.Subcommands.Add(rebuild);
         db.Subcommands.Add(stop);
         db.Subcommands.Add(status);
         return db;

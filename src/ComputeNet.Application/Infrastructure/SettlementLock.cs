@@ -16,23 +16,38 @@ public static class SettlementLock
 
     public static Task ExclusiveAsync(IDocumentSession session, CancellationToken ct) => TakeAsync(session, "pg_advisory_xact_lock", ct);
 
+    /// <summary>
+    /// The ledger lock, exclusive, taken by cash actions and reversals after the shared settlement lock (never the other
+    /// way round): the writers of ledger transactions outside closes run one at a time, so the inline balance and ledger
+    /// log documents they update are never written by two transactions at once, and the log's leaves are appended in
+    /// commit order. Closes need not take it: their exclusive settlement lock already excludes every holder of it.
+    /// </summary>
+    /// <remarks>Call it after <see cref="ShareAsync"/>, which opened the transaction it belongs to.</remarks>
+    public static Task LedgerAsync(IDocumentSession session, CancellationToken ct) =>
+        ExecuteAsync(session, "pg_advisory_xact_lock", "computenet-ledger:", ct);
+
     private static async Task TakeAsync(IDocumentSession session, string function, CancellationToken ct)
     {
         await session.BeginTransactionAsync(ct);
+        await ExecuteAsync(session, function, "computenet-settlement:", ct);
+    }
+
+    private static async Task ExecuteAsync(IDocumentSession session, string function, string prefix, CancellationToken ct)
+    {
         await using var command = session.Connection!.CreateCommand();
         command.CommandText = $"select {function}(@key)";
         var key = command.CreateParameter();
         key.ParameterName = "key";
-        key.Value = KeyOf(session.DocumentStore.Options.DatabaseSchemaName);
+        key.Value = KeyOf(prefix + session.DocumentStore.Options.DatabaseSchemaName);
         command.Parameters.Add(key);
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>A stable 64-bit key per schema (FNV-1a of "computenet-settlement:" + schema).</summary>
-    private static long KeyOf(string schema)
+    /// <summary>A stable 64-bit key per lock and schema (FNV-1a of "computenet-settlement:" + schema, or of the ledger lock's prefix + schema).</summary>
+    private static long KeyOf(string name)
     {
         var hash = 14695981039346656037UL;
-        foreach (var b in Encoding.UTF8.GetBytes("computenet-settlement:" + schema))
+        foreach (var b in Encoding.UTF8.GetBytes(name))
         {
             hash = unchecked((hash ^ b) * 1099511628211UL);
         }

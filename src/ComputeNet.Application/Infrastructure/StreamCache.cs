@@ -61,6 +61,28 @@ public sealed class StreamCache<TState>(IDocumentStore store, string streamKey, 
     }
 
     /// <summary>
+    /// Runs <paramref name="use"/> on the state caught up to the stream's tail, with the stream version it reflects (for an
+    /// expected-version append elsewhere), holding the cache's gate so no write through this cache changes the state
+    /// meanwhile. The state must not be kept after <paramref name="use"/> returns.
+    /// </summary>
+    public async Task<TResult> UseAsync<TResult>(Func<TState, long, Task<TResult>> use, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await using (var session = store.QuerySession())
+            {
+                await CatchUpAsync(session, ct);
+            }
+            return await use(_state, _version);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
     /// Decides against the current state and appends the decided events (none = no-op). <paramref name="alsoWrite"/>
     /// adds other writes to the same transaction. <paramref name="answer"/> reads the state after the events applied.
     /// </summary>

@@ -16,8 +16,9 @@ namespace ComputeNet.Application.Metering;
 /// lease for the SLA test of reserved leases.
 /// </summary>
 /// <remarks>
-/// Times are kept as the record's exact instants inside <c>record</c> (the event's own JSON); <c>from_s</c>/<c>to_s</c>
-/// are whole Unix seconds (floor) used only to find candidates, which are then checked exactly in memory.
+/// Times are kept as the record's exact instants inside <c>record</c> (the event's own JSON, stored as <c>json</c>, not
+/// <c>jsonb</c>: it is only ever read whole, and text is cheaper to write); <c>from_s</c>/<c>to_s</c> are whole Unix
+/// seconds (floor) used only to find candidates, which are then checked exactly in memory.
 /// </remarks>
 public static class UsageRecordTable
 {
@@ -34,7 +35,7 @@ public static class UsageRecordTable
         table.AddColumn<long>("to_s").NotNull();
         table.AddColumn<long>("device_seconds").NotNull();
         table.AddColumn<string>("receiving_period").NotNull();
-        table.AddColumn("record", "jsonb").NotNull();
+        table.AddColumn("record", "json").NotNull();
         // One index serves validation (a lease's records near an interval), SLA deliveries, and GET /v1/usage in its order
         // (provider, lease, start): every reader knows a lease's provider (issue 12, "reads"; one index, not two, keeps
         // ingestion's cost).
@@ -54,7 +55,7 @@ public static class UsageRecordTable
         var serializer = session.DocumentStore.Options.Serializer();
         session.QueueSqlCommand(
             $"insert into {Qualified(session)} (provider, record_id, lease_id, from_s, to_s, device_seconds, receiving_period, record) "
-            + "select * from unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::jsonb[])"
+            + "select * from unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::json[])"
             + (ignoreExisting ? " on conflict do nothing" : ""),
             records.Select(r => r.Provider).ToArray(),
             records.Select(r => r.RecordId).ToArray(),

@@ -14,13 +14,6 @@ public sealed class PairingService(IDocumentStore store)
 
     public Task<TResult> ReadAsync<TResult>(Func<PairingBook, TResult> read, CancellationToken ct) => _cache.ReadAsync(read, ct);
 
-    public static async Task<PairingBook> LoadAsync(IQuerySession session, CancellationToken ct)
-    {
-        var book = new PairingBook();
-        foreach (var e in await session.Events.FetchStreamAsync(MartenSetup.Streams.Pairings, token: ct))
-        {
-            book.Evolve(e.Data);
-        }
-        return book;
-    }
+    /// <summary>Runs <paramref name="use"/> on the cached pairing book caught up to the stream's tail.</summary>
+    public Task<TResult> UseAsync<TResult>(Func<PairingBook, Task<TResult>> use, CancellationToken ct) => _cache.UseAsync((book, _) => use(book), ct);
 }

@@ -88,10 +88,7 @@ public static class PaymentsStream
     public static Task<PaymentsBook> WriteAsync(IDocumentStore store, Func<PaymentsBook, IReadOnlyList<object>> decide, CancellationToken ct) =>
         WriteAsync(store, false, (_, book) => Task.FromResult(decide(book)), ct);
 
-    /// <summary>Sum of every posting to <paramref name="account"/> (debit positive), read in the session's transaction.</summary>
-    public static async Task<long> BalanceAsync(IQuerySession session, string account, CancellationToken ct)
-    {
-        var transactions = await session.Events.QueryRawEventDataOnly<Domain.Settlement.TransactionPosted>().ToListAsync(ct);
-        return transactions.SelectMany(t => t.Postings).Where(p => p.Account == account).Sum(p => p.AmountFen);
-    }
+    /// <summary>The balance of <paramref name="account"/> (debit positive, every posting so far), read in the session's transaction.</summary>
+    public static async Task<long> BalanceAsync(IQuerySession session, string account, CancellationToken ct) =>
+        (await session.LoadAsync<Ledger.LedgerAccountView>(account, ct))?.BalanceFen ?? 0;
 }

@@ -12,6 +12,8 @@ public sealed class ClosedPeriodView
     public string Id { get; set; } = "";
     public Instant ClosedAt { get; set; }
     public long StartUnixSeconds { get; set; }
+    /// <summary>Whether its signed checkpoint is written (set by <c>CheckpointViewProjection</c>).</summary>
+    public bool Checkpointed { get; set; }
 }
 
 public sealed partial class ClosedPeriodProjection : EventProjection
@@ -26,7 +28,7 @@ public sealed partial class ClosedPeriodProjection : EventProjection
     {
         if (e.Data is PeriodClosed c)
         {
-            operations.Insert(new ClosedPeriodView { Id = c.Period, ClosedAt = c.At, StartUnixSeconds = c.Start.ToUnixTimeSeconds() });
+            operations.Store(new ClosedPeriodView { Id = c.Period, ClosedAt = c.At, StartUnixSeconds = c.Start.ToUnixTimeSeconds() });
         }
         else if (e.Data is TransactionPosted t)
         {

@@ -22,7 +22,13 @@ public sealed class VoucherService(IDocumentStore store)
     public Task<TResult> DecideAsync<TResult>(Func<VoucherBook, IReadOnlyList<object>> decide, Func<VoucherBook, bool, TResult> answer, CancellationToken ct) =>
         _cache.WriteAsync(decide, e => e, null, (book, events) => answer(book, events.Count > 0), ct);
 
-    /// <summary>The voucher book as stored now and the stream version it was read at (for a close's expected-version append).</summary>
+    /// <summary>
+    /// Runs <paramref name="use"/> on the cached voucher book caught up to the stream's tail and the version it reflects
+    /// (a close appends its redemptions with that expected version); grants through this service wait until it returns.
+    /// </summary>
+    public Task<TResult> UseAsync<TResult>(Func<VoucherBook, long, Task<TResult>> use, CancellationToken ct) => _cache.UseAsync(use, ct);
+
+    /// <summary>The voucher book as stored now and the stream version it was read at, folded from the whole stream.</summary>
     public static async Task<(VoucherBook Book, long Version)> LoadAsync(IQuerySession session, CancellationToken ct)
     {
         var book = new VoucherBook();

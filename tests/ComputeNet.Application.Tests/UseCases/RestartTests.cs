@@ -1,5 +1,6 @@
 using ComputeNet.Application.Market.ListOrders;
 using ComputeNet.Application.Market.ListTrades;
+using ComputeNet.Application.Metering.RecordUsage;
 using ComputeNet.Application.Pairings.AgreePairing;
 using ComputeNet.Application.Parties.ListRoutes;
 using ComputeNet.Application.Parties.ManageApiKeys;
@@ -157,5 +158,34 @@ public sealed class RestartTests
         Assert.True((await restarted.Sender.Send(Bid("b1", devices: 4), Ct)).Repeat);
         var reuse = await Assert.ThrowsAsync<RejectedException>(() => restarted.Sender.Send(Bid("b1", devices: 5), Ct).AsTask());
         Assert.Equal(Codes.IdReused, reuse.Rejection.Code);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Usage_is_checked_against_every_stored_record_after_a_restart_and_after_an_upgrade(bool rowsLost)
+    {
+        await using var p = await TestPlatform.StartAsync(Nov30Morning);
+        var lease = await TradedLeaseAsync(p, Ct);
+        p.Clock.Set(At("2026-12-02T00:10:00+08:00"));
+        var first = await p.Sender.Send(new RecordUsageRequest("prov-nx", "u1", lease, Dec1, At("2026-12-01T12:00:00+08:00"), 100_000, 1m, 0.5m, 0m), Ct);
+        Assert.False(first.Repeat);
+        if (rowsLost)
+        {
+            // A schema written before the usage record table existed: the events are there, the rows are not.
+            await p.TamperAsync("delete from {schema}.cn_usage_records");
+        }
+
+        await using var restarted = await p.RestartAsync();
+        // The same record again is a repeat; its id with other content is a reuse; another id over the same hours overlaps.
+        Assert.True((await restarted.Sender.Send(new RecordUsageRequest("prov-nx", "u1", lease, Dec1, At("2026-12-01T12:00:00+08:00"), 100_000, 1m, 0.5m, 0m), Ct)).Repeat);
+        var reuse = await Assert.ThrowsAsync<RejectedException>(() => restarted.Sender.Send(
+            new RecordUsageRequest("prov-nx", "u1", lease, Dec1, At("2026-12-01T12:00:00+08:00"), 99_000, 1m, 0.5m, 0m), Ct).AsTask());
+        Assert.Equal((Codes.IdReused, "id"), (reuse.Rejection.Code, reuse.Rejection.Field));
+        var overlap = await Assert.ThrowsAsync<RejectedException>(() => restarted.Sender.Send(
+            new RecordUsageRequest("prov-nx", "u2", lease, At("2026-12-01T11:59:59+08:00"), At("2026-12-01T13:00:00+08:00"), 1_000, 1m, 0.5m, 0m), Ct).AsTask());
+        Assert.Equal((Codes.Overlap, "from"), (overlap.Rejection.Code, overlap.Rejection.Field));
+        // The record right after it is accepted: intervals are half-open.
+        Assert.False((await restarted.Sender.Send(new RecordUsageRequest("prov-nx", "u3", lease, At("2026-12-01T12:00:00+08:00"), Dec2, 100_000, 1m, 0.5m, 0m), Ct)).Repeat);
     }
 }

@@ -25,8 +25,10 @@ public sealed class RecordCashValidator : AbstractValidator<RecordCashRequest>
 }
 
 /// <summary>
-/// Cash actions serialise on the cash stream (expected version) and, through the shared settlement lock, against
-/// period closes — so a balance is never read while a close is changing it, and two payments cannot both pass.
+/// Cash actions take the settlement lock shared (so a balance is never read while a close is changing it) and then the
+/// ledger lock (so cash actions and reversals run one at a time: two payments cannot both pass). The open balance is the
+/// account's <see cref="LedgerAccountView"/>, an earlier use of the id its <see cref="LedgerTransactionView"/>: the cost
+/// of an action does not depend on how many were recorded before it. The cash stream's expected version still guards the append.
 /// </summary>
 public sealed class RecordCashHandler(IDocumentStore store, PartyDirectory parties, IClock clock) : ICommandHandler<RecordCashRequest, CashResult>
 {
@@ -42,33 +44,18 @@ public sealed class RecordCashHandler(IDocumentStore store, PartyDirectory parti
         {
             await using var session = store.LightweightSession();
             await SettlementLock.ShareAsync(session, ct);
+            await SettlementLock.LedgerAsync(session, ct);
+            // Under both locks no close, cash action or reversal can post meanwhile: the balances and the earlier use of this
+            // id read below stay true until this transaction commits.
+            var readVersion = (await session.Events.FetchStreamStateAsync(MartenSetup.Streams.Cash, ct))?.Version ?? 0;
             var book = new CashBook();
-            var events = await session.Events.FetchStreamAsync(MartenSetup.Streams.Cash, token: ct);
-            foreach (var e in events)
+            if (!string.IsNullOrWhiteSpace(r.Id) && await session.LoadAsync<LedgerTransactionView>(CashBook.TxIdOf(r.Id), ct) is { Stream: MartenSetup.Streams.Cash } earlier)
             {
-                book.Evolve(e.Data);
+                book.Evolve(earlier.Transaction);
             }
-            var transactions = await session.Events.QueryRawEventDataOnly<TransactionPosted>().ToListAsync(ct);
-            long Balance(string account) => transactions.SelectMany(t => t.Postings).Where(p => p.Account == account).Sum(p => p.AmountFen);
+            var balances = (await session.LoadManyAsync<LedgerAccountView>(ct, AccountsOf(r.Party))).ToDictionary(a => a.Id, a => a.BalanceFen, StringComparer.Ordinal);
 
-            var readVersion = events.Count == 0 ? 0 : events[^1].Version;
-            IReadOnlyList<object> decided;
-            try
-            {
-                decided = book.Decide(cmd, id => id == party?.Id ? party : null, Balance);
-            }
-            catch (RejectedException) when (attempt < ExpectedVersion.MaxAttempts)
-            {
-                // The balance query sees cash actions committed after the stream was read (each statement reads the latest
-                // commits), so a refusal may rest on a stale book: a concurrent repeat of this very id looks like
-                // over-balance. If the stream moved, decide again on fresh state; else the refusal stands.
-                if (((await session.Events.FetchStreamStateAsync(MartenSetup.Streams.Cash, ct))?.Version ?? 0) == readVersion)
-                {
-                    throw;
-                }
-                await ExpectedVersion.BackOffAsync(attempt, ct);
-                continue;
-            }
+            var decided = book.Decide(cmd, id => id == party?.Id ? party : null, account => balances.GetValueOrDefault(account));
             if (decided.Count == 0)
             {
                 return Result(book.Find(r.Id!)!, r, repeat: true);
@@ -86,6 +73,9 @@ public sealed class RecordCashHandler(IDocumentStore store, PartyDirectory parti
             return Result((TransactionPosted)decided[0], r, repeat: false);
         }
     }
+
+    /// <summary>Every account a cash action for <paramref name="party"/> can post to.</summary>
+    private static string[] AccountsOf(string party) => [$"buyer:{party}", $"issuer:{party}", $"provider:{party}", $"carrier:{party}"];
 
     private static CashResult Result(TransactionPosted t, RecordCashRequest r, bool repeat) =>
         new(r.Id!, t.Kind, r.Party, t.Postings.First(p => p.Account != CashBook.Clearing).Account, Math.Abs(t.Postings[0].AmountFen), repeat);

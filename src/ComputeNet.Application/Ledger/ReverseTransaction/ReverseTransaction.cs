@@ -20,19 +20,31 @@ public sealed class ReverseTransactionHandler(IDocumentStore store, IClock clock
         {
             await using var session = store.LightweightSession();
             await SettlementLock.ShareAsync(session, ct);
+            await SettlementLock.LedgerAsync(session, ct);
+            var readVersion = (await session.Events.FetchStreamStateAsync(MartenSetup.Streams.Corrections, ct))?.Version ?? 0;
+            // The corrections the decision can meet: an earlier use of this correction id, and an earlier reversal of the
+            // same transaction — each found by index rather than by folding the whole corrections stream.
             var corrections = new Corrections();
-            var events = await session.Events.FetchStreamAsync(MartenSetup.Streams.Corrections, token: ct);
-            foreach (var e in events)
+            var earlier = string.IsNullOrWhiteSpace(r.Id) ? null : await session.LoadAsync<LedgerTransactionView>(Corrections.Prefix + r.Id, ct);
+            if (earlier is { Stream: MartenSetup.Streams.Corrections })
             {
-                corrections.Evolve(e.Data);
+                corrections.Evolve(earlier.Transaction);
             }
-            var all = await session.Events.QueryRawEventDataOnly<TransactionPosted>().ToListAsync(ct);
-            var decided = corrections.Decide(cmd, id => all.FirstOrDefault(t => t.TxId == id));
+            var txId = r.TxId ?? "";
+            foreach (var reversal in await session.Query<LedgerTransactionView>().Where(t => t.Reverses == txId).ToListAsync(ct))
+            {
+                if (reversal.Stream == MartenSetup.Streams.Corrections)
+                {
+                    corrections.Evolve(reversal.Transaction);
+                }
+            }
+            var original = (await session.LoadAsync<LedgerTransactionView>(txId, ct))?.Transaction ?? await InPeriodAsync(session, txId, ct);
+            var decided = corrections.Decide(cmd, id => id == original?.TxId ? original : null);
             if (decided.Count == 0)
             {
-                return all.First(t => t.TxId == Corrections.Prefix + r.Id);
+                return earlier!.Transaction;
             }
-            ExpectedVersion.Append(session, MartenSetup.Streams.Corrections, events.Count == 0 ? 0 : events[^1].Version, decided.ToArray());
+            ExpectedVersion.Append(session, MartenSetup.Streams.Corrections, readVersion, decided.ToArray());
             try
             {
                 await session.SaveChangesAsync(ct);
@@ -44,5 +56,17 @@ public sealed class ReverseTransactionHandler(IDocumentStore store, IClock clock
             }
             return (TransactionPosted)decided[0];
         }
+    }
+
+    /// <summary>A close's transaction, from its period's stream (its id starts with the period key): the period's work, not the ledger's.</summary>
+    private static async Task<TransactionPosted?> InPeriodAsync(IQuerySession session, string txId, CancellationToken ct)
+    {
+        var slash = txId.IndexOf('/');
+        if (slash <= 0)
+        {
+            return null;
+        }
+        var events = await session.Events.FetchStreamAsync(MartenSetup.Streams.Period(txId[..slash]), token: ct);
+        return events.Select(e => e.Data).OfType<TransactionPosted>().FirstOrDefault(t => t.TxId == txId);
     }
 }

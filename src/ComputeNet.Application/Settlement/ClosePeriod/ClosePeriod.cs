@@ -28,7 +28,8 @@ public sealed class ClosePeriodValidator : AbstractValidator<ClosePeriodRequest>
     public ClosePeriodValidator() => RuleFor(x => x.Period).NotEmpty().MaximumLength(10);
 }
 
-public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory parties, PlatformService platform, IClock clock, Audit.CheckpointWriter checkpoints)
+public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory parties, PlatformService platform, IClock clock, Audit.CheckpointWriter checkpoints,
+    VoucherService vouchers, Pairings.PairingService pairings)
     : ICommandHandler<ClosePeriodRequest, CloseSummary>
 {
     public async ValueTask<CloseSummary> Handle(ClosePeriodRequest r, CancellationToken ct)
@@ -49,7 +50,7 @@ public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory part
         // A second transaction: a close that committed and then crashed gets its checkpoint when it is run again.
         await checkpoints.EnsureAsync(ct);
         await using var query = store.QuerySession();
-        var checkpoint = (await Audit.AuditReader.CheckpointsAsync(query, ct)).FirstOrDefault(c => c.Period == period.Key);
+        var checkpoint = await query.LoadAsync<Audit.CheckpointView>(period.Key, ct);
         return summary with { Checkpoint = checkpoint?.Hash };
     }
 
@@ -69,19 +70,26 @@ public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory part
             var startSeconds = period.Start.ToUnixTimeSeconds();
             var endSeconds = period.End.ToUnixTimeSeconds();
             var reserved = MarketSlugs.Of(Commitment.Reserved);
-            var leases = (await session.Query<LeaseDocument>()
-                    .Where(l => leaseIds.Contains(l.Id) || (l.Commitment == reserved && l.FromUnixSeconds < endSeconds && l.ToUnixSeconds > startSeconds))
-                    .ToListAsync(ct))
-                .Select(l => l.Terms).ToList();
+            // Two indexed reads: the leases of the records (by id) and reserved leases still running when the period starts
+            // (by window end), rather than every reserved lease ever traded.
+            var documents = leaseIds.Count == 0 ? [] : await session.Query<LeaseDocument>().Where(l => leaseIds.Contains(l.Id)).ToListAsync(ct);
+            var running = await session.Query<LeaseDocument>()
+                .Where(l => l.ToUnixSeconds > startSeconds && l.FromUnixSeconds < endSeconds && l.Commitment == reserved).ToListAsync(ct);
+            var leases = documents.Concat(running).DistinctBy(l => l.Id, StringComparer.Ordinal).Select(l => l.Terms).ToList();
             var delivered = await MeteringService.DeliveredAsync(session, leases.Where(l => l.Commitment == reserved), ct);
-            var (vouchers, vouchersVersion) = await VoucherService.LoadAsync(session, ct);
-            var pairings = await Pairings.PairingService.LoadAsync(session, ct);
-            var heads = await ChainHeadsAsync(session, ct);
-            var closedBefore = (await session.Query<ClosedPeriodView>().Select(p => p.Id).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+            var heads = (await session.Query<ChainHeadView>().ToListAsync(ct)).ToDictionary(h => h.Id, h => h.Hash, StringComparer.Ordinal);
+            var allParties = await parties.AllAsync(ct);
+            var orderedRecords = records.OrderBy(u => u.LeaseId, StringComparer.Ordinal).ThenBy(u => u.From).ToList();
 
-            var result = PeriodClose.Compute(new CloseInput(period, view.Calendar, view.Fees, await parties.AllAsync(ct),
-                leases.Select(l => new LeaseAtClose(l, delivered.GetValueOrDefault(l.LeaseId))).ToList(),
-                records.OrderBy(u => u.LeaseId, StringComparer.Ordinal).ThenBy(u => u.From).ToList(), now, vouchers, closedBefore, pairings, heads));
+            // The voucher and pairing books are the services' caches caught up to their streams' tails, read while their
+            // gates are held; the voucher stream's version goes with the redemptions as their expected version.
+            var (result, vouchersVersion) = await vouchers.UseAsync(async (book, version) =>
+            {
+                var closedBefore = await ClosedBeforeAsync(session, book, view.Calendar, period, now, ct);
+                return await pairings.UseAsync(pairingBook => Task.FromResult((PeriodClose.Compute(new CloseInput(period, view.Calendar, view.Fees, allParties,
+                    leases.Select(l => new LeaseAtClose(l, delivered.GetValueOrDefault(l.LeaseId))).ToList(),
+                    orderedRecords, now, book, closedBefore, pairingBook, heads)), version)), ct);
+            }, ct);
 
             var events = new List<object> { result.Closed };
             events.AddRange(result.Invoices);
@@ -109,24 +117,35 @@ public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory part
     }
 
 
-    /// <summary>The last hash of every statement chain (party and kind), over the periods closed so far in close order.</summary>
-    private static async Task<IReadOnlyDictionary<string, string>> ChainHeadsAsync(IQuerySession session, CancellationToken ct)
+    /// <summary>
+    /// The closed periods the close's lapse rule can ask about: those starting inside the validity of a programme that
+    /// has an unlapsed voucher with a balance (a voucher lapses once every period starting inside its programme's validity
+    /// is closed), read by key. Periods starting after the close's instant cannot have ended, so enumeration stops at the
+    /// first of them (kept in the set asked, so the answer is exact even then).
+    /// </summary>
+    private static async Task<IReadOnlySet<string>> ClosedBeforeAsync(IQuerySession session, Domain.Vouchers.VoucherBook book, PeriodCalendar calendar,
+        SettlementPeriod period, Instant now, CancellationToken ct)
     {
-        var heads = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var stream in await SettlementReader.ClosedPeriodsAsync(session, null, ct))
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var programmeId in book.Vouchers.Where(v => !v.Lapsed && v.BalanceFen > 0).Select(v => v.Grant.ProgrammeId).Distinct(StringComparer.Ordinal))
         {
-            foreach (var e in stream.Select(e => e.Data))
+            var terms = book.Programme(programmeId)!.Terms;
+            foreach (var p in Domain.Vouchers.VoucherBook.PeriodStartsInside(calendar, terms.ValidFrom, terms.ValidTo))
             {
-                switch (e)
+                keys.Add(p.Key);
+                if (p.Start > now)
                 {
-                    case InvoiceIssued i when i.Hash is not null: heads[Domain.Audit.Statements.KeyOf(i)] = i.Hash; break;
-                    case StatementIssued s when s.Hash is not null: heads[Domain.Audit.Statements.KeyOf(s)] = s.Hash; break;
-                    case IssuerClaimIssued c when c.Hash is not null: heads[Domain.Audit.Statements.KeyOf(c)] = c.Hash; break;
-                    case RegionShareIssued r when r.Hash is not null: heads[Domain.Audit.Statements.KeyOf(r)] = r.Hash; break;
+                    break;
                 }
             }
         }
-        return heads;
+        keys.Remove(period.Key);
+        if (keys.Count == 0)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+        var asked = keys.ToList();
+        return (await session.Query<ClosedPeriodView>().Where(p => asked.Contains(p.Id)).Select(p => p.Id).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
     }
 
     private static async Task<CloseSummary?> ExistingAsync(IQuerySession session, string period, CancellationToken ct)

@@ -1,0 +1,93 @@
+using Marten;
+
+namespace ComputeNet.Application.Infrastructure;
+
+/// <summary>
+/// Keeps the settlement read models (<see cref="MartenSetup"/>'s settlement block) in step with the events of a schema.
+/// A schema written before they existed has events but none of their documents: at start it is rebuilt from its events
+/// with Marten's projection rebuild, under the exclusive settlement lock so no close, usage or cash action writes
+/// meanwhile, and a marker document records that this version's read models are complete.
+/// <c>computenet db rebuild-projections --schema S</c> rebuilds them on demand.
+/// </summary>
+public static class SettlementReadModels
+{
+    /// <summary>Raised when a read model changes shape, so that older stores are rebuilt once more.</summary>
+    public const int Version = 1;
+
+    public sealed class Marker
+    {
+        public const string Key = "settlement-read-models";
+        public string Id { get; set; } = Key;
+        public int Version { get; set; }
+    }
+
+    /// <summary>The projections rebuilt together: every one the close, checkpoints, cash, reversals and the ledger read.</summary>
+    public static readonly Type[] Projections =
+    [
+        typeof(Settlement.ClosedPeriodProjection), typeof(Settlement.ChainHeadProjection), typeof(Audit.CheckpointViewProjection),
+        typeof(Ledger.LedgerAccountProjection), typeof(Ledger.LedgerTransactionProjection), typeof(Ledger.LedgerLogProjection),
+        typeof(Ledger.PeriodLedgerProjection),
+    ];
+
+    /// <summary>The partial expression index on <c>mt_events</c> by which a close finds the usage batches its period receives.</summary>
+    public const string UsageReceivingPeriodIndex = "mt_events_usage_receiving_period";
+
+    /// <summary>
+    /// Creates (once) the index of usage batches by receiving period: without it the close's query of its period's batches
+    /// scans every event ever stored (orders included). Building it on a large existing store takes a while, once.
+    /// </summary>
+    public static async Task EnsureUsageIndexAsync(string connectionString, string schema, CancellationToken ct)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandTimeout = 0;
+        command.CommandText = $"create index if not exists {UsageReceivingPeriodIndex} on \"{schema.Replace("\"", "")}\".mt_events ((data ->> 'receivingPeriod')) "
+            + "where type = 'usage_batch_recorded'";
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Rebuilds the read models if this schema's are missing or older (<paramref name="force"/>: always). Returns whether it rebuilt.</summary>
+    public static async Task<bool> EnsureAsync(IDocumentStore store, bool force, Action<string>? log, CancellationToken ct)
+    {
+        if (!force)
+        {
+            // The usual start: the models are current, and no lock is taken (a running close is not waited for).
+            await using var query = store.QuerySession();
+            if ((await query.LoadAsync<Marker>(Marker.Key, ct))?.Version == Version)
+            {
+                return false;
+            }
+        }
+        await using var session = store.LightweightSession();
+        await SettlementLock.ExclusiveAsync(session, ct);
+        var marker = await session.LoadAsync<Marker>(Marker.Key, ct);
+        if (!force && marker?.Version == Version)
+        {
+            return false;
+        }
+        var hasEvents = await session.Events.QueryAllRawEvents().AnyAsync(ct);
+        if (hasEvents || force)
+        {
+            log?.Invoke($"schema '{store.Options.DatabaseSchemaName}': rebuilding the settlement read models from its events (closed periods, chain heads, checkpoints, ledger)…");
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var daemon = await store.BuildProjectionDaemonAsync();
+            try
+            {
+                foreach (var projection in Projections)
+                {
+                    await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(10), ct);
+                }
+            }
+            finally
+            {
+                await daemon.StopAllAsync();
+                (daemon as IDisposable)?.Dispose();
+            }
+            log?.Invoke($"schema '{store.Options.DatabaseSchemaName}': read models rebuilt in {watch.Elapsed.TotalSeconds:0.0} s");
+        }
+        session.Store(new Marker { Version = Version });
+        await session.SaveChangesAsync(ct);
+        return hasEvents || force;
+    }
+}
