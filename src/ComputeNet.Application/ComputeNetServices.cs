@@ -85,6 +85,7 @@ public static class ComputeNetServices
     {
         var store = services.GetRequiredService<IDocumentStore>();
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await Infrastructure.ReadModelRebuild.RebuildMissingAsync(store, Console.Error, ct);
         var settings = services.GetRequiredService<ComputeNetSettings>();
         await CompressEventsWithLz4Async(settings.ConnectionString, settings.Schema, ct);
         // A schema written before the usage record table existed gets its rows from the usage events, once.

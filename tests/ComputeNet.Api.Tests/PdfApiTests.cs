@@ -77,6 +77,49 @@ public sealed class PdfApiTests : IAsyncLifetime
         return response;
     }
 
+    /// <summary>Invoices and usage over HTTP (paged in the store): each party sees its own; pages of 1 walk the list with nextOffset.</summary>
+    [Fact]
+    public async Task Invoices_and_usage_page_in_the_store_and_each_party_sees_only_its_own()
+    {
+        async Task<(List<string> Ids, int? Next)> Page(HttpClient client, string path, string field)
+        {
+            var body = (await ReadAsync(await Ok(client.GetAsync(path))))!;
+            return (body["items"]!.AsArray().Select(i => i![field]!.GetValue<string>()).ToList(), body["nextOffset"]?.GetValue<int>());
+        }
+
+        static void Expect((List<string> Ids, int? Next) page, string[] ids, int? next)
+        {
+            Assert.Equal(ids, page.Ids);
+            Assert.Equal(next, page.Next);
+        }
+
+        var own = await Page(_buyer, "/v1/invoices", "buyer");
+        Expect(own, ["sme-sh-1"], null);
+        // A buyer asking for another's invoices still gets only its own (the key scopes the list).
+        var other = await Page(_otherBuyer, "/v1/invoices?buyer=sme-sh-1", "buyer");
+        Expect(other, ["sme-sh-2"], null);
+        var first = await Page(_regulator, "/v1/invoices?limit=1", "buyer");
+        Expect(first, ["sme-sh-1"], 1);
+        var second = await Page(_regulator, "/v1/invoices?limit=1&offset=1", "buyer");
+        Expect(second, ["sme-sh-2"], null);
+        Assert.Empty((await Page(_regulator, "/v1/invoices?offset=2", "buyer")).Ids);
+        Assert.Equal(["sme-sh-2"], (await Page(_regulator, "/v1/invoices?buyer=sme-sh-2&period=2026-12-01", "buyer")).Ids);
+        Assert.Empty((await Page(_regulator, "/v1/invoices?period=2026-12-02", "buyer")).Ids);
+
+        var usage1 = await Page(_provider, "/v1/usage?limit=1", "recordId");
+        Expect(usage1, ["u0"], 1);
+        var usage2 = await Page(_provider, "/v1/usage?limit=1&offset=1", "recordId");
+        Expect(usage2, ["u1"], null);
+        Assert.Empty((await Page(_otherProvider, "/v1/usage?party=prov-nx", "recordId")).Ids);
+        Assert.Equal(["u0", "u1"], (await Page(_regulator, "/v1/usage?party=prov-nx", "recordId")).Ids);
+
+        var statements = (await ReadAsync(await Ok(_otherProvider.GetAsync("/v1/statements"))))!.AsArray();
+        Assert.Empty(statements);
+        var mine = Assert.Single((await ReadAsync(await Ok(_provider.GetAsync("/v1/statements"))))!.AsArray());
+        Assert.Equal("prov-nx", Assert.Single(mine!["providers"]!.AsArray())!["party"]!.GetValue<string>());
+        Assert.Equal(0, mine["platformFeeFen"]!.GetValue<long>());
+    }
+
     private static async Task<string> PdfText(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

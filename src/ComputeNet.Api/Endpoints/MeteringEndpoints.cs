@@ -55,11 +55,7 @@ public static class MeteringEndpoints
             .Produces<UsageBatchResult>();
 
         g.MapGet("/usage", async (string? lease, string? party, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
-            {
-                var (o, l) = Paging.Check(offset, limit);
-                var items = await sender.Send(new ListUsageRequest(Caller.From(http.User).Scope(party), lease, o, l + 1), ct);
-                return new Page<Domain.Metering.UsageRecorded>(items.Take(l).ToList(), o, l, items.Count > l ? o + l : null);
-            })
+                await Paging.FromStoreAsync(offset, limit, (o, l) => sender.Send(new ListUsageRequest(Caller.From(http.User).Scope(party), lease, o, l), ct)))
             .For(Role.Provider, Role.Regulator, Role.Operator).WithName("ListUsage")
             .WithSummary("Provider: its usage records (optionally one lease's); regulators and operators: all");
     }

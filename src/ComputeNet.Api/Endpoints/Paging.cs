@@ -16,6 +16,17 @@ public static class Paging
         return new Page<T>(items, o, l, o + items.Count < all.Count ? o + items.Count : null);
     }
 
+    /// <summary>
+    /// Pages a list the store pages: asks <paramref name="read"/> for limit + 1 items from offset (so the page knows
+    /// whether another follows) and answers the first limit of them.
+    /// </summary>
+    public static async Task<Page<T>> FromStoreAsync<T>(int? offset, int? limit, Func<int, int, ValueTask<IReadOnlyList<T>>> read)
+    {
+        var (o, l) = Check(offset, limit);
+        var items = await read(o, l + 1);
+        return new Page<T>(items.Take(l).ToList(), o, l, items.Count > l ? o + l : null);
+    }
+
     public static (int Offset, int Limit) Check(int? offset, int? limit)
     {
         var l = limit ?? DefaultLimit;

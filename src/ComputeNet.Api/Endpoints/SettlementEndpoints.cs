@@ -32,7 +32,7 @@ public static class SettlementEndpoints
             .ProducesProblem(409);
 
         g.MapGet("/invoices", async (string? period, string? buyer, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
-                Paging.Of(await sender.Send(new GetInvoicesRequest(period, Caller.From(http.User).Scope(buyer)), ct), offset, limit))
+                await Paging.FromStoreAsync(offset, limit, (o, l) => sender.Send(new GetInvoicesRequest(period, Caller.From(http.User).Scope(buyer), o, l), ct)))
             .For(Role.Buyer, Role.Regulator, Role.Operator).WithName("ListInvoices")
             .WithSummary("Buyer: its invoices; regulators and operators: all (or ?buyer=)");
 
@@ -62,21 +62,7 @@ public static class SettlementEndpoints
             .Produces<Stream>(200, PdfContentType).ProducesProblem(404);
 
         g.MapGet("/statements", async (string? period, HttpContext http, ISender sender, CancellationToken ct) =>
-            {
-                var caller = Caller.From(http.User);
-                var periods = await sender.Send(new GetStatementsRequest(period), ct);
-                return caller.ReadsAll
-                    ? periods
-                    : periods.Select(p => p with
-                    {
-                        Providers = p.Providers.Where(s => s.Party == caller.PartyId).ToList(),
-                        Carriers = p.Carriers.Where(s => s.Party == caller.PartyId).ToList(),
-                        Issuers = p.Issuers.Where(s => s.Issuer == caller.PartyId).ToList(),
-                        Regions = [],
-                        PlatformFeeFen = 0,
-                        MerkleRoot = p.MerkleRoot,
-                    }).Where(p => p.Providers.Count + p.Carriers.Count + p.Issuers.Count > 0).ToList();
-            })
+                await sender.Send(new GetStatementsRequest(period, Caller.From(http.User).Scope(null)), ct))
             .For(Role.Provider, Role.Carrier, Role.Issuer, Role.Regulator, Role.Operator).WithName("ListStatements")
             .WithSummary("Provider, carrier: its statements per closed period; regulators and operators: all, with the platform fee");
 

@@ -31,7 +31,7 @@ public static class VoucherEndpoints
             .For(Role.Issuer).WithName("CloseProgramme").WithSummary("Issuer: close one of its programmes early; no new grants");
 
         g.MapGet("/programmes", async (int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
-                Paging.Of(await sender.Send(new GetProgrammeReportRequest(IssuerScope(http)), ct), offset, limit))
+                await Paging.FromStoreAsync(offset, limit, (o, l) => sender.Send(new GetProgrammeReportRequest(IssuerScope(http), o, l), ct)))
             .For(Role.Issuer, Role.Regulator, Role.Operator).WithName("ListProgrammes")
             .WithSummary("Programmes with granted, redeemed, lapsed, remaining budget, enterprises, SCU-hours subsidised and the western-hub share");
 
@@ -54,7 +54,7 @@ public static class VoucherEndpoints
             .WithSummary("Buyer: its vouchers and balances; issuer: the vouchers of its programmes (spend per enterprise); regulators, operators: all");
 
         g.MapGet("/claims", async (string? period, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
-                Paging.Of(await sender.Send(new GetClaimsRequest(IssuerScope(http), period), ct), offset, limit))
+                await Paging.FromStoreAsync(offset, limit, (o, l) => sender.Send(new GetClaimsRequest(IssuerScope(http), period, o, l), ct)))
             .For(Role.Issuer, Role.Regulator, Role.Operator).WithName("ListClaims")
             .WithSummary("Issuer: reimbursement claims per closed period, each redemption with its lease, invoice line and metered usage");
     }

@@ -11,7 +11,6 @@ using ComputeNet.Domain.Market;
 using ComputeNet.Domain.Parties;
 using ComputeNet.Domain.Reference;
 using ComputeNet.Domain.Settlement;
-using JasperFx.Events;
 using Marten;
 using NodaTime;
 using NodaTime.Text;
@@ -58,7 +57,8 @@ public static class DocumentIds
 
 /// <summary>
 /// Builds the read models the PDF renderer takes (<see cref="InvoiceModel"/>, <see cref="StatementModel"/>) from what a
-/// close stored: the period stream's invoices and statements, the leases' terms (cluster, hub), parties' names,
+/// close stored: the close's invoice, statement and period documents (one PDF reads its own document and, for a
+/// statement, the invoices it earned on), the leases' terms (cluster, hub), parties' names,
 /// voucher programmes, and the reference data's Chinese and English place names. Reads only; renders nothing itself.
 /// </summary>
 public sealed class DocumentSource(IDocumentStore store, PartyDirectory parties, PlatformService platform, VoucherService vouchers, ComputeNetSettings settings)
@@ -76,38 +76,77 @@ public sealed class DocumentSource(IDocumentStore store, PartyDirectory parties,
         public required DateTimeZone Zone { get; init; }
     }
 
-    /// <summary>The closed periods' contexts, in close order; one period's when <paramref name="period"/> is given (none if it is not closed).</summary>
+    /// <summary>
+    /// The closed periods' contexts with all their invoices and statements, in close order; one period's when
+    /// <paramref name="period"/> is given (none if it is not closed).
+    /// </summary>
     public async Task<IReadOnlyList<PeriodContext>> LoadAsync(string? period, CancellationToken ct)
     {
         await using var session = store.QuerySession();
-        var streams = await SettlementReader.ClosedPeriodsAsync(session, period, ct);
-        if (streams.Count == 0)
+        var periods = await SettlementReader.PeriodsAsync(session, period, ct);
+        var result = new List<PeriodContext>();
+        foreach (var p in periods)
         {
-            return [];
+            var invoices = (await session.Query<InvoiceDocument>().Where(i => i.Period == p.Id).OrderBy(i => i.Seq).ToListAsync(ct)).Select(d => d.Invoice).ToList();
+            var statements = (await session.Query<StatementDocument>().Where(s => s.Period == p.Id).OrderBy(s => s.Seq).ToListAsync(ct)).Select(d => d.Statement).ToList();
+            result.Add(await ContextAsync(session, p.Closed, invoices, statements, ct));
         }
+        return result;
+    }
+
+    /// <summary>One invoice and what its PDF needs (its period, leases, parties), or null if it was not issued.</summary>
+    public async Task<(PeriodContext Context, InvoiceIssued Invoice)?> LoadInvoiceAsync(string period, string buyer, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var doc = await session.LoadAsync<InvoiceDocument>(DocumentIds.Invoice(period, buyer), ct);
+        var closed = doc is null ? null : await session.LoadAsync<PeriodDocument>(doc.Period, ct);
+        if (doc is null || closed is null || doc.Period != period || doc.Buyer != buyer)
+        {
+            return null;
+        }
+        return (await ContextAsync(session, closed.Closed, [doc.Invoice], [], ct), doc.Invoice);
+    }
+
+    /// <summary>
+    /// One statement and what its PDF needs: its period and the invoices it earned on (through
+    /// <see cref="EarnerInvoiceDocument"/>, in invoice order), or null if it was not issued.
+    /// </summary>
+    public async Task<(PeriodContext Context, StatementIssued Statement)?> LoadStatementAsync(string period, string role, string party, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var id = DocumentIds.Statement(period, role, party);
+        var doc = await session.LoadAsync<StatementDocument>(id, ct);
+        var closed = doc is null ? null : await session.LoadAsync<PeriodDocument>(doc.Period, ct);
+        if (doc is null || closed is null || doc.Period != period || doc.Role != role || doc.Party != party)
+        {
+            return null;
+        }
+        var links = await session.Query<EarnerInvoiceDocument>().Where(l => l.StatementId == id).OrderBy(l => l.Seq).ToListAsync(ct);
+        var invoices = (await session.LoadManyAsync<InvoiceDocument>(ct, links.Select(l => l.InvoiceId))).OrderBy(i => i.Seq).Select(i => i.Invoice).ToList();
+        return (await ContextAsync(session, closed.Closed, invoices, [doc.Statement], ct), doc.Statement);
+    }
+
+    private async Task<PeriodContext> ContextAsync(IQuerySession session, PeriodClosed closed, IReadOnlyList<InvoiceIssued> invoices,
+        IReadOnlyList<StatementIssued> statements, CancellationToken ct)
+    {
         var view = await platform.CurrentAsync(ct);
         var partyList = await parties.AllAsync(ct);
         var programmes = await vouchers.ReadAsync(book => book.Programmes.ToDictionary(p => p.Terms.ProgrammeId,
             p => (p.Terms.Kind, p.Terms.Issuer, p.Terms.CoverageBp), StringComparer.Ordinal), ct);
-        var result = new List<PeriodContext>();
-        foreach (var stream in streams)
+        var leaseIds = invoices.SelectMany(i => i.Lines).Select(l => MartenSetup.Streams.Lease(l.LeaseId)).Distinct().ToList();
+        var leases = leaseIds.Count == 0 ? new Dictionary<string, LeaseTerms>(StringComparer.Ordinal)
+            : (await session.LoadManyAsync<LeaseDocument>(ct, leaseIds)).ToDictionary(d => d.LeaseId, d => d.Terms, StringComparer.Ordinal);
+        return new PeriodContext
         {
-            var invoices = SettlementReader.Of<InvoiceIssued>(stream).ToList();
-            var leaseIds = invoices.SelectMany(i => i.Lines).Select(l => MartenSetup.Streams.Lease(l.LeaseId)).Distinct().ToList();
-            var leases = (await session.LoadManyAsync<LeaseDocument>(ct, leaseIds)).ToDictionary(d => d.LeaseId, d => d.Terms, StringComparer.Ordinal);
-            result.Add(new PeriodContext
-            {
-                Closed = SettlementReader.Closed(stream),
-                Invoices = invoices,
-                Statements = SettlementReader.Of<StatementIssued>(stream).ToList(),
-                Parties = partyList.ToDictionary(p => p.Id, StringComparer.Ordinal),
-                Leases = leases,
-                Programmes = programmes,
-                Catalogue = view.Catalogue,
-                Zone = view.Calendar.Zone,
-            });
-        }
-        return result;
+            Closed = closed,
+            Invoices = invoices,
+            Statements = statements,
+            Parties = partyList.ToDictionary(p => p.Id, StringComparer.Ordinal),
+            Leases = leases,
+            Programmes = programmes,
+            Catalogue = view.Catalogue,
+            Zone = view.Calendar.Zone,
+        };
     }
 
     public PdfFile RenderInvoice(PeriodContext p, InvoiceIssued invoice)

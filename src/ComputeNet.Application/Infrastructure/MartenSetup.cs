@@ -69,6 +69,7 @@ public static class MartenSetup
         opts.Projections.Add(new ClosedPeriodProjection(), ProjectionLifecycle.Inline);
 
         ConfigureSettlementReadModels(opts);
+        ConfigureReadModels(opts, schema);
     }
 
     // ---- Settlement read models (issue 12, item 4: a close reads what its period needs) --------------------------------
@@ -100,6 +101,30 @@ public static class MartenSetup
         opts.Projections.Add(new Ledger.PeriodLedgerProjection(), ProjectionLifecycle.Inline);
     }
     // ---- end of settlement read models -------------------------------------------------------------------------------
+
+    // ---- Read models people list and fetch (issue 12, "reads"): settlement documents ----
+    /// <summary>
+    /// Inline projection of what closes issued (invoices, statements, issuer claims, region shares, periods, redemptions,
+    /// subsidised lines, the invoices each statement earned on), indexed so lists filter and page in PostgreSQL. Inline,
+    /// so a close's documents commit with its events and are there when the close answers. A schema written before them
+    /// is rebuilt from the events on start (<see cref="ReadModelRebuild"/>). Usage lists read <see cref="UsageRecordTable"/>.
+    /// </summary>
+    private static void ConfigureReadModels(StoreOptions opts, string schema)
+    {
+        // Composite indexes (party or period, then Seq): a party's or a period's page is an index range in close order.
+        opts.Schema.For<InvoiceDocument>().Index(x => x.Seq).Index([x => x.Buyer, x => x.Seq]).Index([x => x.Period, x => x.Seq]);
+        opts.Schema.For<StatementDocument>().Index(x => x.Seq).Index([x => x.Party, x => x.Seq]).Index([x => x.Period, x => x.Seq]);
+        opts.Schema.For<IssuerClaimDocument>().Index(x => x.Seq).Index([x => x.Issuer, x => x.Seq]).Index([x => x.Period, x => x.Seq]);
+        opts.Schema.For<RegionShareDocument>().Index([x => x.Period, x => x.Seq]);
+        opts.Schema.For<PeriodDocument>().Index(x => x.Seq);
+        opts.Schema.For<RedemptionDocument>().Index([x => x.Period, x => x.ProgrammeId]);
+        opts.Schema.For<SubsidisedLineDocument>().Index(x => x.ProgrammeId);
+        opts.Schema.For<EarnerInvoiceDocument>().Index([x => x.StatementId, x => x.Seq]);
+        opts.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Sequence(
+            new Weasel.Postgresql.PostgresqlObjectName(schema, SettlementDocumentsProjection.CloseOrderSequence, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General)));
+        opts.Projections.Add(new SettlementDocumentsProjection(schema), ProjectionLifecycle.Inline);
+    }
+    // ---- end of read models (issue 12, "reads") ----
 
     /// <summary>Stream keys. One market stream for now; the matching-engine work splits it per family.</summary>
     public static class Streams

@@ -11,7 +11,7 @@ namespace ComputeNet.Application.Metering;
 /// Every accepted usage record, one row each, written in the same transaction as the provider's batch event (which
 /// stays the source of truth). It is what usage validation asks instead of holding every record ever in memory: the
 /// earlier records with a batch's ids (repeat or <c>id-reused</c>) and those of its leases near its intervals
-/// (<c>overlap</c>), through the primary key and the (lease, start) index — so a batch costs its own records, whatever
+/// (<c>overlap</c>), through the primary key and the (provider, lease, start) index — so a batch costs its own records, whatever
 /// the provider's history, and a restarted host has nothing to load. It also gives the device-seconds delivered per
 /// lease for the SLA test of reserved leases.
 /// </summary>
@@ -36,7 +36,10 @@ public static class UsageRecordTable
         table.AddColumn<long>("device_seconds").NotNull();
         table.AddColumn<string>("receiving_period").NotNull();
         table.AddColumn("record", "json").NotNull();
-        table.Indexes.Add(new IndexDefinition($"ix_{Name}_lease_from") { Columns = ["lease_id", "from_s"] });
+        // One index serves validation (a lease's records near an interval), SLA deliveries, and GET /v1/usage in its order
+        // (provider, lease, start): every reader knows a lease's provider (issue 12, "reads"; one index, not two, keeps
+        // ingestion's cost).
+        table.Indexes.Add(new IndexDefinition($"ix_{Name}_provider_lease_from") { Columns = ["provider", "lease_id", "from_s"] });
         return table;
     }
 
@@ -89,29 +92,67 @@ public static class UsageRecordTable
             $"""
              select n.record from unnest(?::text[], ?::bigint[], ?::bigint[]) as s(lease, a, b)
              cross join lateral (
-               (select u.record from {table} u where u.lease_id = s.lease and u.from_s >= s.a and u.from_s <= s.b)
+               (select u.record from {table} u where u.provider = ? and u.lease_id = s.lease and u.from_s >= s.a and u.from_s <= s.b)
                union all
-               (select u.record from {table} u where u.lease_id = s.lease and u.from_s < s.a order by u.from_s desc limit 1)
+               (select u.record from {table} u where u.provider = ? and u.lease_id = s.lease and u.from_s < s.a order by u.from_s desc limit 1)
              ) n
-             """, ct, spans.Select(s => s.Lease).ToArray(), spans.Select(s => s.From).ToArray(), spans.Select(s => s.To).ToArray());
+             """, ct, spans.Select(s => s.Lease).ToArray(), spans.Select(s => s.From).ToArray(), spans.Select(s => s.To).ToArray(), provider, provider);
         return byId.Concat(near).DistinctBy(r => r.RecordId, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Device-seconds delivered over each lease's whole window by the records stored now (the SLA test).</summary>
     public static async Task<IReadOnlyDictionary<string, long>> DeliveredAsync(IQuerySession session, IEnumerable<LeaseTerms> leases, CancellationToken ct)
     {
-        var ids = leases.Select(l => l.LeaseId).Distinct(StringComparer.Ordinal).ToArray();
-        if (ids.Length == 0)
+        var keys = leases.DistinctBy(l => l.LeaseId, StringComparer.Ordinal).ToArray();
+        if (keys.Length == 0)
         {
             return new Dictionary<string, long>(StringComparer.Ordinal);
         }
         var rows = await session.AdvancedSql.QueryAsync<LeaseDelivered>(
-            $"select jsonb_build_object('leaseId', lease_id, 'deviceSeconds', sum(device_seconds)) from {Qualified(session)} where lease_id = any(?) group by lease_id",
-            ct, [ids]);
+            $"select jsonb_build_object('leaseId', lease_id, 'deviceSeconds', sum(device_seconds)) from {Qualified(session)} "
+            + "where (provider, lease_id) in (select * from unnest(?::text[], ?::text[])) group by lease_id",
+            ct, keys.Select(l => l.Provider).ToArray(), keys.Select(l => l.LeaseId).ToArray());
         return rows.ToDictionary(r => r.LeaseId, r => r.DeviceSeconds, StringComparer.Ordinal);
     }
 
     private sealed record LeaseDelivered(string LeaseId, long DeviceSeconds);
+
+    /// <summary>
+    /// Records ordered by provider, lease and interval start, optionally one provider's and/or one lease's;
+    /// <paramref name="limit"/> from <paramref name="offset"/>, read through the (provider, lease, start) or (lease, start)
+    /// index (a lease-only filter names the lease's <paramref name="provider"/>: callers look it up). Whole seconds order
+    /// through the index; the exact start (records of one lease never overlap, so it is distinct per lease) orders within
+    /// a second.
+    /// </summary>
+    public static async Task<IReadOnlyList<UsageRecorded>> PageAsync(IQuerySession session, string? provider, string? leaseId, int offset, int limit,
+        CancellationToken ct)
+    {
+        var where = (provider, leaseId) switch
+        {
+            (null, null) => "true",
+            (not null, null) => "provider = ?",
+            (null, not null) => throw new ArgumentException("a lease's records are read with its provider", nameof(provider)),
+            _ => "provider = ? and lease_id = ?",
+        };
+        object[] args = [.. new[] { provider, leaseId }.OfType<object>(), offset, limit];
+        return await session.AdvancedSql.QueryAsync<UsageRecorded>(
+            $"select record from {Qualified(session)} where {where} order by provider, lease_id, from_s, (record->>'from')::timestamptz, record_id offset ? limit ?",
+            ct, args);
+    }
+
+    /// <summary>The records a period received for some leases (a claim's evidence, a FOCUS row's usage), per lease by start.</summary>
+    public static async Task<IReadOnlyList<UsageRecorded>> ReceivedAsync(IQuerySession session, string period, IEnumerable<LeaseTerms> leases, CancellationToken ct)
+    {
+        var keys = leases.DistinctBy(l => l.LeaseId, StringComparer.Ordinal).ToArray();
+        if (keys.Length == 0)
+        {
+            return [];
+        }
+        return await session.AdvancedSql.QueryAsync<UsageRecorded>(
+            $"select record from {Qualified(session)} where (provider, lease_id) in (select * from unnest(?::text[], ?::text[])) and receiving_period = ? "
+            + "order by lease_id, from_s, (record->>'from')::timestamptz, record_id",
+            ct, keys.Select(l => l.Provider).ToArray(), keys.Select(l => l.LeaseId).ToArray(), period);
+    }
 
     /// <summary>
     /// Upgrades a schema written before this table existed: when the table is empty but usage events exist, every stored

@@ -27,4 +27,23 @@ internal static class SettlementReader
     public static IEnumerable<T> Of<T>(IEnumerable<IEvent> events) => events.Select(e => e.Data).OfType<T>();
 
     public static PeriodClosed Closed(IReadOnlyList<IEvent> stream) => (PeriodClosed)stream[0].Data;
+
+    // Lists and single documents read the settlement documents (SettlementDocuments.cs), not the period streams.
+
+    /// <summary><paramref name="limit"/> items from <paramref name="offset"/> (all from it when null), as SQL OFFSET/LIMIT.</summary>
+    public static IQueryable<T> Page<T>(IQueryable<T> ordered, int offset, int? limit)
+    {
+        var query = offset > 0 ? ordered.Skip(offset) : ordered;
+        return limit is { } l ? query.Take(l) : query;
+    }
+
+    /// <summary>Closed periods' documents in close order; one when <paramref name="onlyPeriod"/> is given (none if it is not closed).</summary>
+    public static async Task<IReadOnlyList<PeriodDocument>> PeriodsAsync(IQuerySession session, string? onlyPeriod, CancellationToken ct)
+    {
+        if (onlyPeriod is not null)
+        {
+            return await session.LoadAsync<PeriodDocument>(onlyPeriod, ct) is { } one ? [one] : [];
+        }
+        return await session.Query<PeriodDocument>().OrderBy(p => p.Seq).ToListAsync(ct);
+    }
 }

@@ -26,8 +26,6 @@ public sealed class GetInvoicePdfHandler(DocumentSource source) : IQueryHandler<
         {
             return null;
         }
-        var context = (await source.LoadAsync(period, ct)).FirstOrDefault();
-        var invoice = context?.Invoices.FirstOrDefault(i => i.Buyer == buyer);
-        return invoice is null ? null : source.RenderInvoice(context!, invoice);
+        return await source.LoadInvoiceAsync(period, buyer, ct) is { } found ? source.RenderInvoice(found.Context, found.Invoice) : null;
     }
 }

@@ -26,8 +26,6 @@ public sealed class GetStatementPdfHandler(DocumentSource source) : IQueryHandle
         {
             return null;
         }
-        var context = (await source.LoadAsync(period, ct)).FirstOrDefault();
-        var statement = context?.Statements.FirstOrDefault(s => s.Party == party && s.Role == role);
-        return statement is null ? null : source.RenderStatement(context!, statement);
+        return await source.LoadStatementAsync(period, role, party, ct) is { } found ? source.RenderStatement(found.Context, found.Statement) : null;
     }
 }

@@ -13,7 +13,8 @@ namespace ComputeNet.Application.Exports.ExportFocus;
 
 /// <summary>
 /// Invoice lines of a closed period (or of every closed period when <see cref="Period"/> is null) as a FinOps FOCUS 1.2
-/// dataset. <see cref="Buyer"/> limits it to one buyer's lines: a buyer's own key always sets it to the buyer.
+/// dataset. <see cref="Buyer"/> limits it to one buyer's lines: a buyer's own key always sets it to the buyer. Reads the
+/// period's <see cref="InvoiceDocument"/>s (by the (period, seq) index) and the usage rows of their leases in that period.
 /// </summary>
 public sealed record ExportFocusRequest(string? Period, string? Buyer = null) : IQuery<FocusDataset>;
 
@@ -40,13 +41,22 @@ public sealed class ExportFocusHandler(IDocumentStore store, PartyDirectory part
             throw RejectedException.Of(Codes.Invalid, $"'{q.Period}' is not a settlement period of this platform", "period");
         }
         await using var session = store.QuerySession();
-        var streams = await SettlementReader.ClosedPeriodsAsync(session, q.Period, ct);
-        if (q.Period is not null && streams.Count == 0)
+        var closed = await SettlementReader.PeriodsAsync(session, q.Period, ct);
+        if (q.Period is not null && closed.Count == 0)
         {
             throw RejectedException.Of(Codes.Invalid, $"period {q.Period} is not closed: only closed periods have invoice lines to export", "period");
         }
-        var periods = streams.Select(s => new FocusPeriod(SettlementReader.Closed(s),
-            SettlementReader.Of<InvoiceIssued>(s).Where(i => q.Buyer is null || i.Buyer == q.Buyer).ToList())).ToList();
+        var invoiceQuery = session.Query<InvoiceDocument>().AsQueryable();
+        if (q.Period is { } only)
+        {
+            invoiceQuery = invoiceQuery.Where(i => i.Period == only);
+        }
+        if (q.Buyer is { } buyer)
+        {
+            invoiceQuery = invoiceQuery.Where(i => i.Buyer == buyer);
+        }
+        var invoices = (await invoiceQuery.OrderBy(i => i.Seq).ToListAsync(ct)).ToLookup(i => i.Period, i => i.Invoice);
+        var periods = closed.Select(p => new FocusPeriod(p.Closed, invoices[p.Id].ToList())).ToList();
 
         var leaseIds = periods.SelectMany(p => p.Invoices).SelectMany(i => i.Lines).Select(l => l.LeaseId).ToHashSet(StringComparer.Ordinal);
         var leases = leaseIds.Count == 0
@@ -57,13 +67,12 @@ public sealed class ExportFocusHandler(IDocumentStore store, PartyDirectory part
         var usage = new Dictionary<(string, string, bool), FocusUsage>();
         foreach (var p in periods.Where(p => p.Invoices.Count > 0))
         {
-            foreach (var r in await MeteringService.ReceivedByAsync(session, p.Closed.Period, ct))
+            var periodLeases = p.Invoices.SelectMany(i => i.Lines).Select(l => l.LeaseId).Distinct(StringComparer.Ordinal)
+                .Where(leases.ContainsKey).Select(id => leases[id]).ToList();
+            foreach (var r in await UsageRecordTable.ReceivedAsync(session, p.Closed.Period, periodLeases, ct))
             {
-                if (leaseIds.Contains(r.LeaseId))
-                {
-                    var key = (p.Closed.Period, r.LeaseId, r.Late);
-                    usage[key] = (usage.GetValueOrDefault(key) ?? FocusUsage.None).Add(r.DeviceSeconds, r.EnergyKwh, r.GreenKwh, r.TransferGb);
-                }
+                var key = (p.Closed.Period, r.LeaseId, r.Late);
+                usage[key] = (usage.GetValueOrDefault(key) ?? FocusUsage.None).Add(r.DeviceSeconds, r.EnergyKwh, r.GreenKwh, r.TransferGb);
             }
         }
 

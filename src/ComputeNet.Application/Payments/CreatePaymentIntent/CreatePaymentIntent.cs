@@ -82,7 +82,7 @@ public sealed class CreatePaymentIntentHandler(IDocumentStore store, IPaymentGat
             return null;
         }
         await using var session = store.QuerySession();
-        var periods = await SettlementReader.ClosedPeriodsAsync(session, period, ct);
-        return periods.SelectMany(SettlementReader.Of<InvoiceIssued>).FirstOrDefault(i => i.Buyer == buyer);
+        var doc = await session.LoadAsync<InvoiceDocument>(Documents.DocumentIds.Invoice(period, buyer), ct);
+        return doc is not null && doc.Period == period && doc.Buyer == buyer ? doc.Invoice : null;
     }
 }

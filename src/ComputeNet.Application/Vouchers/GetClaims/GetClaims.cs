@@ -16,7 +16,12 @@ namespace ComputeNet.Application.Vouchers.GetClaims;
 /// Issuer: its reimbursement claim per closed period, with the evidence behind every fen — the voucher, the lease
 /// (the contract), the invoice line, and the metered usage the line rated (the proof of delivery).
 /// </summary>
-public sealed record GetClaimsRequest(string? Issuer = null, string? Period = null) : IQuery<IReadOnlyList<ClaimView>>;
+/// <remarks>
+/// Claims are <see cref="IssuerClaimDocument"/>s, filtered by issuer and period and paged (<see cref="Limit"/> from
+/// <see cref="Offset"/>, all when null) in PostgreSQL; each claim on the page reads its own redemptions (by period and
+/// programme), the invoices they reduced, the leases and the usage rows of those leases in that period.
+/// </remarks>
+public sealed record GetClaimsRequest(string? Issuer = null, string? Period = null, int Offset = 0, int? Limit = null) : IQuery<IReadOnlyList<ClaimView>>;
 
 public sealed record ClaimItem(string Voucher, string Programme, string Buyer, long AmountFen, InvoiceLine Line, LeaseTerms Lease, IReadOnlyList<UsageRecorded> Usage);
 
@@ -26,7 +31,11 @@ public sealed record ClaimView(string Period, string Issuer, long RedeemedFen, l
 /// Per programme: granted, redeemed, lapsed, remaining budget, enterprises, and the compute it subsidised — SCU-hours
 /// of the lines a voucher of it covered, and the share of those bought in western resource hubs (东数西算).
 /// </summary>
-public sealed record GetProgrammeReportRequest(string? Issuer = null) : IQuery<IReadOnlyList<ProgrammeReport>>;
+/// <remarks>
+/// Programmes come from the voucher book in programme-id order; <see cref="Limit"/> of them from <see cref="Offset"/> (all
+/// when null). Each reported programme sums its own <see cref="SubsidisedLineDocument"/>s, found by programme index.
+/// </remarks>
+public sealed record GetProgrammeReportRequest(string? Issuer = null, int Offset = 0, int? Limit = null) : IQuery<IReadOnlyList<ProgrammeReport>>;
 
 public sealed record ProgrammeReport(ProgrammeView Programme, decimal ScuHoursSubsidised, decimal? WesternHubShare);
 
@@ -37,29 +46,36 @@ public sealed class GetClaimsHandler(IDocumentStore store, Platform.PlatformServ
     public async ValueTask<IReadOnlyList<ClaimView>> Handle(GetClaimsRequest q, CancellationToken ct)
     {
         await using var session = store.QuerySession();
-        var voucherEvents = (await session.Events.FetchStreamAsync(MartenSetup.Streams.Vouchers, token: ct)).Select(e => e.Data).ToList();
-        var book = new VoucherBook();
-        voucherEvents.ForEach(book.Evolve);
-        var redeemedByPeriod = voucherEvents.OfType<VoucherRedeemed>().ToLookup(r => r.Period);
-        var result = new List<ClaimView>();
-        foreach (var stream in await SettlementReader.ClosedPeriodsAsync(session, q.Period, ct))
+        var query = session.Query<IssuerClaimDocument>().AsQueryable();
+        if (q.Issuer is { } issuer)
         {
-            var period = SettlementReader.Closed(stream).Period;
-            var lines = SettlementReader.Of<InvoiceIssued>(stream).SelectMany(i => i.Lines).ToList();
-            var redemptions = redeemedByPeriod[period].ToList();
-            var usage = (await MeteringService.ReceivedByAsync(session, period, ct)).ToLookup(u => u.LeaseId);
-            var leaseDocs = await session.LoadManyAsync<LeaseDocument>(ct, redemptions.Select(r => MartenSetup.Streams.Lease(r.LeaseId)).Distinct());
-            var leases = leaseDocs.ToDictionary(l => l.LeaseId, l => l.Terms);
-            foreach (var claim in SettlementReader.Of<IssuerClaimIssued>(stream).Where(c => q.Issuer is null || c.Issuer == q.Issuer))
+            query = query.Where(c => c.Issuer == issuer);
+        }
+        if (q.Period is { } period)
+        {
+            query = query.Where(c => c.Period == period);
+        }
+        var claims = await SettlementReader.Page(query.OrderBy(c => c.Seq), q.Offset, q.Limit).ToListAsync(ct);
+        var result = new List<ClaimView>();
+        foreach (var doc in claims)
+        {
+            var claim = doc.Claim;
+            // Programmes holds every programme of this issuer that redeemed in the period (a redemption is never 0 fen).
+            var programmes = claim.Programmes.Keys.ToArray();
+            var redemptions = programmes.Length == 0 ? [] : (await session.Query<RedemptionDocument>()
+                .Where(r => r.Period == claim.Period && r.ProgrammeId.IsOneOf(programmes)).OrderBy(r => r.Seq).ToListAsync(ct)).Select(r => r.Redeemed).ToList();
+            var invoices = await session.LoadManyAsync<InvoiceDocument>(ct, redemptions.Select(r => Documents.DocumentIds.Invoice(claim.Period, r.Buyer)).Distinct());
+            var lines = invoices.SelectMany(i => i.Invoice.Lines).ToList();
+            var leaseIds = redemptions.Select(r => r.LeaseId).Distinct(StringComparer.Ordinal).ToList();
+            var leases = (await session.LoadManyAsync<LeaseDocument>(ct, leaseIds.Select(MartenSetup.Streams.Lease))).ToDictionary(l => l.LeaseId, l => l.Terms);
+            var usage = (await UsageRecordTable.ReceivedAsync(session, claim.Period, leases.Values, ct)).ToLookup(u => u.LeaseId);
+            var items = redemptions.Select(r =>
             {
-                var items = redemptions.Where(r => book.Programme(r.ProgrammeId)?.Terms.Issuer == claim.Issuer).Select(r =>
-                {
-                    var line = lines.Single(l => l.LeaseId == r.LeaseId && l.Kind == r.LineKind && l.Late == r.Late);
-                    var records = usage[r.LeaseId].Where(u => u.Late == r.Late && (r.LineKind != LineKinds.Transport || u.TransferGb > 0)).ToList();
-                    return new ClaimItem(r.GrantId, r.ProgrammeId, r.Buyer, r.AmountFen, line, leases[r.LeaseId], records);
-                }).ToList();
-                result.Add(new ClaimView(period, claim.Issuer, claim.RedeemedFen, claim.LapsedFen, claim.Programmes, items));
-            }
+                var line = lines.Single(l => l.LeaseId == r.LeaseId && l.Kind == r.LineKind && l.Late == r.Late);
+                var records = usage[r.LeaseId].Where(u => u.Late == r.Late && (r.LineKind != LineKinds.Transport || u.TransferGb > 0)).ToList();
+                return new ClaimItem(r.GrantId, r.ProgrammeId, r.Buyer, r.AmountFen, line, leases[r.LeaseId], records);
+            }).ToList();
+            result.Add(new ClaimView(claim.Period, claim.Issuer, claim.RedeemedFen, claim.LapsedFen, claim.Programmes, items));
         }
         return result;
     }
@@ -69,28 +85,24 @@ public sealed class GetClaimsHandler(IDocumentStore store, Platform.PlatformServ
         var catalogue = (await platform.CurrentAsync(ct)).Catalogue;
         await using var session = store.QuerySession();
         var (book, _) = await VoucherService.LoadAsync(session, ct);
+        var ordered = book.Programmes.Where(p => q.Issuer is null || p.Terms.Issuer == q.Issuer).OrderBy(p => p.Terms.ProgrammeId, StringComparer.Ordinal).Skip(q.Offset);
+        var page = (q.Limit is { } l ? ordered.Take(l) : ordered).ToList();
+        var ids = page.Select(p => p.Terms.ProgrammeId).ToArray();
+        var lines = ids.Length == 0 ? [] : await session.Query<SubsidisedLineDocument>().Where(d => d.ProgrammeId.IsOneOf(ids)).ToListAsync(ct);
+        var leases = lines.Count == 0 ? new Dictionary<string, LeaseTerms>(StringComparer.Ordinal)
+            : (await session.LoadManyAsync<LeaseDocument>(ct, lines.Select(d => MartenSetup.Streams.Lease(d.LeaseId)).Distinct()))
+                .ToDictionary(d => d.LeaseId, d => d.Terms, StringComparer.Ordinal);
         var covered = new Dictionary<string, (decimal All, decimal West)>(StringComparer.Ordinal);
-        var leases = new Dictionary<string, LeaseTerms>(StringComparer.Ordinal);
-        foreach (var stream in await SettlementReader.ClosedPeriodsAsync(session, null, ct))
+        foreach (var line in lines)
         {
-            foreach (var line in SettlementReader.Of<InvoiceIssued>(stream).SelectMany(i => i.Lines).Where(l => l.Voucher is not null && l.Kind == LineKinds.Compute))
-            {
-                if (!leases.TryGetValue(line.LeaseId, out var lease))
-                {
-                    lease = leases[line.LeaseId] = (await session.LoadAsync<LeaseDocument>(MartenSetup.Streams.Lease(line.LeaseId), ct))!.Terms;
-                }
-                var west = catalogue.Hub(lease.Hub)?.Kind == HubKind.Resource ? line.Quantity : 0;
-                var (all, westSoFar) = covered.GetValueOrDefault(line.Voucher!);
-                covered[line.Voucher!] = (all + line.Quantity, westSoFar + west);
-            }
+            var west = catalogue.Hub(leases[line.LeaseId].Hub)?.Kind == HubKind.Resource ? line.Quantity : 0;
+            var (all, westSoFar) = covered.GetValueOrDefault(line.ProgrammeId);
+            covered[line.ProgrammeId] = (all + line.Quantity, westSoFar + west);
         }
-        return book.Programmes
-            .Where(p => q.Issuer is null || p.Terms.Issuer == q.Issuer)
-            .OrderBy(p => p.Terms.ProgrammeId, StringComparer.Ordinal)
-            .Select(p =>
-            {
-                var (all, west) = covered.GetValueOrDefault(p.Terms.ProgrammeId);
-                return new ProgrammeReport(ProgrammeView.Of(p, book), all, all == 0 ? null : Math.Round(west / all, 4, MidpointRounding.AwayFromZero));
-            }).ToList();
+        return page.Select(p =>
+        {
+            var (all, west) = covered.GetValueOrDefault(p.Terms.ProgrammeId);
+            return new ProgrammeReport(ProgrammeView.Of(p, book), all, all == 0 ? null : Math.Round(west / all, 4, MidpointRounding.AwayFromZero));
+        }).ToList();
     }
 }
