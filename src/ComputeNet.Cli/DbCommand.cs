@@ -39,7 +39,7 @@ internal static class DbCommand
         });
         var schema = new Option<string>("--schema") { Description = "event-store schema (default computenet; the demo writes 'demo')", DefaultValueFactory = _ => ComputeNetSettings.DefaultSchema };
         var rebuild = new Command("rebuild-projections",
-            "rebuild the settlement read models (closed periods, chain heads, checkpoints, ledger balances, transactions and log) from a schema's events") { schema };
+            "rebuild the settlement read models (closed periods, chain heads, checkpoints, ledger balances, transactions and log; invoices, statements, claims and periods) from a schema's events") { schema };
         rebuild.SetAction(async (parse, ct) =>
         {
             var connection = await Hosting.ConnectionStringAsync(ct);
@@ -51,7 +51,14 @@ internal static class DbCommand
             }
             await using var services = ComputeNetServices.Compose(new ComputeNetSettings(connection, name), null, Hosting.AddMediator);
             await services.InitialiseComputeNetAsync(ct);
-            await SettlementReadModels.EnsureAsync(services.GetRequiredService<Marten.IDocumentStore>(), force: true, m => AnsiConsole.MarkupLineInterpolated($"{m}"), ct);
+            var store = services.GetRequiredService<Marten.IDocumentStore>();
+            await SettlementReadModels.EnsureAsync(store, force: true, m => AnsiConsole.MarkupLineInterpolated($"{m}"), ct);
+            // The documents people list (invoices, statements, claims, periods), under the exclusive settlement lock: no close meanwhile.
+            await using (var guard = store.LightweightSession())
+            {
+                await Application.Infrastructure.SettlementLock.ExclusiveAsync(guard, ct);
+                await Application.Infrastructure.ReadModelRebuild.RebuildAllAsync(store, Console.Out, ct);
+            }
             return 0;
         });
         db.Subcommands.Add(start);
