@@ -50,7 +50,7 @@ public static class ReadModelRebuild
 
     private static async Task RebuildAsync<T>(IDocumentStore store, string what, TextWriter? log, CancellationToken ct)
     {
-        log?.WriteLine($"computenet: rebuilding the read model of {what} ({typeof(T).Name}) from stored events: this schema was written by an earlier version…");
+        log?.WriteLine($"computenet: rebuilding the read model of {what} ({typeof(T).Name}) from stored events…");
         var started = System.Diagnostics.Stopwatch.StartNew();
         using var daemon = await store.BuildProjectionDaemonAsync();
         await daemon.RebuildProjectionAsync<T>(Timeout, ct);
