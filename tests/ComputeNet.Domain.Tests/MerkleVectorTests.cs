@@ -112,6 +112,40 @@ public class MerkleVectorTests
         Assert.Contains(cases, c => c.EndsWith("happy-path.json", StringComparison.Ordinal));
     }
 
+    /// <summary>RFC 6962 §2.1 as written, recursively: split at the largest power of two below n.</summary>
+    private static byte[] Reference(IReadOnlyList<byte[]> hashes, int start, int count)
+    {
+        if (count == 1)
+        {
+            return hashes[start];
+        }
+        var k = 1;
+        while (k * 2 < count)
+        {
+            k *= 2;
+        }
+        return Merkle.NodeHash(Reference(hashes, start, k), Reference(hashes, start + k, count - k));
+    }
+
+    [Fact]
+    public void A_tree_large_enough_to_hash_its_levels_in_parallel_has_the_rfc_root_and_paths()
+    {
+        // 2 × 32,768 + 3 leaves: the first levels take the parallel paths of Root and Levels, odd nodes are carried up.
+        const int n = 65_539;
+        var hashes = Merkle.LeafHashes(Enumerable.Range(0, n).Select(i => BitConverter.GetBytes(i)).ToList());
+        var root = Merkle.Root(hashes);
+
+        Assert.Equal(Reference(hashes, 0, n), root);
+        var levels = Merkle.Levels(hashes);
+        Assert.Equal(root, levels[^1][0]);
+        foreach (var i in new[] { 0, 1, 40_000, n - 2, n - 1 })
+        {
+            var path = Merkle.AuditPath(levels, i);
+            Assert.Equal(path, Merkle.AuditPath(hashes, i));
+            Assert.True(Merkle.VerifyInclusion(hashes[i], i, n, path, root), $"leaf {i}");
+        }
+    }
+
     [Fact]
     public void Verification_refuses_malformed_arguments()
     {
