@@ -91,7 +91,8 @@ public class FocusRowTests
 
     [Fact]
     public void A_line_naming_an_unknown_lease_is_a_broken_invariant() =>
-        Assert.Throws<InvalidOperationException>(() => Row(Line("nope", "compute", false, 1, 0, 1m, "SCU-hour", 1m)));
+        Assert.Equal("invoice line 1 of buyer-1 names lease nope, which is unknown",
+            Assert.Throws<InvalidOperationException>(() => Row(Line("nope", "compute", false, 1, 0, 1m, "SCU-hour", 1m))).Message);
 
     [Fact]
     public void Cells_follow_the_header()

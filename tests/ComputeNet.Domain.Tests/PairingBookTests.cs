@@ -185,5 +185,5 @@ public class PairingBookTests
 
     [Fact]
     public void Evolve_takes_only_pairing_events() =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => Given("not an event"));
+        Assert.StartsWith("unknown pairing event", Assert.Throws<ArgumentOutOfRangeException>(() => Given("not an event")).Message);
 }

@@ -78,7 +78,8 @@ public class PeriodCloseEdgeTests
     public void Transferred_data_without_a_carrier_is_a_broken_invariant()
     {
         var lease = Lease(1);
-        Assert.Throws<InvalidOperationException>(() => Close([lease], [Record("a", lease, 2, 2, gb: 1m, carrier: null)]));
+        Assert.Equal("lease lease-1: transferred GB recorded without a carrier",
+            Assert.Throws<InvalidOperationException>(() => Close([lease], [Record("a", lease, 2, 2, gb: 1m, carrier: null)])).Message);
     }
 
     [Fact]

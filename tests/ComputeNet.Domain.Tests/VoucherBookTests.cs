@@ -420,11 +420,13 @@ public class VoucherBookTests
     [Fact]
     public void Evolve_refuses_events_that_would_break_the_invariants()
     {
-        Assert.Throws<InvalidOperationException>(() => Given(Created(budgetFen: 100), Granted(faceFen: 101)));
-        Assert.Throws<InvalidOperationException>(() => Given(Created(), Granted(faceFen: 100),
-            new VoucherRedeemed("g1", "p1", BuyerSh, "2026-12-01", "t", "l", "compute", false, 101, Now)));
-        Assert.Throws<InvalidOperationException>(() => Given(Created(), Granted(faceFen: 100), new VoucherLapsed("g1", "p1", BuyerSh, "2026-12-03", 99, Now)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Given("not an event"));
+        Assert.Equal("invariant broken: programme p1 over budget",
+            Assert.Throws<InvalidOperationException>(() => Given(Created(budgetFen: 100), Granted(faceFen: 101))).Message);
+        Assert.Equal("invariant broken: voucher g1 below zero", Assert.Throws<InvalidOperationException>(() => Given(Created(), Granted(faceFen: 100),
+            new VoucherRedeemed("g1", "p1", BuyerSh, "2026-12-01", "t", "l", "compute", false, 101, Now))).Message);
+        Assert.Equal("invariant broken: voucher g1 lapsed with a balance left", Assert.Throws<InvalidOperationException>(() =>
+            Given(Created(), Granted(faceFen: 100), new VoucherLapsed("g1", "p1", BuyerSh, "2026-12-03", 99, Now))).Message);
+        Assert.StartsWith("unknown voucher event", Assert.Throws<ArgumentOutOfRangeException>(() => Given("not an event")).Message);
         // Exactly at the limits the events are fine.
         var book = Given(Created(budgetFen: 100), Granted(faceFen: 100), new VoucherRedeemed("g1", "p1", BuyerSh, "2026-12-01", "t", "l", "compute", false, 100, Now));
         Assert.Equal(0, book.Voucher("g1")!.BalanceFen);
