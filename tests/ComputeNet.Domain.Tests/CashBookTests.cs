@@ -100,8 +100,10 @@ public class CashBookTests
     {
         Then.Rejected(Codes.Invalid, "type", () => When(Given(), Cash("refund-everything", "nobody", -1, id: null)));
         Then.Rejected(Codes.UnknownParty, "party", () => When(Given(), Cash("payment", "nobody", -1, id: null)));
-        Then.Rejected(Codes.WrongRole, "party", () => When(Given(), Cash("payment", "prov", -1, id: null)));
-        Then.Rejected(Codes.WrongRole, "party", () => When(Given(), Cash("reimburse", "buyer", -1, id: null)));
+        Assert.Equal("'prov' is not a buyer", Then.Rejected(Codes.WrongRole, "party", () => When(Given(), Cash("payment", "prov", -1, id: null))).Reason);
+        Assert.Equal("'buyer' is not a voucher issuer",
+            Then.Rejected(Codes.WrongRole, "party", () => When(Given(), Cash("reimburse", "buyer", -1, id: null))).Reason);
+        Assert.Equal("'reg' is neither a provider nor a carrier", Then.Rejected(Codes.WrongRole, "party", () => When(Given(), Cash("payout", "reg", -1, id: null))).Reason);
         Then.Rejected(Codes.WrongRole, "party", () => When(Given(), Cash("payout", "reg", -1, id: null)));
         Then.Rejected(Codes.WrongRole, "party", () => When(Given(), Cash("payout", "buyer", 1)));
         Then.Rejected(Codes.Invalid, "id", () => When(Given(), Cash("payment", "buyer", -1, id: null)));

@@ -87,6 +87,9 @@ public class PairingBookTests
     [InlineData(1, 0, 0)]
     [InlineData(0, 1, 0)]
     [InlineData(0, 0, 1)]
+    [InlineData(25, 25, 50)]
+    [InlineData(50, 50, 0)]
+    [InlineData(0, 50, 50)]
     public void A_single_nonzero_weight_is_enough(int platform, int demand, int supply) =>
         Assert.Single(When(Given(), Agreed(platform: platform, demand: demand, supply: supply)));
 

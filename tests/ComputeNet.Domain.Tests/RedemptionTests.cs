@@ -374,6 +374,22 @@ public class RedemptionTests
     }
 
     [Fact]
+    public void Claims_of_issuers_missing_from_the_party_list_come_last_by_id_and_a_buyer_missing_from_it_has_no_city()
+    {
+        // The close's party list lacks buyer-sh and both issuers: vouchers without a city list still pay, claims sort by id.
+        var parties = TestParties.All.Values.Where(p => p.Id != BuyerSh).ToList();
+        var l1 = Lease(1);
+        var l2 = Lease(2);
+        var book = Vouchers(Programme("z", "zz-issuer", to: Sh.Dec(4)), Programme("a", "aa-issuer", to: Sh.Dec(5)), Programme("c", cities: ["shanghai"]),
+            Grant("gz", "z", face: 272), Grant("ga", "a"), Grant("gc", "c"));
+        var result = PeriodClose.Compute(new CloseInput(Day(2), Calendar, FeeSchedule.Default, parties,
+            [new LeaseAtClose(l1, 0), new LeaseAtClose(l2, 0)], [Record("1", l1, 2, 2), Record("2", l2, 2, 2)], At(2), book));
+
+        Assert.Equal(["z", "a"], result.Invoices[0].Lines.Select(l => l.Voucher));
+        Assert.Equal(["aa-issuer", "zz-issuer"], result.Claims.Select(c => c.Issuer));
+    }
+
+    [Fact]
     public void Without_a_voucher_book_nothing_is_redeemed_or_claimed()
     {
         var lease = Lease(1);

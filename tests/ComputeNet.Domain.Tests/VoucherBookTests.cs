@@ -241,7 +241,7 @@ public class VoucherBookTests
     {
         var book = Given(Created(), Granted(), new ProgrammeClosed("p1", Now));
 
-        Then.Rejected(Codes.NotEligible, "programme", () => When(book, Grant("g2")));
+        Assert.Equal("the programme was closed early", Then.Rejected(Codes.NotEligible, "programme", () => When(book, Grant("g2"))).Reason);
         Assert.Equal((10_000L, false), (book.Voucher("g1")!.BalanceFen, book.Voucher("g1")!.Lapsed));
         Assert.Equal(10_000, book.Programme("p1")!.CommittedFen);
     }
@@ -346,7 +346,7 @@ public class VoucherBookTests
     [Fact]
     public void A_grant_arriving_at_or_after_validTo_is_not_eligible_one_tick_before_is_granted()
     {
-        Then.Rejected(Codes.NotEligible, "programme", () => When(Given(Created()), Grant(at: To)));
+        Assert.Equal("the programme's validity has ended", Then.Rejected(Codes.NotEligible, "programme", () => When(Given(Created()), Grant(at: To))).Reason);
         Then.Rejected(Codes.NotEligible, "programme", () => When(Given(Created()), Grant(at: To.Plus(Duration.FromDays(1)))));
         Assert.Equal([Granted(at: To - Duration.Epsilon)], When(Given(Created()), Grant(at: To - Duration.Epsilon)));
         // Before the validity starts a grant is fine (it can only be redeemed in periods starting inside the validity).
