@@ -88,9 +88,10 @@ public static class ComputeNetServices
         await Infrastructure.ReadModelRebuild.RebuildMissingAsync(store, Console.Error, ct);
         var settings = services.GetRequiredService<ComputeNetSettings>();
         await CompressEventsWithLz4Async(settings.ConnectionString, settings.Schema, ct);
-        // A schema written before the usage record table existed gets its rows from the usage events, once.
-        await Metering.UsageRecordTable.BackfillAsync(store, ct);
         await SettlementReadModels.EnsureUsageIndexAsync(settings.ConnectionString, settings.Schema, ct);
+        // A schema written before the usage record table existed gets its rows from the usage events, once (its check
+        // reads the index above).
+        await Metering.UsageRecordTable.BackfillAsync(store, ct);
         // A schema written before the settlement read models existed is brought up to date from its events (once).
         await SettlementReadModels.EnsureAsync(store, force: false, Console.Error.WriteLine, ct);
     }

@@ -166,9 +166,9 @@ public static class UsageRecordTable
         {
             return 0;
         }
-        var batches = await query.Events.QueryRawEventDataOnly<UsageBatchRecorded>().AnyAsync(ct);
-        var singles = await query.Events.QueryRawEventDataOnly<UsageRecorded>().AnyAsync(ct);
-        if (!batches && !singles)
+        // Through the partial index on usage batches (created before this runs), not a scan of every event. Single
+        // UsageRecorded events of schemas older than ADR 0007 are not copied: nothing reads them (metering.md).
+        if (!await query.Events.QueryRawEventDataOnly<UsageBatchRecorded>().AnyAsync(ct))
         {
             return 0;
         }
@@ -183,7 +183,6 @@ public static class UsageRecordTable
                 added += chunk.Length;
             }
         }
-        await WriteAsync((await query.Events.QueryRawEventDataOnly<UsageRecorded>().ToListAsync(ct)));
         await foreach (var batch in query.Events.QueryRawEventDataOnly<UsageBatchRecorded>().ToAsyncEnumerable(ct))
         {
             await WriteAsync(batch.Records);
