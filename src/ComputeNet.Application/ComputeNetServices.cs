@@ -85,7 +85,6 @@ public static class ComputeNetServices
     {
         var store = services.GetRequiredService<IDocumentStore>();
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        await Infrastructure.ReadModelRebuild.RebuildMissingAsync(store, Console.Error, ct);
         var settings = services.GetRequiredService<ComputeNetSettings>();
         await CompressEventsWithLz4Async(settings.ConnectionString, settings.Schema, ct);
         await SettlementReadModels.EnsureUsageIndexAsync(settings.ConnectionString, settings.Schema, ct);

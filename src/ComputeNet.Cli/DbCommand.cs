@@ -51,14 +51,7 @@ internal static class DbCommand
             }
             await using var services = ComputeNetServices.Compose(new ComputeNetSettings(connection, name), null, Hosting.AddMediator);
             await services.InitialiseComputeNetAsync(ct);
-            var store = services.GetRequiredService<Marten.IDocumentStore>();
-            await SettlementReadModels.EnsureAsync(store, force: true, m => AnsiConsole.MarkupLineInterpolated($"{m}"), ct);
-            // The documents people list (invoices, statements, claims, periods), under the exclusive settlement lock: no close meanwhile.
-            await using (var guard = store.LightweightSession())
-            {
-                await Application.Infrastructure.SettlementLock.ExclusiveAsync(guard, ct);
-                await Application.Infrastructure.ReadModelRebuild.RebuildAllAsync(store, Console.Out, ct);
-            }
+            await SettlementReadModels.EnsureAsync(services.GetRequiredService<Marten.IDocumentStore>(), force: true, m => AnsiConsole.MarkupLineInterpolated($"{m}"), ct);
             return 0;
         });
         db.Subcommands.Add(start);

@@ -107,7 +107,7 @@ public static class MartenSetup
     /// Inline projection of what closes issued (invoices, statements, issuer claims, region shares, periods, redemptions,
     /// subsidised lines, the invoices each statement earned on), indexed so lists filter and page in PostgreSQL. Inline,
     /// so a close's documents commit with its events and are there when the close answers. A schema written before them
-    /// is rebuilt from the events on start (<see cref="ReadModelRebuild"/>). Usage lists read <see cref="UsageRecordTable"/>.
+    /// is rebuilt from the events on start (<see cref="SettlementReadModels"/>). Usage lists read <see cref="UsageRecordTable"/>.
     /// </summary>
     private static void ConfigureReadModels(StoreOptions opts, string schema)
     {

@@ -3,16 +3,18 @@ using Marten;
 namespace ComputeNet.Application.Infrastructure;
 
 /// <summary>
-/// Keeps the settlement read models (<see cref="MartenSetup"/>'s settlement block) in step with the events of a schema.
+/// Keeps the settlement read models (<see cref="MartenSetup"/>'s settlement and read-model blocks: what the close,
+/// checkpoints, cash, reversals and the ledger read, and the documents people list) in step with the events of a schema.
 /// A schema written before they existed has events but none of their documents: at start it is rebuilt from its events
 /// with Marten's projection rebuild, under the exclusive settlement lock so no close, usage or cash action writes
-/// meanwhile, and a marker document records that this version's read models are complete.
+/// meanwhile, and a marker document records that this version's read models are complete. Closes without their listed
+/// documents (<see cref="Settlement.PeriodDocument"/>) also bring on a rebuild, marker or not.
 /// <c>computenet db rebuild-projections --schema S</c> rebuilds them on demand.
 /// </summary>
 public static class SettlementReadModels
 {
     /// <summary>Raised when a read model changes shape, so that older stores are rebuilt once more.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     public sealed class Marker
     {
@@ -21,13 +23,16 @@ public static class SettlementReadModels
         public int Version { get; set; }
     }
 
-    /// <summary>The projections rebuilt together: every one the close, checkpoints, cash, reversals and the ledger read.</summary>
+    /// <summary>The projections rebuilt together: every one the close, checkpoints, cash, reversals and the ledger read, and the listed documents.</summary>
     public static readonly Type[] Projections =
     [
         typeof(Settlement.ClosedPeriodProjection), typeof(Settlement.ChainHeadProjection), typeof(Audit.CheckpointViewProjection),
         typeof(Ledger.LedgerAccountProjection), typeof(Ledger.LedgerTransactionProjection), typeof(Ledger.LedgerLogProjection),
-        typeof(Ledger.PeriodLedgerProjection),
+        typeof(Ledger.PeriodLedgerProjection), typeof(Settlement.SettlementDocumentsProjection),
     ];
+
+    /// <summary>The longest the rebuild of one projection may take before start-up gives up.</summary>
+    public static readonly TimeSpan RebuildTimeout = TimeSpan.FromHours(1);
 
     /// <summary>The partial expression index on <c>mt_events</c> by which a close finds the usage batches its period receives.</summary>
     public const string UsageReceivingPeriodIndex = "mt_events_usage_receiving_period";
@@ -54,29 +59,34 @@ public static class SettlementReadModels
         {
             // The usual start: the models are current, and no lock is taken (a running close is not waited for).
             await using var query = store.QuerySession();
-            if ((await query.LoadAsync<Marker>(Marker.Key, ct))?.Version == Version)
+            if (await CurrentAsync(query, ct))
             {
                 return false;
             }
         }
         await using var session = store.LightweightSession();
         await SettlementLock.ExclusiveAsync(session, ct);
-        var marker = await session.LoadAsync<Marker>(Marker.Key, ct);
-        if (!force && marker?.Version == Version)
+        if (!force)
         {
-            return false;
+            // Read outside the locked transaction: a read in it would hold a share lock on the tables that the rebuild
+            // below truncates from another connection, and wait on itself.
+            await using var query = store.QuerySession();
+            if (await CurrentAsync(query, ct))
+            {
+                return false;
+            }
         }
         var hasEvents = await session.Events.QueryAllRawEvents().AnyAsync(ct);
         if (hasEvents || force)
         {
-            log?.Invoke($"schema '{store.Options.DatabaseSchemaName}': rebuilding the settlement read models from its events (closed periods, chain heads, checkpoints, ledger)…");
+            log?.Invoke($"schema '{store.Options.DatabaseSchemaName}': rebuilding the settlement read models from its events (closed periods, chain heads, checkpoints, ledger; invoices, statements, claims and periods)…");
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var daemon = await store.BuildProjectionDaemonAsync();
             try
             {
                 foreach (var projection in Projections)
                 {
-                    await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(10), ct);
+                    await daemon.RebuildProjectionAsync(projection, RebuildTimeout, ct);
                 }
             }
             finally
@@ -90,4 +100,12 @@ public static class SettlementReadModels
         await session.SaveChangesAsync(ct);
         return hasEvents || force;
     }
+
+    /// <summary>
+    /// Cheap (a few one-row reads): this version's marker is stored, and no closed period lacks its listed documents (the
+    /// state of a schema whose documents were lost or never written).
+    /// </summary>
+    private static async Task<bool> CurrentAsync(IQuerySession session, CancellationToken ct) =>
+        (await session.LoadAsync<Marker>(Marker.Key, ct))?.Version == Version
+        && (await session.Query<Settlement.PeriodDocument>().AnyAsync(ct) || !await session.Query<Settlement.ClosedPeriodView>().AnyAsync(ct));
 }
