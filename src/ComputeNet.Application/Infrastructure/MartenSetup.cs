@@ -70,7 +70,15 @@ public static class MartenSetup
 
         ConfigureSettlementReadModels(opts);
         ConfigureReadModels(opts, schema);
+        ConfigureAggregateStreams(opts, schema);
     }
+
+    // ---- Streams per aggregate (issue 12, item 2): decided through Decider, state read from inline projections ----
+    private static void ConfigureAggregateStreams(StoreOptions opts, string schema)
+    {
+        Vouchers.VoucherProjections.Configure(opts, schema);
+    }
+    // ---- end of streams per aggregate ----
 
     // ---- Settlement read models (issue 12, item 4: a close reads what its period needs) --------------------------------
     /// <summary>
