@@ -76,7 +76,9 @@ public static class MartenSetup
     // ---- Streams per aggregate (issue 12, item 2): decided through Decider, state read from inline projections ----
     private static void ConfigureAggregateStreams(StoreOptions opts, string schema)
     {
+        opts.Schema.For<StreamSplit.Marker>();
         Vouchers.VoucherProjections.Configure(opts, schema);
+        Parties.PartyProjections.Configure(opts);
     }
     // ---- end of streams per aggregate ----
 

@@ -81,20 +81,11 @@ public static class VoucherProjections
         opts.Projections.Add(new LiveAggregation<ProgrammeStream>(), JasperFx.Events.Projections.ProjectionLifecycle.Live);
         opts.Schema.For<ProgrammeDocument>().Index(x => x.Issuer).Index(x => x.ProgrammeId).Index(x => x.OutstandingFen);
         opts.Schema.For<VoucherDocument>().Index(x => x.Buyer).Index(x => x.ProgrammeId).Index(x => x.GrantOrder);
-        opts.Schema.For<VoucherStreamsMarker>();
         opts.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Sequence(
             new Weasel.Postgresql.PostgresqlObjectName(schema, GrantOrderSequence, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General)));
         opts.Projections.Add(new ProgrammeDocumentProjection(), JasperFx.Events.Projections.ProjectionLifecycle.Inline);
         opts.Projections.Add(new VoucherDocumentProjection(schema), JasperFx.Events.Projections.ProjectionLifecycle.Inline);
     }
-}
-
-/// <summary>Marks a schema whose single <c>vouchers</c> stream was copied into programme streams (<see cref="VoucherStreamsUpgrade"/>).</summary>
-public sealed class VoucherStreamsMarker
-{
-    public const string Key = "voucher-streams";
-    public string Id { get; set; } = Key;
-    public long CopiedEvents { get; set; }
 }
 
 public sealed class ProgrammeDocumentProjection : SingleStreamProjection<ProgrammeDocument, string>

@@ -119,7 +119,7 @@ public sealed class VoucherStreamsTests
         await using (var session = restarted.Store.QuerySession())
         {
             Assert.True((await session.Events.FetchStreamStateAsync(VoucherStreamsUpgrade.OldStream, Ct))!.IsArchived);
-            Assert.Equal(8, (await session.LoadAsync<VoucherStreamsMarker>(VoucherStreamsMarker.Key, Ct))!.CopiedEvents);
+            Assert.Equal(8, (await session.LoadAsync<Infrastructure.StreamSplit.Marker>(Infrastructure.StreamSplit.MarkerKey("vouchers"), Ct))!.CopiedEvents);
             Assert.Equal(2, await session.Query<Settlement.RedemptionDocument>().CountAsync(Ct));
         }
         // Once: a further start copies nothing.
