@@ -96,6 +96,7 @@ public static class ComputeNetServices
         await Vouchers.VoucherStreamsUpgrade.EnsureAsync(store, Console.Error.WriteLine, ct);
         // Likewise one stream per party for a schema written with the single 'parties' stream.
         await Parties.PartyStreamsUpgrade.EnsureAsync(store, Console.Error.WriteLine, ct);
+        await Pairings.PairingStreamsUpgrade.EnsureAsync(store, Console.Error.WriteLine, ct);
         // A schema written before the settlement read models existed is brought up to date from its events (once).
         await SettlementReadModels.EnsureAsync(store, force: false, Console.Error.WriteLine, ct);
     }

@@ -79,6 +79,7 @@ public static class MartenSetup
         opts.Schema.For<StreamSplit.Marker>();
         Vouchers.VoucherProjections.Configure(opts, schema);
         Parties.PartyProjections.Configure(opts);
+        Pairings.PairingProjections.Configure(opts, schema);
     }
     // ---- end of streams per aggregate ----
 

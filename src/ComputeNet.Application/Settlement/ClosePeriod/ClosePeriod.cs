@@ -28,8 +28,7 @@ public sealed class ClosePeriodValidator : AbstractValidator<ClosePeriodRequest>
     public ClosePeriodValidator() => RuleFor(x => x.Period).NotEmpty().MaximumLength(10);
 }
 
-public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory parties, PlatformService platform, IClock clock, Audit.CheckpointWriter checkpoints,
-    Pairings.PairingService pairings)
+public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory parties, PlatformService platform, IClock clock, Audit.CheckpointWriter checkpoints)
     : ICommandHandler<ClosePeriodRequest, CloseSummary>
 {
     public async ValueTask<CloseSummary> Handle(ClosePeriodRequest r, CancellationToken ct)
@@ -86,9 +85,11 @@ public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory part
             // Vouchers: only the programmes this close can redeem from (the invoiced buyers') or lapse, fetched for writing.
             var vouchers = await VoucherService.ForCloseAsync(session, leases.Select(l => l.Buyer).Distinct(StringComparer.Ordinal).ToList(), period,
                 view.Calendar, now, ct);
-            var result = await pairings.UseAsync(pairingBook => Task.FromResult(PeriodClose.Compute(new CloseInput(period, view.Calendar, view.Fees, allParties,
+            // Pairings: the agreements valid at the period's start, by index (pairing changes are not ordered against closes).
+            var pairingBook = await Pairings.PairingService.ValidAtAsync(session, period.Start, ct);
+            var result = PeriodClose.Compute(new CloseInput(period, view.Calendar, view.Fees, allParties,
                 leases.Select(l => new LeaseAtClose(l, delivered.GetValueOrDefault(l.LeaseId))).ToList(),
-                orderedRecords, now, vouchers.Book, vouchers.ClosedBefore, pairingBook, heads))), ct);
+                orderedRecords, now, vouchers.Book, vouchers.ClosedBefore, pairingBook, heads));
 
             var events = new List<object> { result.Closed };
             events.AddRange(result.Invoices);
