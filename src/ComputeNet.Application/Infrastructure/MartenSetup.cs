@@ -77,6 +77,7 @@ public static class MartenSetup
     private static void ConfigureAggregateStreams(StoreOptions opts, string schema)
     {
         opts.Schema.For<StreamSplit.Marker>();
+        opts.Projections.Add(new LiveAggregation<Platform.PlatformStream>(), ProjectionLifecycle.Live);
         Vouchers.VoucherProjections.Configure(opts, schema);
         Parties.PartyProjections.Configure(opts);
         Pairings.PairingProjections.Configure(opts, schema);
