@@ -122,6 +122,9 @@ public sealed class VoucherStreamsTests
             Assert.Equal(8, (await session.LoadAsync<Infrastructure.StreamSplit.Marker>(Infrastructure.StreamSplit.MarkerKey("vouchers"), Ct))!.CopiedEvents);
             Assert.Equal(2, await session.Query<Settlement.RedemptionDocument>().CountAsync(Ct));
         }
+        // A projection rebuild replays the programme streams, not the archived single stream: no redemption twice.
+        Assert.True(await Infrastructure.SettlementReadModels.EnsureAsync(restarted.Store, force: true, null, Ct));
+        Assert.Equal(claims, Json(await restarted.Sender.Send(new GetClaimsRequest(), Ct)));
         // Once: a further start copies nothing.
         await using var again = await restarted.SecondProcessAsync();
         await using (var session = again.Store.QuerySession())
