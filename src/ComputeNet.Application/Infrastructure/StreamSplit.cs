@@ -23,10 +23,12 @@ public static class StreamSplit
 
     /// <summary>
     /// Returns whether it copied anything. <paramref name="streamOf"/> names the new stream of an old event;
-    /// <paramref name="onCopy"/> adds writes to the transaction that copies an old event (e.g. dropping documents keyed by its id).
+    /// <paramref name="onCopy"/> adds writes to the transaction that copies an old event (e.g. dropping documents keyed by its id);
+    /// events <paramref name="alone"/> accepts are copied in a transaction of their own, as they were written (a projection
+    /// that draws an order from a sequence then draws it in the original order).
     /// </summary>
     public static async Task<bool> EnsureAsync(IDocumentStore store, string oldStream, Func<object, string> streamOf, Action<IDocumentSession, IEvent>? onCopy,
-        Action<string>? log, CancellationToken ct)
+        Action<string>? log, CancellationToken ct, Func<object, bool>? alone = null)
     {
         var markerKey = MarkerKey(oldStream);
         await using (var query = store.QuerySession())
@@ -52,7 +54,8 @@ public static class StreamSplit
         while (i < events.Count)
         {
             var key = streamOf(events[i].Data);
-            var run = events.Skip(i).TakeWhile(e => streamOf(e.Data) == key).ToList();
+            var run = alone?.Invoke(events[i].Data) == true ? [events[i]]
+                : events.Skip(i).TakeWhile(e => streamOf(e.Data) == key && alone?.Invoke(e.Data) != true).ToList();
             i += run.Count;
             if (!skip.TryGetValue(key, out var already))
             {

@@ -7,7 +7,8 @@ namespace ComputeNet.Application.Vouchers;
 
 /// <summary>
 /// A schema written with the single <c>vouchers</c> stream (ADR 0008) gets one stream per programme, once, at start
-/// (<see cref="StreamSplit"/>). The copies' redemptions get their own settlement documents; those of the originals go.
+/// (<see cref="StreamSplit"/>). The copies' redemptions get their own settlement documents; those of the originals go. Each
+/// grant is copied in a transaction of its own, so its voucher document draws its grant order in the original order.
 /// </summary>
 public static class VoucherStreamsUpgrade
 {
@@ -21,7 +22,7 @@ public static class VoucherStreamsUpgrade
                 {
                     session.Delete<RedemptionDocument>(e.Id.ToString());
                 }
-            }, log, ct);
+            }, log, ct, alone: e => e is VoucherGranted);
 
     private static string ProgrammeOf(object e) => e switch
     {
