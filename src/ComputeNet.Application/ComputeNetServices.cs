@@ -91,6 +91,12 @@ public static class ComputeNetServices
         // A schema written before the usage record table existed gets its rows from the usage events, once (its check
         // reads the index above).
         await Metering.UsageRecordTable.BackfillAsync(store, ct);
+        // A schema written with one stream for every programme gets one stream per programme (once; before any rebuild below,
+        // which then replays the programme streams, not the archived single stream).
+        await Vouchers.VoucherStreamsUpgrade.EnsureAsync(store, Console.Error.WriteLine, ct);
+        // Likewise one stream per party for a schema written with the single 'parties' stream.
+        await Parties.PartyStreamsUpgrade.EnsureAsync(store, Console.Error.WriteLine, ct);
+        await Pairings.PairingStreamsUpgrade.EnsureAsync(store, Console.Error.WriteLine, ct);
         // A schema written before the settlement read models existed is brought up to date from its events (once).
         await SettlementReadModels.EnsureAsync(store, force: false, Console.Error.WriteLine, ct);
     }

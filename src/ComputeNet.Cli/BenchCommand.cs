@@ -80,6 +80,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(VerifyBench.Create());
         bench.Subcommands.Add(HistoryBench.Create());
         bench.Subcommands.Add(RestartBench.Create());
+        bench.Subcommands.Add(AggregatesBench.Create());
         return bench;
     }
 

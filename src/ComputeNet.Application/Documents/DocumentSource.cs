@@ -61,7 +61,7 @@ public static class DocumentIds
 /// statement, the invoices it earned on), the leases' terms (cluster, hub), parties' names,
 /// voucher programmes, and the reference data's Chinese and English place names. Reads only; renders nothing itself.
 /// </summary>
-public sealed class DocumentSource(IDocumentStore store, PartyDirectory parties, PlatformService platform, VoucherService vouchers, ComputeNetSettings settings)
+public sealed class DocumentSource(IDocumentStore store, PartyDirectory parties, PlatformService platform, ComputeNetSettings settings)
 {
     /// <summary>Everything one closed period's documents need, loaded once.</summary>
     public sealed class PeriodContext
@@ -131,8 +131,11 @@ public sealed class DocumentSource(IDocumentStore store, PartyDirectory parties,
     {
         var view = await platform.CurrentAsync(ct);
         var partyList = await parties.AllAsync(ct);
-        var programmes = await vouchers.ReadAsync(book => book.Programmes.ToDictionary(p => p.Terms.ProgrammeId,
-            p => (p.Terms.Kind, p.Terms.Issuer, p.Terms.CoverageBp), StringComparer.Ordinal), ct);
+        var programmeIds = invoices.SelectMany(i => i.Lines).Where(l => l.Voucher is not null).Select(l => Vouchers.VoucherProjections.StreamOf(l.Voucher!))
+            .Distinct(StringComparer.Ordinal).ToList();
+        var programmes = programmeIds.Count == 0 ? new Dictionary<string, (string, string, int)>(StringComparer.Ordinal)
+            : (await session.LoadManyAsync<Vouchers.ProgrammeDocument>(ct, programmeIds)).ToDictionary(p => p.ProgrammeId,
+                p => (p.Terms.Kind, p.Terms.Issuer, p.Terms.CoverageBp), StringComparer.Ordinal);
         var leaseIds = invoices.SelectMany(i => i.Lines).Select(l => MartenSetup.Streams.Lease(l.LeaseId)).Distinct().ToList();
         var leases = leaseIds.Count == 0 ? new Dictionary<string, LeaseTerms>(StringComparer.Ordinal)
             : (await session.LoadManyAsync<LeaseDocument>(ct, leaseIds)).ToDictionary(d => d.LeaseId, d => d.Terms, StringComparer.Ordinal);

@@ -70,7 +70,19 @@ public static class MartenSetup
 
         ConfigureSettlementReadModels(opts);
         ConfigureReadModels(opts, schema);
+        ConfigureAggregateStreams(opts, schema);
     }
+
+    // ---- Streams per aggregate (issue 12, item 2): decided through Decider, state read from inline projections ----
+    private static void ConfigureAggregateStreams(StoreOptions opts, string schema)
+    {
+        opts.Schema.For<StreamSplit.Marker>();
+        opts.Projections.Add(new LiveAggregation<Platform.PlatformStream>(), ProjectionLifecycle.Live);
+        Vouchers.VoucherProjections.Configure(opts, schema);
+        Parties.PartyProjections.Configure(opts);
+        Pairings.PairingProjections.Configure(opts, schema);
+    }
+    // ---- end of streams per aggregate ----
 
     // ---- Settlement read models (issue 12, item 4: a close reads what its period needs) --------------------------------
     /// <summary>

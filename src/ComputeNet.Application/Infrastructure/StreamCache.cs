@@ -3,10 +3,9 @@ using Marten;
 namespace ComputeNet.Application.Infrastructure;
 
 /// <summary>
-/// The state of one event stream held in memory and kept current: every read or write first catches up
-/// with events appended since (by this or any other process), so the state is never stale when a decision
-/// is made. Writes are serialised per stream (one writer) and appended with the expected stream version,
-/// so a concurrent writer elsewhere causes a retry, never a lost or doubled event.
+/// A read cache of one small event stream (the platform's settings): a read catches up with the events appended since
+/// (by this or any other process), or answers from memory when it caught up less than <see cref="MaxStaleness"/> ago.
+/// Writes do not go through it: they go through the <see cref="Decider"/>, and the writer invalidates the cache.
 /// </summary>
 /// <typeparam name="TState">Mutable state evolved by <see cref="_evolve"/>; decisions never mutate it.</typeparam>
 public sealed class StreamCache<TState>(IDocumentStore store, string streamKey, Func<TState> create, Action<TState, object> evolve)
@@ -60,84 +59,20 @@ public sealed class StreamCache<TState>(IDocumentStore store, string streamKey, 
         }
     }
 
-    /// <summary>
-    /// Runs <paramref name="use"/> on the state caught up to the stream's tail, with the stream version it reflects (for an
-    /// expected-version append elsewhere), holding the cache's gate so no write through this cache changes the state
-    /// meanwhile. The state must not be kept after <paramref name="use"/> returns.
-    /// </summary>
-    public async Task<TResult> UseAsync<TResult>(Func<TState, long, Task<TResult>> use, CancellationToken ct)
-    {
-        await _gate.WaitAsync(ct);
-        try
-        {
-            await using (var session = store.QuerySession())
-            {
-                await CatchUpAsync(session, ct);
-            }
-            return await use(_state, _version);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    /// <summary>The next read catches up with the stream (after a write made through the <see cref="Decider"/>).</summary>
+    public void Invalidate() => Interlocked.Exchange(ref _stale, 1);
 
-    /// <summary>
-    /// Decides against the current state and appends the decided events (none = no-op). <paramref name="alsoWrite"/>
-    /// adds other writes to the same transaction. <paramref name="answer"/> reads the state after the events applied.
-    /// </summary>
-    public async Task<TResult> WriteAsync<TDecision, TResult>(
-        Func<TState, TDecision> decide,
-        Func<TDecision, IReadOnlyList<object>> eventsOf,
-        Action<IDocumentSession, IReadOnlyList<object>>? alsoWrite,
-        Func<TState, TDecision, TResult> answer,
-        CancellationToken ct)
-    {
-        await _gate.WaitAsync(ct);
-        try
-        {
-            for (var attempt = 1; ; attempt++)
-            {
-                await using var session = store.LightweightSession();
-                await CatchUpAsync(session, ct);
-                var decision = decide(_state);
-                var events = eventsOf(decision);
-                if (events.Count == 0)
-                {
-                    return answer(_state, decision);
-                }
-                ExpectedVersion.Append(session, streamKey, _version, events.ToArray());
-                alsoWrite?.Invoke(session, events);
-                try
-                {
-                    await session.SaveChangesAsync(ct);
-                }
-                catch (Exception e) when (ExpectedVersion.ShouldRetry(e, attempt))
-                {
-                    await ExpectedVersion.BackOffAsync(attempt, ct);
-                    continue;
-                }
-                foreach (var e in events)
-                {
-                    _evolve(_state, e);
-                }
-                _version += events.Count;
-                return answer(_state, decision);
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
+    /// <summary>1 when a write was made since the last catch-up started.</summary>
+    private int _stale;
 
     /// <summary>True when the state caught up with the stream less than <see cref="MaxStaleness"/> ago.</summary>
-    private bool IsFresh => _caughtUpAt is { } at && System.Diagnostics.Stopwatch.GetElapsedTime(at) < MaxStaleness;
+    private bool IsFresh => Volatile.Read(ref _stale) == 0 && _caughtUpAt is { } at && System.Diagnostics.Stopwatch.GetElapsedTime(at) < MaxStaleness;
 
     private async Task CatchUpAsync(IQuerySession session, CancellationToken ct)
     {
-        // Taken before the read: whatever another process appends after this instant is seen by the next catch-up.
+        // Taken before the read: whatever another process appends after this instant is seen by the next catch-up, and an
+        // invalidation from now on makes the next read catch up again.
+        Interlocked.Exchange(ref _stale, 0);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var events = await session.Events.FetchStreamAsync(streamKey, fromVersion: _version + 1, token: ct);
         foreach (var e in events)

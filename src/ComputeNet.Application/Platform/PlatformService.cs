@@ -10,7 +10,20 @@ namespace ComputeNet.Application.Platform;
 /// <summary>The platform's settings as every decision sees them: calendar, fees and the effective catalogue.</summary>
 public sealed record PlatformView(PeriodCalendar Calendar, FeeSchedule Fees, Catalogue Catalogue);
 
-/// <summary>Holds the platform stream (settings) current and answers with the effective catalogue.</summary>
+/// <summary>The platform stream (one aggregate: the settings) as its decisions see it.</summary>
+public sealed class PlatformStream : IAggregateState
+{
+    public string Id { get; set; } = "";
+    public PlatformSettings Settings { get; } = new();
+
+    public void Apply(object data, long sequence) => Settings.Evolve(data);
+}
+
+/// <summary>
+/// The platform's settings: one stream (<c>platform</c>, one aggregate), written through the <see cref="Decider"/>, read from
+/// a cache that catches up with the stream's new events at most <see cref="StreamCache{TState}.MaxStaleness"/> after the
+/// last read (at once after a write through this host).
+/// </summary>
 public sealed class PlatformService(IDocumentStore store)
 {
     private readonly StreamCache<PlatformSettings> _cache = new(store, MartenSetup.Streams.Platform, () => new PlatformSettings(),
@@ -22,12 +35,15 @@ public sealed class PlatformService(IDocumentStore store)
         _cache.ReadAsync(s => new PlatformView(s.Calendar, s.Fees, s.CatalogueOver(BuiltIn)), _ => true, ct);
 
     public Task<PlatformView> PublishStandardAsync(MeteringStandardPublished proposed, CancellationToken ct) =>
-        _cache.WriteAsync(
-            s => s.Decide(proposed, BuiltIn),
-            e => [e],
-            null,
-            (s, _) => new PlatformView(s.Calendar, s.Fees, s.CatalogueOver(BuiltIn)),
-            ct);
+        DecideAsync(s => [s.Decide(proposed, BuiltIn)], ct);
+
+    private async Task<PlatformView> DecideAsync(Func<PlatformSettings, IReadOnlyList<object>> decide, CancellationToken ct)
+    {
+        var view = await Decider.DecideAsync<PlatformStream, PlatformView>(store, MartenSetup.Streams.Platform, s => decide(s.Settings),
+            (s, _) => new PlatformView(s.Settings.Calendar, s.Settings.Fees, s.Settings.CatalogueOver(BuiltIn)), ct);
+        _cache.Invalidate();
+        return view;
+    }
 
     /// <summary>Every metering standard: the built-in one, then those the operator published, oldest first.</summary>
     public Task<IReadOnlyList<MeteringStandardPublished>> StandardsAsync(CancellationToken ct) =>
@@ -40,10 +56,5 @@ public sealed class PlatformService(IDocumentStore store)
         ], ct);
 
     public Task<PlatformView> ConfigureAsync(PlatformConfigured proposed, CancellationToken ct) =>
-        _cache.WriteAsync(
-            _ => PlatformSettings.Decide(proposed, BuiltIn),
-            e => [e],
-            null,
-            (s, _) => new PlatformView(s.Calendar, s.Fees, s.CatalogueOver(BuiltIn)),
-            ct);
+        DecideAsync(_ => [PlatformSettings.Decide(proposed, BuiltIn)], ct);
 }

@@ -26,12 +26,12 @@ public sealed class PairingHandler(PairingService pairings, Platform.PlatformSer
         var catalogue = (await platform.CurrentAsync(ct)).Catalogue;
         var proposed = new PairingAgreed(r.Id ?? "", r.DemandRegion ?? "", r.DemandCities ?? [], r.SupplyHub ?? "", r.PlatformWeight, r.DemandWeight,
             r.SupplyWeight, r.ValidFrom, r.ValidTo, clock.GetCurrentInstant());
-        return await pairings.DecideAsync(b => b.Decide(proposed, catalogue), b => b.Pairings.First(p => p.PairingId == proposed.PairingId), ct);
+        return await pairings.AgreeAsync(proposed, catalogue, ct);
     }
 
     public async ValueTask<PairingAgreed> Handle(EndPairingRequest r, CancellationToken ct) =>
-        await pairings.DecideAsync(b => b.Decide(new PairingEnded(r.Id, r.EndAt, clock.GetCurrentInstant())), b => b.Pairings.First(p => p.PairingId == r.Id), ct);
+        await pairings.EndAsync(new PairingEnded(r.Id, r.EndAt, clock.GetCurrentInstant()), ct);
 
     public async ValueTask<IReadOnlyList<PairingAgreed>> Handle(ListPairingsRequest q, CancellationToken ct) =>
-        await pairings.ReadAsync<IReadOnlyList<PairingAgreed>>(b => b.Pairings.OrderBy(p => p.PairingId, StringComparer.Ordinal).ToList(), ct);
+        await pairings.AllAsync(ct);
 }

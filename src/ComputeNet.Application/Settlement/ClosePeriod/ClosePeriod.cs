@@ -28,8 +28,7 @@ public sealed class ClosePeriodValidator : AbstractValidator<ClosePeriodRequest>
     public ClosePeriodValidator() => RuleFor(x => x.Period).NotEmpty().MaximumLength(10);
 }
 
-public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory parties, PlatformService platform, IClock clock, Audit.CheckpointWriter checkpoints,
-    VoucherService vouchers, Pairings.PairingService pairings)
+public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory parties, PlatformService platform, IClock clock, Audit.CheckpointWriter checkpoints)
     : ICommandHandler<ClosePeriodRequest, CloseSummary>
 {
     public async ValueTask<CloseSummary> Handle(ClosePeriodRequest r, CancellationToken ct)
@@ -54,15 +53,17 @@ public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory part
         return summary with { Checkpoint = checkpoint?.Hash };
     }
 
-    private async Task<CloseSummary> CloseAsync(SettlementPeriod period, PlatformView view, Instant now, CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
+    /// <summary>
+    /// One attempt under the exclusive settlement lock, run by the <see cref="Decider"/>: a grant that raced it on a
+    /// programme it redeems from or lapses makes the save fail on that programme's version, and the close runs again.
+    /// </summary>
+    private Task<CloseSummary> CloseAsync(SettlementPeriod period, PlatformView view, Instant now, CancellationToken ct) =>
+        Decider.RunAsync(store, async (session, ct) =>
         {
-            await using var session = store.LightweightSession();
             await SettlementLock.ExclusiveAsync(session, ct);
             if (await ExistingAsync(session, period.Key, ct) is { } existing)
             {
-                return existing;
+                return new Decided<CloseSummary>(existing, false);
             }
 
             var records = await MeteringService.ReceivedByAsync(session, period.Key, ct);
@@ -81,15 +82,14 @@ public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory part
             var allParties = await parties.AllAsync(ct);
             var orderedRecords = records.OrderBy(u => u.LeaseId, StringComparer.Ordinal).ThenBy(u => u.From).ToList();
 
-            // The voucher and pairing books are the services' caches caught up to their streams' tails, read while their
-            // gates are held; the voucher stream's version goes with the redemptions as their expected version.
-            var (result, vouchersVersion) = await vouchers.UseAsync(async (book, version) =>
-            {
-                var closedBefore = await ClosedBeforeAsync(session, book, view.Calendar, period, now, ct);
-                return await pairings.UseAsync(pairingBook => Task.FromResult((PeriodClose.Compute(new CloseInput(period, view.Calendar, view.Fees, allParties,
-                    leases.Select(l => new LeaseAtClose(l, delivered.GetValueOrDefault(l.LeaseId))).ToList(),
-                    orderedRecords, now, book, closedBefore, pairingBook, heads)), version)), ct);
-            }, ct);
+            // Vouchers: only the programmes this close can redeem from (the invoiced buyers') or lapse, fetched for writing.
+            var vouchers = await VoucherService.ForCloseAsync(session, leases.Select(l => l.Buyer).Distinct(StringComparer.Ordinal).ToList(), period,
+                view.Calendar, now, ct);
+            // Pairings: the agreements valid at the period's start, by index (pairing changes are not ordered against closes).
+            var pairingBook = await Pairings.PairingService.ValidAtAsync(session, period.Start, ct);
+            var result = PeriodClose.Compute(new CloseInput(period, view.Calendar, view.Fees, allParties,
+                leases.Select(l => new LeaseAtClose(l, delivered.GetValueOrDefault(l.LeaseId))).ToList(),
+                orderedRecords, now, vouchers.Book, vouchers.ClosedBefore, pairingBook, heads));
 
             var events = new List<object> { result.Closed };
             events.AddRange(result.Invoices);
@@ -98,55 +98,10 @@ public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory part
             events.AddRange(result.Regions);
             events.AddRange(result.Transactions);
             session.Events.StartStream(MartenSetup.Streams.Period(period.Key), events);
-            if (result.VoucherEvents.Count > 0)
-            {
-                // Expected version: a grant that raced this close makes the save fail, and the close runs again on fresh balances.
-                ExpectedVersion.Append(session, MartenSetup.Streams.Vouchers, vouchersVersion, result.VoucherEvents.ToArray());
-            }
-            try
-            {
-                await session.SaveChangesAsync(ct);
-            }
-            catch (Exception e) when (ExpectedVersion.ShouldRetry(e, attempt))
-            {
-                await ExpectedVersion.BackOffAsync(attempt, ct);
-                continue;
-            }
-            return Summary(result.Closed, alreadyClosed: false);
-        }
-    }
-
-
-    /// <summary>
-    /// The closed periods the close's lapse rule can ask about: those starting inside the validity of a programme that
-    /// has an unlapsed voucher with a balance (a voucher lapses once every period starting inside its programme's validity
-    /// is closed), read by key. Periods starting after the close's instant cannot have ended, so enumeration stops at the
-    /// first of them (kept in the set asked, so the answer is exact even then).
-    /// </summary>
-    private static async Task<IReadOnlySet<string>> ClosedBeforeAsync(IQuerySession session, Domain.Vouchers.VoucherBook book, PeriodCalendar calendar,
-        SettlementPeriod period, Instant now, CancellationToken ct)
-    {
-        var keys = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var programmeId in book.Vouchers.Where(v => !v.Lapsed && v.BalanceFen > 0).Select(v => v.Grant.ProgrammeId).Distinct(StringComparer.Ordinal))
-        {
-            var terms = book.Programme(programmeId)!.Terms;
-            foreach (var p in Domain.Vouchers.VoucherBook.PeriodStartsInside(calendar, terms.ValidFrom, terms.ValidTo))
-            {
-                keys.Add(p.Key);
-                if (p.Start > now)
-                {
-                    break;
-                }
-            }
-        }
-        keys.Remove(period.Key);
-        if (keys.Count == 0)
-        {
-            return new HashSet<string>(StringComparer.Ordinal);
-        }
-        var asked = keys.ToList();
-        return (await session.Query<ClosedPeriodView>().Where(p => asked.Contains(p.Id)).Select(p => p.Id).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
-    }
+            // Each touched programme's stream with the version this close read it at.
+            vouchers.Append(result.VoucherEvents);
+            return new Decided<CloseSummary>(Summary(result.Closed, alreadyClosed: false), true);
+        }, ct);
 
     private static async Task<CloseSummary?> ExistingAsync(IQuerySession session, string period, CancellationToken ct)
     {

@@ -28,6 +28,10 @@ public sealed record ProgrammeView(string Id, string Issuer, string Kind, int Co
         p.Terms.CapFen, p.Terms.BudgetFen, p.Terms.ValidFrom, p.Terms.ValidTo, p.Terms.BuyerCities, p.Terms.Families, p.Terms.SupplyHubs, p.ClosedEarly,
         p.GrantedPerBuyer.Values.Sum(), p.RedeemedFen, p.LapsedFen, p.RemainingBudgetFen, p.GrantedPerBuyer.Count,
         book.Vouchers.Count(v => v.Grant.ProgrammeId == p.Terms.ProgrammeId));
+
+    public static ProgrammeView Of(ProgrammeDocument d) => new(d.ProgrammeId, d.Issuer, d.Terms.Kind, d.Terms.CoverageBp, d.Terms.CapFen,
+        d.Terms.BudgetFen, d.Terms.ValidFrom, d.Terms.ValidTo, d.Terms.BuyerCities, d.Terms.Families, d.Terms.SupplyHubs, d.ClosedEarly, d.GrantedFen,
+        d.RedeemedFen, d.LapsedFen, d.RemainingBudgetFen, d.GrantedPerBuyer.Count, d.Vouchers);
 }
 
 public sealed class CreateProgrammeValidator : AbstractValidator<CreateProgrammeRequest>
@@ -50,11 +54,11 @@ public sealed class CreateProgrammeHandler(VoucherService vouchers, PartyDirecto
         var issuer = await parties.FindAsync(r.Issuer, ct);
         var cmd = new Domain.Vouchers.CreateProgramme(r.Issuer, r.Id, r.Kind, r.CoverageBp, r.CapFen, r.BudgetFen, r.ValidFrom, r.ValidTo,
             r.BuyerCities, r.Families, r.SupplyHubs, clock.GetCurrentInstant());
-        return await vouchers.DecideAsync(book => book.Decide(cmd, id => id == issuer?.Id ? issuer : null, view.Catalogue, view.Calendar),
+        return await vouchers.DecideAsync(r.Id, book => book.Decide(cmd, id => id == issuer?.Id ? issuer : null, view.Catalogue, view.Calendar),
             (book, created) => ProgrammeView.Of(book.Programme(r.Id!)!, book) with { Repeat = !created }, ct);
     }
 
     public async ValueTask<ProgrammeView> Handle(CloseProgrammeRequest r, CancellationToken ct) =>
-        await vouchers.DecideAsync(book => book.Decide(new ProgrammeClosed(r.ProgrammeId, clock.GetCurrentInstant()), r.Issuer),
-            book => ProgrammeView.Of(book.Programme(r.ProgrammeId)!, book), ct);
+        await vouchers.DecideAsync(r.ProgrammeId, book => book.Decide(new ProgrammeClosed(r.ProgrammeId, clock.GetCurrentInstant()), r.Issuer),
+            (book, _) => ProgrammeView.Of(book.Programme(r.ProgrammeId)!, book), ct);
 }

@@ -69,6 +69,11 @@ public sealed class GetClaimsHandler(IDocumentStore store, Platform.PlatformServ
             var leaseIds = redemptions.Select(r => r.LeaseId).Distinct(StringComparer.Ordinal).ToList();
             var leases = (await session.LoadManyAsync<LeaseDocument>(ct, leaseIds.Select(MartenSetup.Streams.Lease))).ToDictionary(l => l.LeaseId, l => l.Terms);
             var usage = (await UsageRecordTable.ReceivedAsync(session, claim.Period, leases.Values, ct)).ToLookup(u => u.LeaseId);
+            // In the order the close redeemed them: invoice by invoice (close order), line by line. Redemptions live in their
+            // programmes' streams, whose versions do not order redemptions of two programmes.
+            var lineOrder = invoices.SelectMany(i => i.Invoice.Lines.Select(ln => (i.Seq, ln.LineNo, i.Buyer, ln.LeaseId, ln.Kind, ln.Late)))
+                .ToDictionary(x => (x.Buyer, x.LeaseId, x.Kind, x.Late), x => (x.Seq, x.LineNo));
+            redemptions = redemptions.OrderBy(r => lineOrder[(r.Buyer, r.LeaseId, r.LineKind, r.Late)]).ToList();
             var items = redemptions.Select(r =>
             {
                 var line = lines.Single(l => l.LeaseId == r.LeaseId && l.Kind == r.LineKind && l.Late == r.Late);
@@ -84,10 +89,16 @@ public sealed class GetClaimsHandler(IDocumentStore store, Platform.PlatformServ
     {
         var catalogue = (await platform.CurrentAsync(ct)).Catalogue;
         await using var session = store.QuerySession();
-        var (book, _) = await VoucherService.LoadAsync(session, ct);
-        var ordered = book.Programmes.Where(p => q.Issuer is null || p.Terms.Issuer == q.Issuer).OrderBy(p => p.Terms.ProgrammeId, StringComparer.Ordinal).Skip(q.Offset);
-        var page = (q.Limit is { } l ? ordered.Take(l) : ordered).ToList();
-        var ids = page.Select(p => p.Terms.ProgrammeId).ToArray();
+        // Ids only (an indexed read), in ordinal order as before; then the page's programme documents by key.
+        var idQuery = session.Query<ProgrammeDocument>().AsQueryable();
+        if (q.Issuer is { } issuer)
+        {
+            idQuery = idQuery.Where(p => p.Issuer == issuer);
+        }
+        var ordered = (await idQuery.Select(p => p.ProgrammeId).ToListAsync(ct)).Order(StringComparer.Ordinal).Skip(q.Offset);
+        var ids = (q.Limit is { } l ? ordered.Take(l) : ordered).ToArray();
+        var page = (await session.LoadManyAsync<ProgrammeDocument>(ct, ids.Select(VoucherProjections.StreamOf)))
+            .OrderBy(p => p.ProgrammeId, StringComparer.Ordinal).ToList();
         var lines = ids.Length == 0 ? [] : await session.Query<SubsidisedLineDocument>().Where(d => d.ProgrammeId.IsOneOf(ids)).ToListAsync(ct);
         var leases = lines.Count == 0 ? new Dictionary<string, LeaseTerms>(StringComparer.Ordinal)
             : (await session.LoadManyAsync<LeaseDocument>(ct, lines.Select(d => MartenSetup.Streams.Lease(d.LeaseId)).Distinct()))
@@ -101,8 +112,8 @@ public sealed class GetClaimsHandler(IDocumentStore store, Platform.PlatformServ
         }
         return page.Select(p =>
         {
-            var (all, west) = covered.GetValueOrDefault(p.Terms.ProgrammeId);
-            return new ProgrammeReport(ProgrammeView.Of(p, book), all, all == 0 ? null : Math.Round(west / all, 4, MidpointRounding.AwayFromZero));
+            var (all, west) = covered.GetValueOrDefault(p.ProgrammeId);
+            return new ProgrammeReport(ProgrammeView.Of(p), all, all == 0 ? null : Math.Round(west / all, 4, MidpointRounding.AwayFromZero));
         }).ToList();
     }
 }

@@ -25,13 +25,32 @@ public sealed class GrantVoucherValidator : AbstractValidator<GrantVoucherReques
     }
 }
 
+/// <remarks>
+/// A grant decides on its programme's stream alone. Grant ids are unique across programmes: the grant takes a
+/// transaction-level advisory lock on its id before it reads whether another programme used it (<see cref="VoucherDocument"/>),
+/// so two grants of one new id to two programmes cannot both pass; grants of different ids never wait for each other.
+/// </remarks>
 public sealed class GrantVoucherHandler(VoucherService vouchers, PartyDirectory parties, IClock clock) : ICommandHandler<GrantVoucherRequest, VoucherView>
 {
     public async ValueTask<VoucherView> Handle(GrantVoucherRequest r, CancellationToken ct)
     {
         var buyer = await parties.FindAsync(r.Buyer, ct);
         var cmd = new Domain.Vouchers.GrantVoucher(r.Issuer, r.Id, r.Programme, r.Buyer, r.FaceFen, clock.GetCurrentInstant());
-        return await vouchers.DecideAsync(book => book.Decide(cmd, id => id == buyer?.Id ? buyer : null),
-            (book, created) => ListVouchers.ListVouchersHandler.ViewOf(book, book.Voucher(r.Id!)!) with { Repeat = !created }, ct);
+        return await vouchers.DecideAsync(r.Programme, book => book.Decide(cmd, id => id == buyer?.Id ? buyer : null),
+            (book, created) => ListVouchers.ListVouchersHandler.ViewOf(book, book.Voucher(r.Id!)!) with { Repeat = !created }, ct,
+            async (session, token) =>
+            {
+                if (string.IsNullOrWhiteSpace(r.Id) || r.Id.Length > 64)
+                {
+                    return; // the decision rejects it
+                }
+                await Decider.LockAsync(session, "computenet-grant:" + r.Id, token);
+                // Checked in the order of VoucherBook.Decide: a reused id is refused after the buyer checks, before the programme's.
+                if (await session.LoadAsync<VoucherDocument>(r.Id, token) is { } used && used.ProgrammeId != r.Programme
+                    && buyer is not null && buyer.Has(Domain.Parties.PartyRoles.Buyer))
+                {
+                    throw Domain.RejectedException.Of(Domain.Codes.IdReused, $"grant id '{r.Id}' was already used with other content", "id");
+                }
+            });
     }
 }

@@ -1,6 +1,7 @@
 using ComputeNet.Application.Vouchers.CreateProgramme;
 using ComputeNet.Application.Vouchers.GrantVoucher;
 using ComputeNet.Domain.Vouchers;
+using Marten;
 using Mediator;
 
 namespace ComputeNet.Application.Vouchers.ListVouchers;
@@ -11,27 +12,44 @@ public sealed record ListVouchersRequest(string? Buyer = null, string? Issuer = 
 /// <summary>Programmes with granted, redeemed, lapsed and remaining budget: an issuer's own, or all.</summary>
 public sealed record ListProgrammesRequest(string? Issuer = null) : IQuery<IReadOnlyList<ProgrammeView>>;
 
-public sealed class ListVouchersHandler(VoucherService vouchers) :
+/// <summary>Reads the inline <see cref="VoucherDocument"/>s and <see cref="ProgrammeDocument"/>s through their indexes.</summary>
+public sealed class ListVouchersHandler(IDocumentStore store) :
     IQueryHandler<ListVouchersRequest, IReadOnlyList<VoucherView>>,
     IQueryHandler<ListProgrammesRequest, IReadOnlyList<ProgrammeView>>
 {
-    public async ValueTask<IReadOnlyList<VoucherView>> Handle(ListVouchersRequest q, CancellationToken ct) =>
-        await vouchers.ReadAsync<IReadOnlyList<VoucherView>>(book => book.Vouchers
-            .Where(v => q.Buyer is null || v.Grant.Buyer == q.Buyer)
-            .Where(v => q.Issuer is null || book.Programme(v.Grant.ProgrammeId)!.Terms.Issuer == q.Issuer)
-            .OrderBy(v => v.GrantOrder)
-            .Select(v => ViewOf(book, v)).ToList(), ct);
-
-    public async ValueTask<IReadOnlyList<ProgrammeView>> Handle(ListProgrammesRequest q, CancellationToken ct) =>
-        await vouchers.ReadAsync<IReadOnlyList<ProgrammeView>>(book => book.Programmes
-            .Where(p => q.Issuer is null || p.Terms.Issuer == q.Issuer)
-            .OrderBy(p => p.Terms.ProgrammeId, StringComparer.Ordinal)
-            .Select(p => ProgrammeView.Of(p, book)).ToList(), ct);
-
-    public static VoucherView ViewOf(VoucherBook book, Voucher v)
+    public async ValueTask<IReadOnlyList<VoucherView>> Handle(ListVouchersRequest q, CancellationToken ct)
     {
-        var p = book.Programme(v.Grant.ProgrammeId)!.Terms;
-        return new VoucherView(v.Grant.GrantId, p.ProgrammeId, p.Issuer, p.Kind, v.Grant.Buyer, v.Grant.FaceFen, v.BalanceFen, v.Lapsed, v.Grant.At,
-            p.ValidFrom, p.ValidTo, p.CoverageBp);
+        await using var session = store.QuerySession();
+        var query = session.Query<VoucherDocument>().AsQueryable();
+        if (q.Buyer is { } buyer)
+        {
+            query = query.Where(v => v.Buyer == buyer);
+        }
+        if (q.Issuer is { } issuer)
+        {
+            var ids = (await session.Query<ProgrammeDocument>().Where(p => p.Issuer == issuer).Select(p => p.ProgrammeId).ToListAsync(ct)).ToArray();
+            query = query.Where(v => v.ProgrammeId.IsOneOf(ids));
+        }
+        var vouchers = await query.OrderBy(v => v.GrantOrder).ToListAsync(ct);
+        var programmes = (await session.LoadManyAsync<ProgrammeDocument>(ct, vouchers.Select(v => VoucherProjections.StreamOf(v.ProgrammeId)).Distinct()))
+            .ToDictionary(p => p.ProgrammeId, p => p.Terms, StringComparer.Ordinal);
+        return vouchers.Select(v => ViewOf(programmes[v.ProgrammeId], v.Grant, v.BalanceFen, v.Lapsed)).ToList();
     }
+
+    public async ValueTask<IReadOnlyList<ProgrammeView>> Handle(ListProgrammesRequest q, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var query = session.Query<ProgrammeDocument>().AsQueryable();
+        if (q.Issuer is { } issuer)
+        {
+            query = query.Where(p => p.Issuer == issuer);
+        }
+        // Ordinal order of ids, as before: sorted here, since PostgreSQL's collation may order them otherwise.
+        return (await query.ToListAsync(ct)).OrderBy(p => p.ProgrammeId, StringComparer.Ordinal).Select(ProgrammeView.Of).ToList();
+    }
+
+    public static VoucherView ViewOf(VoucherBook book, Voucher v) => ViewOf(book.Programme(v.Grant.ProgrammeId)!.Terms, v.Grant, v.BalanceFen, v.Lapsed);
+
+    public static VoucherView ViewOf(ProgrammeCreated p, VoucherGranted g, long balanceFen, bool lapsed) =>
+        new(g.GrantId, p.ProgrammeId, p.Issuer, p.Kind, g.Buyer, g.FaceFen, balanceFen, lapsed, g.At, p.ValidFrom, p.ValidTo, p.CoverageBp);
 }
