@@ -45,6 +45,12 @@ public sealed record ApiHostOptions
     public string? Environment { get; init; }
     /// <summary>The checkpoint signing key (PEM); else configuration ComputeNet:SigningKeyPath; else ~/.computenet/keys/platform-signing-key.pem.</summary>
     public string? SigningKeyPath { get; init; }
+    /// <summary>
+    /// Marten's async daemon for the read models people list (docs/architecture.md, Read models); else configuration
+    /// ComputeNet:AsyncDaemon (HotCold, Solo or Disabled); default HotCold: of several hosts on one schema, one runs it.
+    /// Disabled: no daemon, and each read catches the read models up inline first (the CLI's way; the API tests use it).
+    /// </summary>
+    public JasperFx.Events.Daemon.DaemonMode? AsyncDaemon { get; init; }
 }
 
 /// <summary>
@@ -75,8 +81,11 @@ public static class ApiHost
         var connection = options.ConnectionString
             ?? await DatabaseConnection.ResolveAsync(builder.Configuration.GetConnectionString("ComputeNet"), ct);
         var schema = options.Schema ?? builder.Configuration["ComputeNet:Schema"] ?? ComputeNetSettings.DefaultSchema;
+        var daemon = options.AsyncDaemon
+            ?? (Enum.TryParse<JasperFx.Events.Daemon.DaemonMode>(builder.Configuration["ComputeNet:AsyncDaemon"], true, out var configured)
+                ? configured : JasperFx.Events.Daemon.DaemonMode.HotCold);
         builder.Services.AddComputeNet(new ComputeNetSettings(connection, schema,
-            options.SigningKeyPath ?? builder.Configuration[Application.Audit.FileSigningKey.ConfigurationKey]), options.Clock);
+            options.SigningKeyPath ?? builder.Configuration[Application.Audit.FileSigningKey.ConfigurationKey]), options.Clock, daemon);
         Payments.Stripe.StripePayments.AddStripePayments(builder.Services, builder.Configuration);
         builder.Services.AddMediator(o =>
         {
