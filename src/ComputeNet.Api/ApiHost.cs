@@ -155,6 +155,7 @@ public static class ApiHost
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.Use(ReadYourWritesAsync);
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())
         {
@@ -168,6 +169,29 @@ public static class ApiHost
                 Console.WriteLine($"No operator key configured (ComputeNet:OperatorKey); generated for this run: {operatorKey}"));
         }
         return app;
+    }
+
+    /// <summary>
+    /// <c>GET …?consistent=true</c>: the read waits until the async read models (invoices, statements, claims, periods:
+    /// Marten's daemon) have projected every event committed before it arrived, so a client reads its own writes (a close,
+    /// then its invoices). Without it a list may lag the daemon by its poll interval (docs/api.md, Consistency). 503
+    /// <c>read-models-behind</c> when the daemon has not caught up within <see cref="Application.Infrastructure.AsyncReadModels.Timeout"/>.
+    /// </summary>
+    private static async Task ReadYourWritesAsync(HttpContext http, Func<Task> next)
+    {
+        if (HttpMethods.IsGet(http.Request.Method) && http.Request.Query.TryGetValue("consistent", out var value)
+            && (value == "true" || value == "1"))
+        {
+            var readModels = http.RequestServices.GetRequiredService<Application.Infrastructure.AsyncReadModels>();
+            if (!await readModels.WaitAsync(http.RequestAborted))
+            {
+                await Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "read models behind",
+                    detail: "the read models have not caught up with the events yet; retry", extensions: new Dictionary<string, object?> { ["code"] = "read-models-behind" })
+                    .ExecuteAsync(http);
+                return;
+            }
+        }
+        await next();
     }
 
     /// <summary>JSON options of the API, for code that reads bodies by hand.</summary>
