@@ -17,7 +17,7 @@ namespace ComputeNet.Application.Infrastructure;
 /// so what was written before the read is always there — deterministically, with no waiting or polling.</item>
 /// </list>
 /// </summary>
-public sealed class AsyncReadModels(IDocumentStore store, ComputeNetSettings settings, AsyncReadModels.Options options) : IAsyncDisposable
+public sealed class AsyncReadModels(IDocumentStore store, ComputeNetSettings settings, AsyncReadModels.Options options) : IAsyncDisposable, IDisposable
 {
     /// <param name="Hosted">A daemon runs in this process's host (<c>AddAsyncDaemon</c>); otherwise readers catch up inline.</param>
     public sealed record Options(bool Hosted);
@@ -126,13 +126,18 @@ public sealed class AsyncReadModels(IDocumentStore store, ComputeNetSettings set
     }
 
     /// <summary>The progression rows of every async projection (<c>{projection}:All</c>), read from Marten's configuration.</summary>
-    public string[] ShardNames => _shards ??= ((StoreOptions)store.Options).Projections.AllShards().Select(s => s.Name.Identity).Distinct().ToArray();
+    public string[] ShardNames => _shards ??= ShardNamesOf(store);
+
+    public static string[] ShardNamesOf(IDocumentStore store) =>
+        ((StoreOptions)store.Options).Projections.AllShards().Select(s => s.Name.Identity).Distinct().ToArray();
 
     private string[]? _shards;
 
     private string Schema => store.Options.Events.DatabaseSchemaName.Replace("\"", "");
 
     private string ConnectionString => settings.ConnectionString;
+
+    public void Dispose() => (_daemon as IDisposable)?.Dispose();
 
     public async ValueTask DisposeAsync()
     {

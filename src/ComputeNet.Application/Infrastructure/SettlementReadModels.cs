@@ -123,11 +123,29 @@ public static class SettlementReadModels
         {
             return Projections;
         }
-        if (marker < Version
-            || (!await session.Query<Settlement.PeriodDocument>().AnyAsync(ct) && await session.Query<Settlement.ClosedPeriodView>().AnyAsync(ct)))
+        if (marker < Version || await DocumentsLostAsync(session, ct))
         {
             return AsyncReadModels.Projections;
         }
         return null;
+    }
+
+    /// <summary>
+    /// Whether the async projection's progress has passed a close of which no listed document exists (documents lost): not
+    /// merely that the daemon has not reached the first close yet, which a rebuild would race.
+    /// </summary>
+    private static async Task<bool> DocumentsLostAsync(IQuerySession session, CancellationToken ct)
+    {
+        if (await session.Query<Settlement.PeriodDocument>().AnyAsync(ct) || await session.Query<Settlement.ClosedPeriodView>().FirstOrDefaultAsync(ct) is not { } closed)
+        {
+            return false;
+        }
+        var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
+        var closedAt = (await session.AdvancedSql.QueryAsync<long>(
+            $"select seq_id from \"{schema}\".mt_events where stream_id = ? and version = 1", ct, MartenSetup.Streams.Period(closed.Id))).FirstOrDefault();
+        var progress = (await session.AdvancedSql.QueryAsync<long>(
+            $"select coalesce(min(last_seq_id), 0) from \"{schema}\".mt_event_progression where name = any(?::text[])", ct,
+            new object[] { AsyncReadModels.ShardNamesOf(session.DocumentStore) })).Single();
+        return closedAt > 0 && progress >= closedAt;
     }
 }
