@@ -45,6 +45,12 @@ public sealed record ApiHostOptions
     public string? Environment { get; init; }
     /// <summary>The checkpoint signing key (PEM); else configuration ComputeNet:SigningKeyPath; else ~/.computenet/keys/platform-signing-key.pem.</summary>
     public string? SigningKeyPath { get; init; }
+    /// <summary>
+    /// Marten's async daemon for the read models people list (docs/architecture.md, Read models); else configuration
+    /// ComputeNet:AsyncDaemon (HotCold, Solo or Disabled); default HotCold: of several hosts on one schema, one runs it.
+    /// Disabled: no daemon, and each read catches the read models up inline first (the CLI's way; the API tests use it).
+    /// </summary>
+    public JasperFx.Events.Daemon.DaemonMode? AsyncDaemon { get; init; }
 }
 
 /// <summary>
@@ -75,8 +81,11 @@ public static class ApiHost
         var connection = options.ConnectionString
             ?? await DatabaseConnection.ResolveAsync(builder.Configuration.GetConnectionString("ComputeNet"), ct);
         var schema = options.Schema ?? builder.Configuration["ComputeNet:Schema"] ?? ComputeNetSettings.DefaultSchema;
+        var daemon = options.AsyncDaemon
+            ?? (Enum.TryParse<JasperFx.Events.Daemon.DaemonMode>(builder.Configuration["ComputeNet:AsyncDaemon"], true, out var configured)
+                ? configured : JasperFx.Events.Daemon.DaemonMode.HotCold);
         builder.Services.AddComputeNet(new ComputeNetSettings(connection, schema,
-            options.SigningKeyPath ?? builder.Configuration[Application.Audit.FileSigningKey.ConfigurationKey]), options.Clock);
+            options.SigningKeyPath ?? builder.Configuration[Application.Audit.FileSigningKey.ConfigurationKey]), options.Clock, daemon);
         Payments.Stripe.StripePayments.AddStripePayments(builder.Services, builder.Configuration);
         builder.Services.AddMediator(o =>
         {
@@ -146,6 +155,7 @@ public static class ApiHost
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.Use(ReadYourWritesAsync);
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())
         {
@@ -159,6 +169,29 @@ public static class ApiHost
                 Console.WriteLine($"No operator key configured (ComputeNet:OperatorKey); generated for this run: {operatorKey}"));
         }
         return app;
+    }
+
+    /// <summary>
+    /// <c>GET …?consistent=true</c>: the read waits until the async read models (invoices, statements, claims, periods:
+    /// Marten's daemon) have projected every event committed before it arrived, so a client reads its own writes (a close,
+    /// then its invoices). Without it a list may lag the daemon by its poll interval (docs/api.md, Consistency). 503
+    /// <c>read-models-behind</c> when the daemon has not caught up within <see cref="Application.Infrastructure.AsyncReadModels.Timeout"/>.
+    /// </summary>
+    private static async Task ReadYourWritesAsync(HttpContext http, Func<Task> next)
+    {
+        if (HttpMethods.IsGet(http.Request.Method) && http.Request.Query.TryGetValue("consistent", out var value)
+            && (value == "true" || value == "1"))
+        {
+            var readModels = http.RequestServices.GetRequiredService<Application.Infrastructure.AsyncReadModels>();
+            if (!await readModels.WaitAsync(http.RequestAborted))
+            {
+                await Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "read models behind",
+                    detail: "the read models have not caught up with the events yet; retry", extensions: new Dictionary<string, object?> { ["code"] = "read-models-behind" })
+                    .ExecuteAsync(http);
+                return;
+            }
+        }
+        await next();
     }
 
     /// <summary>JSON options of the API, for code that reads bodies by hand.</summary>

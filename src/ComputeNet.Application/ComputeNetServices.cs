@@ -25,10 +25,24 @@ public sealed record ComputeNetSettings(string ConnectionString, string Schema =
 /// </summary>
 public static class ComputeNetServices
 {
-    public static IServiceCollection AddComputeNet(this IServiceCollection services, ComputeNetSettings settings, IClock? clock = null)
+    /// <param name="daemon">Runs Marten's async daemon in the host (<c>serve</c>: <see cref="JasperFx.Events.Daemon.DaemonMode.HotCold"/>);
+    /// null: no daemon in this process, and readers of the async read models catch them up inline (<see cref="AsyncReadModels"/>).</param>
+    public static IServiceCollection AddComputeNet(this IServiceCollection services, ComputeNetSettings settings, IClock? clock = null,
+        JasperFx.Events.Daemon.DaemonMode? daemon = null)
     {
         services.AddSingleton(settings);
-        services.AddSingleton<IDocumentStore>(_ => DocumentStore.For(o => MartenSetup.Configure(o, settings.ConnectionString, settings.Schema)));
+        if (daemon is { } mode && mode != JasperFx.Events.Daemon.DaemonMode.Disabled)
+        {
+            // The same store, registered through Marten's host integration so that its daemon runs as a hosted service.
+            services.AddMarten(o => MartenSetup.Configure(o, settings.ConnectionString, settings.Schema)).AddAsyncDaemon(mode);
+            services.AddSingleton(new AsyncReadModels.Options(Hosted: true));
+        }
+        else
+        {
+            services.AddSingleton<IDocumentStore>(_ => DocumentStore.For(o => MartenSetup.Configure(o, settings.ConnectionString, settings.Schema)));
+            services.AddSingleton(new AsyncReadModels.Options(Hosted: false));
+        }
+        services.AddSingleton<AsyncReadModels>();
         services.AddSingleton(clock ?? SystemClock.Instance);
         services.AddSingleton<PlatformService>();
         services.AddSingleton<PartyDirectory>();

@@ -39,7 +39,7 @@ internal static class DbCommand
         });
         var schema = new Option<string>("--schema") { Description = "event-store schema (default computenet; the demo writes 'demo')", DefaultValueFactory = _ => ComputeNetSettings.DefaultSchema };
         var rebuild = new Command("rebuild-projections",
-            "rebuild the settlement read models (closed periods, chain heads, checkpoints, ledger balances, transactions and log; invoices, statements, claims and periods) from a schema's events") { schema };
+            "rebuild the settlement read models (inline: closed periods, chain heads, checkpoints, ledger balances, transactions and log; async: invoices, statements, claims and periods) from a schema's events; stop the serve hosts of the schema first") { schema };
         rebuild.SetAction(async (parse, ct) =>
         {
             var connection = await Hosting.ConnectionStringAsync(ct);

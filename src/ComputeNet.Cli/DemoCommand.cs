@@ -72,6 +72,7 @@ internal static class DemoCommand
         var live = await market.ReadAsync(book => book.OrdersInMemory, ct);
         var took = watch.Elapsed;
         var store = services.GetRequiredService<Marten.IDocumentStore>();
+        await services.GetRequiredService<Application.Infrastructure.AsyncReadModels>().ReadyAsync(ct);
         await using var session = store.QuerySession();
         var orders = await session.Query<Application.Market.OrderDocument>().CountAsync(ct);
         var invoices = await session.Query<Application.Settlement.InvoiceDocument>().CountAsync(ct);

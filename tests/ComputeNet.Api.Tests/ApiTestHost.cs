@@ -41,10 +41,13 @@ public sealed class ApiTestHost : IAsyncDisposable
     public static Instant At(string iso) => OffsetDateTimePattern.ExtendedIso.Parse(iso).GetValueOrThrow().ToInstant();
 
     /// <summary>Starts a host; <paramref name="args"/> are configuration switches (e.g. --ComputeNet:Stripe:SecretKey=…).</summary>
-    public static async Task<ApiTestHost> StartAsync(Instant now, string[]? args = null)
+    /// <param name="daemon">Marten's async daemon in the host (as <c>serve</c> runs it: HotCold); null: none, and every
+    /// read catches the async read models up inline first, so a read after a write sees it without waiting.</param>
+    /// <param name="schema">An existing schema to serve (a restart); null: a new one.</param>
+    public static async Task<ApiTestHost> StartAsync(Instant now, string[]? args = null, JasperFx.Events.Daemon.DaemonMode? daemon = null, string? schema = null)
     {
         var connection = await Database.Value;
-        var schema = $"api_{Guid.NewGuid():N}"[..20];
+        schema ??= $"api_{Guid.NewGuid():N}"[..20];
         var clock = new SettableClock(now);
         var app = await ApiHost.BuildAsync(new ApiHostOptions
         {
@@ -56,6 +59,7 @@ public sealed class ApiTestHost : IAsyncDisposable
             Clock = clock,
             Environment = "Production",
             SigningKeyPath = Path.Combine(Path.GetTempPath(), "computenet-test-keys", "platform-signing-key.pem"),
+            AsyncDaemon = daemon ?? JasperFx.Events.Daemon.DaemonMode.Disabled,
         });
         await app.StartAsync();
         return new ApiTestHost(app, connection, schema, clock, new Uri(app.Urls.First()));
@@ -90,12 +94,36 @@ public sealed class ApiTestHost : IAsyncDisposable
         return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
     }
 
-    public async ValueTask DisposeAsync()
+    public IServiceProvider Services => _app.Services;
+
+    private bool _ownsSchema = true;
+
+    /// <summary>Stops this host and starts a new one on the same schema and clock, as a restarted <c>serve</c> would; the new one owns the schema.</summary>
+    public async Task<ApiTestHost> RestartAsync(JasperFx.Events.Daemon.DaemonMode? daemon = null)
     {
+        _ownsSchema = false;
+        _disposed = true;
         await _app.StopAsync();
         await _app.DisposeAsync();
-        await ComputeNetServices.DropSchemaAsync(_connection, Schema);
+        return await StartAsync(Clock.GetCurrentInstant(), null, daemon, Schema);
     }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        if (_ownsSchema)
+        {
+            await ComputeNetServices.DropSchemaAsync(_connection, Schema);
+        }
+    }
+
+    private bool _disposed;
 
     private static JsonSerializerOptions CreateJson()
     {

@@ -80,14 +80,14 @@ public static class MarketEndpoints
             .Produces<BookDepthView>();
 
         g.MapGet("/trades", async (string? party, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
-                Paging.Of(await sender.Send(new ListTradesRequest(Caller.From(http.User).Scope(party)), ct), offset, limit))
+                await Paging.FromStoreAsync(offset, limit, (o, l) => sender.Send(new ListTradesRequest(Caller.From(http.User).Scope(party), o, l), ct)))
             .For(Role.Buyer, Role.Provider, Role.Regulator, Role.Operator).WithName("ListTrades")
             .WithSummary("Trades (each one a lease) where you are buyer or provider; regulators and operators: all");
 
         g.MapGet("/leases/{leaseId}", async (string leaseId, HttpContext http, ISender sender, CancellationToken ct) =>
             {
-                var trades = await sender.Send(new ListTradesRequest(Caller.From(http.User).Scope(null)), ct);
-                return trades.FirstOrDefault(t => t.LeaseId == leaseId) is { } lease ? Results.Ok(lease) : NotFound("lease", leaseId);
+                var lease = await sender.Send(new GetLeaseRequest(leaseId, Caller.From(http.User).Scope(null)), ct);
+                return lease is not null ? Results.Ok(lease) : NotFound("lease", leaseId);
             })
             .For(Role.Buyer, Role.Provider, Role.Regulator, Role.Operator).WithName("GetLease")
             .WithSummary("A lease you are party to (regulators and operators: any)").Produces<TradeView>().ProducesProblem(404);

@@ -61,10 +61,23 @@ public static class SettlementEndpoints
             .WithSummary("Provider, carrier: one of its statements as PDF, id {period}.{role}.{party} (e.g. 2026-12-01.provider.prov-nx); regulators and operators: any")
             .Produces<Stream>(200, PdfContentType).ProducesProblem(404);
 
-        g.MapGet("/statements", async (string? period, HttpContext http, ISender sender, CancellationToken ct) =>
-                await sender.Send(new GetStatementsRequest(period, Caller.From(http.User).Scope(null)), ct))
+        g.MapGet("/statements", async (string? period, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                // Periods in close order, paged in PostgreSQL; the answer stays an array, and a next page is announced by a Link header.
+                var (o, l) = Paging.Check(offset, limit);
+                var periods = await sender.Send(new GetStatementsRequest(period, Caller.From(http.User).Scope(null), o, l + 1), ct);
+                if (periods.Count > l)
+                {
+                    var query = http.Request.Query.Where(p => p.Key != "offset").Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value.ToString())}")
+                        .Append($"offset={o + l}");
+                    http.Response.Headers.Link = $"<{http.Request.PathBase}{http.Request.Path}?{string.Join('&', query)}>; rel=\"next\"";
+                    periods = periods.Take(l).ToList();
+                }
+                return periods;
+            })
             .For(Role.Provider, Role.Carrier, Role.Issuer, Role.Regulator, Role.Operator).WithName("ListStatements")
-            .WithSummary("Provider, carrier: its statements per closed period; regulators and operators: all, with the platform fee");
+            .WithSummary("Provider, carrier: its statements per closed period; regulators and operators: all, with the platform fee. "
+                + "Up to ?limit= periods (default 100) from ?offset=; a Link header (rel=next) names the next page");
 
         g.MapGet("/reports/metering", async (string? period, ISender sender, CancellationToken ct) =>
                 await sender.Send(new Application.Reports.GetMeteringReport.GetMeteringReportRequest(PartiesEndpoints.Required(period, "period")), ct))

@@ -61,7 +61,8 @@ public static class DocumentIds
 /// statement, the invoices it earned on), the leases' terms (cluster, hub), parties' names,
 /// voucher programmes, and the reference data's Chinese and English place names. Reads only; renders nothing itself.
 /// </summary>
-public sealed class DocumentSource(IDocumentStore store, PartyDirectory parties, PlatformService platform, ComputeNetSettings settings)
+public sealed class DocumentSource(IDocumentStore store, PartyDirectory parties, PlatformService platform, ComputeNetSettings settings,
+    AsyncReadModels readModels)
 {
     /// <summary>Everything one closed period's documents need, loaded once.</summary>
     public sealed class PeriodContext
@@ -82,6 +83,7 @@ public sealed class DocumentSource(IDocumentStore store, PartyDirectory parties,
     /// </summary>
     public async Task<IReadOnlyList<PeriodContext>> LoadAsync(string? period, CancellationToken ct)
     {
+        await readModels.ReadyAsync(ct);
         await using var session = store.QuerySession();
         var periods = await SettlementReader.PeriodsAsync(session, period, ct);
         var result = new List<PeriodContext>();
@@ -95,7 +97,24 @@ public sealed class DocumentSource(IDocumentStore store, PartyDirectory parties,
     }
 
     /// <summary>One invoice and what its PDF needs (its period, leases, parties), or null if it was not issued.</summary>
-    public async Task<(PeriodContext Context, InvoiceIssued Invoice)?> LoadInvoiceAsync(string period, string buyer, CancellationToken ct)
+    public Task<(PeriodContext Context, InvoiceIssued Invoice)?> LoadInvoiceAsync(string period, string buyer, CancellationToken ct) =>
+        OneAsync(() => InvoiceAsync(period, buyer, ct), ct);
+
+    /// <summary>
+    /// A single document read gives read-your-writes: not found while a hosted daemon is behind, it waits for the daemon
+    /// to project what was committed before the read and looks once more (<see cref="AsyncReadModels.WaitAsync"/>).
+    /// </summary>
+    private async Task<T?> OneAsync<T>(Func<Task<T?>> load, CancellationToken ct) where T : struct
+    {
+        await readModels.ReadyAsync(ct);
+        if (await load() is { } found)
+        {
+            return found;
+        }
+        return readModels.Hosted && await readModels.WaitAsync(ct) ? await load() : null;
+    }
+
+    private async Task<(PeriodContext Context, InvoiceIssued Invoice)?> InvoiceAsync(string period, string buyer, CancellationToken ct)
     {
         await using var session = store.QuerySession();
         var doc = await session.LoadAsync<InvoiceDocument>(DocumentIds.Invoice(period, buyer), ct);
@@ -111,7 +130,10 @@ public sealed class DocumentSource(IDocumentStore store, PartyDirectory parties,
     /// One statement and what its PDF needs: its period and the invoices it earned on (through
     /// <see cref="EarnerInvoiceDocument"/>, in invoice order), or null if it was not issued.
     /// </summary>
-    public async Task<(PeriodContext Context, StatementIssued Statement)?> LoadStatementAsync(string period, string role, string party, CancellationToken ct)
+    public Task<(PeriodContext Context, StatementIssued Statement)?> LoadStatementAsync(string period, string role, string party, CancellationToken ct) =>
+        OneAsync(() => StatementAsync(period, role, party, ct), ct);
+
+    private async Task<(PeriodContext Context, StatementIssued Statement)?> StatementAsync(string period, string role, string party, CancellationToken ct)
     {
         await using var session = store.QuerySession();
         var id = DocumentIds.Statement(period, role, party);

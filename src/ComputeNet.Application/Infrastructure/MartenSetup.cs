@@ -110,16 +110,19 @@ public static class MartenSetup
         opts.Projections.Add(new Ledger.LedgerAccountProjection(), ProjectionLifecycle.Inline);
         opts.Projections.Add(new Ledger.LedgerTransactionProjection(), ProjectionLifecycle.Inline);
         opts.Projections.Add(new Ledger.LedgerLogProjection(), ProjectionLifecycle.Inline);
+        // Inline although only GET /v1/ledger?asOf= reads it: that read subtracts it from the inline balances, and a lagging
+        // view would make the answer a mix of two moments.
         opts.Projections.Add(new Ledger.PeriodLedgerProjection(), ProjectionLifecycle.Inline);
     }
     // ---- end of settlement read models -------------------------------------------------------------------------------
 
-    // ---- Read models people list and fetch (issue 12, "reads"): settlement documents ----
+    // ---- Async read models: what people list and search (issue 12, "reads"; Marten's async daemon) ----
     /// <summary>
-    /// Inline projection of what closes issued (invoices, statements, issuer claims, region shares, periods, redemptions,
-    /// subsidised lines, the invoices each statement earned on), indexed so lists filter and page in PostgreSQL. Inline,
-    /// so a close's documents commit with its events and are there when the close answers. A schema written before them
-    /// is rebuilt from the events on start (<see cref="SettlementReadModels"/>). Usage lists read <see cref="UsageRecordTable"/>.
+    /// Async projections (<see cref="AsyncReadModels"/>): what closes issued (invoices, statements, issuer claims, region
+    /// shares, periods, redemptions, subsidised lines, the invoices each statement earned on), indexed so lists filter and
+    /// page in PostgreSQL. No decision reads them. A schema written before them is rebuilt from the events on start
+    /// (<see cref="SettlementReadModels"/>). Usage lists read <see cref="UsageRecordTable"/>; trades read
+    /// <see cref="LeaseDocument"/>s, written with their trade (usage validation and closes read them).
     /// </summary>
     private static void ConfigureReadModels(StoreOptions opts, string schema)
     {
@@ -132,9 +135,9 @@ public static class MartenSetup
         opts.Schema.For<RedemptionDocument>().Index([x => x.Period, x => x.ProgrammeId]);
         opts.Schema.For<SubsidisedLineDocument>().Index(x => x.ProgrammeId);
         opts.Schema.For<EarnerInvoiceDocument>().Index([x => x.StatementId, x => x.Seq]);
-        opts.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Sequence(
-            new Weasel.Postgresql.PostgresqlObjectName(schema, SettlementDocumentsProjection.CloseOrderSequence, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General)));
-        opts.Projections.Add(new SettlementDocumentsProjection(schema), ProjectionLifecycle.Inline);
+        opts.Projections.Add(new SettlementDocumentsProjection(), ProjectionLifecycle.Async);
+        // Trades page by trade sequence, a party's through its buyer or provider index then the sequence.
+        opts.Schema.For<LeaseDocument>().Index(x => x.TradeSeq).Index([x => x.Buyer, x => x.TradeSeq]).Index([x => x.Provider, x => x.TradeSeq]);
     }
     // ---- end of read models (issue 12, "reads") ----
 

@@ -8,13 +8,16 @@ namespace ComputeNet.Application.Infrastructure;
 /// A schema written before they existed has events but none of their documents: at start it is rebuilt from its events
 /// with Marten's projection rebuild, under the exclusive settlement lock so no close, usage or cash action writes
 /// meanwhile, and a marker document records that this version's read models are complete. Closes without their listed
-/// documents (<see cref="Settlement.PeriodDocument"/>) also bring on a rebuild, marker or not.
-/// <c>computenet db rebuild-projections --schema S</c> rebuilds them on demand.
+/// documents (<see cref="Settlement.PeriodDocument"/>) bring on a rebuild of the async read models, marker or not. A
+/// schema of version 2 (the listed documents inline, ordered by a close-order sequence) has its async read models
+/// (<see cref="AsyncReadModels.Projections"/>) rebuilt once: the daemon's documents are ordered by event sequence.
+/// <c>computenet db rebuild-projections --schema S</c> rebuilds them all on demand (stop the <c>serve</c> hosts first: a
+/// running daemon would race the rebuild of its projections).
 /// </summary>
 public static class SettlementReadModels
 {
     /// <summary>Raised when a read model changes shape, so that older stores are rebuilt once more.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     public sealed class Marker
     {
@@ -23,13 +26,16 @@ public static class SettlementReadModels
         public int Version { get; set; }
     }
 
-    /// <summary>The projections rebuilt together: every one the close, checkpoints, cash, reversals and the ledger read, and the listed documents.</summary>
-    public static readonly Type[] Projections =
+    /// <summary>The inline projections the close, checkpoints, cash, reversals and the ledger read.</summary>
+    public static readonly Type[] InlineProjections =
     [
         typeof(Settlement.ClosedPeriodProjection), typeof(Settlement.ChainHeadProjection), typeof(Audit.CheckpointViewProjection),
         typeof(Ledger.LedgerAccountProjection), typeof(Ledger.LedgerTransactionProjection), typeof(Ledger.LedgerLogProjection),
-        typeof(Ledger.PeriodLedgerProjection), typeof(Settlement.SettlementDocumentsProjection),
+        typeof(Ledger.PeriodLedgerProjection),
     ];
+
+    /// <summary>The projections rebuilt together: the inline ones above, then the async read models people list.</summary>
+    public static readonly Type[] Projections = [.. InlineProjections, .. AsyncReadModels.Projections];
 
     /// <summary>The longest the rebuild of one projection may take before start-up gives up.</summary>
     public static readonly TimeSpan RebuildTimeout = TimeSpan.FromHours(1);
@@ -59,32 +65,36 @@ public static class SettlementReadModels
         {
             // The usual start: the models are current, and no lock is taken (a running close is not waited for).
             await using var query = store.QuerySession();
-            if (await CurrentAsync(query, ct))
+            if (await NeededAsync(query, ct) is null)
             {
                 return false;
             }
         }
         await using var session = store.LightweightSession();
         await SettlementLock.ExclusiveAsync(session, ct);
+        Type[] projections = Projections;
         if (!force)
         {
             // Read outside the locked transaction: a read in it would hold a share lock on the tables that the rebuild
             // below truncates from another connection, and wait on itself.
             await using var query = store.QuerySession();
-            if (await CurrentAsync(query, ct))
+            if (await NeededAsync(query, ct) is not { } needed)
             {
                 return false;
             }
+            projections = needed;
         }
         var hasEvents = await session.Events.QueryAllRawEvents().AnyAsync(ct);
         if (hasEvents || force)
         {
-            log?.Invoke($"schema '{store.Options.DatabaseSchemaName}': rebuilding the settlement read models from its events (closed periods, chain heads, checkpoints, ledger; invoices, statements, claims and periods)…");
+            var which = projections.Length == Projections.Length ? "closed periods, chain heads, checkpoints, ledger; invoices, statements, claims and periods"
+                : "the async read models: invoices, statements, claims and periods";
+            log?.Invoke($"schema '{store.Options.DatabaseSchemaName}': rebuilding the settlement read models from its events ({which})…");
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var daemon = await store.BuildProjectionDaemonAsync();
             try
             {
-                foreach (var projection in Projections)
+                foreach (var projection in projections)
                 {
                     await daemon.RebuildProjectionAsync(projection, RebuildTimeout, ct);
                 }
@@ -102,10 +112,40 @@ public static class SettlementReadModels
     }
 
     /// <summary>
-    /// Cheap (a few one-row reads): this version's marker is stored, and no closed period lacks its listed documents (the
-    /// state of a schema whose documents were lost or never written).
+    /// Cheap (a few one-row reads): which projections need a rebuild, or null when none does. No marker: all of them. The
+    /// previous version's marker (2: the listed documents were inline), or closed periods without a single listed document
+    /// (documents lost, or never projected): the async read models.
     /// </summary>
-    private static async Task<bool> CurrentAsync(IQuerySession session, CancellationToken ct) =>
-        (await session.LoadAsync<Marker>(Marker.Key, ct))?.Version == Version
-        && (await session.Query<Settlement.PeriodDocument>().AnyAsync(ct) || !await session.Query<Settlement.ClosedPeriodView>().AnyAsync(ct));
+    private static async Task<Type[]?> NeededAsync(IQuerySession session, CancellationToken ct)
+    {
+        var marker = (await session.LoadAsync<Marker>(Marker.Key, ct))?.Version;
+        if (marker is null or < 2)
+        {
+            return Projections;
+        }
+        if (marker < Version || await DocumentsLostAsync(session, ct))
+        {
+            return AsyncReadModels.Projections;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Whether the async projection's progress has passed a close of which no listed document exists (documents lost): not
+    /// merely that the daemon has not reached the first close yet, which a rebuild would race.
+    /// </summary>
+    private static async Task<bool> DocumentsLostAsync(IQuerySession session, CancellationToken ct)
+    {
+        if (await session.Query<Settlement.PeriodDocument>().AnyAsync(ct) || await session.Query<Settlement.ClosedPeriodView>().FirstOrDefaultAsync(ct) is not { } closed)
+        {
+            return false;
+        }
+        var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
+        var closedAt = (await session.AdvancedSql.QueryAsync<long>(
+            $"select seq_id from \"{schema}\".mt_events where stream_id = ? and version = 1", ct, MartenSetup.Streams.Period(closed.Id))).FirstOrDefault();
+        var progress = (await session.AdvancedSql.QueryAsync<long>(
+            $"select coalesce(min(last_seq_id), 0) from \"{schema}\".mt_event_progression where name = any(?::text[])", ct,
+            new object[] { AsyncReadModels.ShardNamesOf(session.DocumentStore) })).Single();
+        return closedAt > 0 && progress >= closedAt;
+    }
 }

@@ -121,17 +121,6 @@ public sealed class MeteringService(IDocumentStore store, PartyDirectory parties
         return batches.SelectMany(b => b.Records).ToList();
     }
 
-    /// <summary>Every recorded usage record, optionally one provider's, read from the store in provider then record order.</summary>
-    public static async Task<IReadOnlyList<UsageRecorded>> AllAsync(IQuerySession session, string? provider, CancellationToken ct)
-    {
-        IReadOnlyList<UsageBatchRecorded> batches = provider is null
-            ? await session.Events.QueryRawEventDataOnly<UsageBatchRecorded>().ToListAsync(ct)
-            : (await session.Events.FetchStreamAsync(StreamOf(provider), token: ct)).Select(e => e.Data).OfType<UsageBatchRecorded>().ToList();
-        return batches.SelectMany(b => b.Records)
-            .OrderBy(r => r.Provider, StringComparer.Ordinal).ThenBy(r => r.LeaseId, StringComparer.Ordinal).ThenBy(r => r.From)
-            .ToList();
-    }
-
     /// <summary>Device-seconds delivered over each lease's whole window by the records stored now (for SLA credits).</summary>
     public static Task<IReadOnlyDictionary<string, long>> DeliveredAsync(IQuerySession session, IEnumerable<LeaseTerms> leases, CancellationToken ct) =>
         UsageRecordTable.DeliveredAsync(session, leases, ct);

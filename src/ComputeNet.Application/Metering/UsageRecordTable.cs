@@ -140,6 +140,23 @@ public static class UsageRecordTable
             ct, args);
     }
 
+    /// <summary>
+    /// The records of some leases starting in [<paramref name="fromSeconds"/>, <paramref name="toSeconds"/>) (Unix seconds),
+    /// through the (provider, lease, start) index: what a period's metering report reads instead of every record.
+    /// </summary>
+    public static async Task<IReadOnlyList<UsageRecorded>> StartingBetweenAsync(IQuerySession session, IEnumerable<LeaseTerms> leases, long fromSeconds,
+        long toSeconds, CancellationToken ct)
+    {
+        var keys = leases.DistinctBy(l => l.LeaseId, StringComparer.Ordinal).ToArray();
+        if (keys.Length == 0)
+        {
+            return [];
+        }
+        return await session.AdvancedSql.QueryAsync<UsageRecorded>(
+            $"select record from {Qualified(session)} where (provider, lease_id) in (select * from unnest(?::text[], ?::text[])) and from_s >= ? and from_s < ?",
+            ct, keys.Select(l => l.Provider).ToArray(), keys.Select(l => l.LeaseId).ToArray(), fromSeconds, toSeconds);
+    }
+
     /// <summary>The records a period received for some leases (a claim's evidence, a FOCUS row's usage), per lease by start.</summary>
     public static async Task<IReadOnlyList<UsageRecorded>> ReceivedAsync(IQuerySession session, string period, IEnumerable<LeaseTerms> leases, CancellationToken ct)
     {

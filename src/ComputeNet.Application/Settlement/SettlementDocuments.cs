@@ -8,14 +8,10 @@ namespace ComputeNet.Application.Settlement;
 
 /// <summary>
 /// What a close issued, as documents people list and fetch: one per invoice, statement, issuer claim, region share,
-/// closed period and voucher redemption, written by <see cref="SettlementDocumentsProjection"/> (inline) in the close's
-/// own transaction, so they are visible when the close answers. <c>Seq</c> orders them as the old reads did: close order,
-/// then the order the close issued them in. It is <c>close order × 10⁹ + the event's version in its stream</c>; close
-/// order is drawn from the PostgreSQL sequence <c>cn_close_order</c> when the projection meets a
-/// <see cref="PeriodClosed"/> (closes run one at a time under the exclusive settlement lock, and a rebuild replays them
-/// in event order, so the numbers rise in close order). Events are appended in Marten's quick mode, whose inline
-/// projections do not see the global event sequence, hence a number of our own. Indexed by party, period and
-/// <c>Seq</c> (<see cref="Infrastructure.MartenSetup"/>), so every list filters and pages in PostgreSQL.
+/// closed period and voucher redemption, written by <see cref="SettlementDocumentsProjection"/> (async: Marten's daemon,
+/// after the close commits). <c>Seq</c> orders them as the old reads did: close order, then the order the close issued
+/// them in — it is the event's global sequence. Indexed by party, period and <c>Seq</c>
+/// (<see cref="Infrastructure.MartenSetup"/>), so every list filters and pages in PostgreSQL.
 /// </summary>
 public sealed class InvoiceDocument
 {
@@ -106,21 +102,17 @@ public sealed class EarnerInvoiceDocument
     public long Seq { get; set; }
 }
 
+/// <summary>
+/// Writes the settlement documents from the period streams' events (and the vouchers stream's redemptions). An
+/// <b>async</b> projection run by Marten's daemon (<see cref="Infrastructure.AsyncReadModels"/>): no decision reads these
+/// documents, so a close does not pay for them in its transaction. <c>Seq</c> is the event's global sequence: a close's
+/// events are appended together under the exclusive settlement lock, so sequences rise in close order and, within a
+/// close, in the order it issued them. The daemon and a rebuild give every document the same id and <c>Seq</c>.
+/// </summary>
 public sealed partial class SettlementDocumentsProjection : EventProjection
 {
-    /// <summary>Stream versions of a period stream stay far below this (a close's events number about twice its lines).</summary>
-    public const long CloseStride = 1_000_000_000;
-
-    public const string CloseOrderSequence = "cn_close_order";
-
-    private readonly string _nextCloseOrder;
-
-    /// <summary>The close being projected: its events follow its <see cref="PeriodClosed"/> (version 1) at once.</summary>
-    private (string Period, long Order) _current = ("", 0);
-
-    public SettlementDocumentsProjection(string schema)
+    public SettlementDocumentsProjection()
     {
-        _nextCloseOrder = $"select nextval('{schema}.{CloseOrderSequence}')";
         IncludeType<PeriodClosed>();
         IncludeType<InvoiceIssued>();
         IncludeType<StatementIssued>();
@@ -131,36 +123,20 @@ public sealed partial class SettlementDocumentsProjection : EventProjection
 
     public static string ClaimId(string period, string issuer) => $"{period}.issuer.{issuer}";
 
-    private async ValueTask<long> CloseOrderAsync(IDocumentOperations operations, string period, CancellationToken ct)
+    public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
     {
-        if (_current.Period == period)
+        if (e.Sequence <= 0)
         {
-            return _current.Order;
+            throw new InvalidOperationException($"event {e.Id} has no sequence: the settlement documents are projected by the async daemon");
         }
-        // A rebuild may page a close's events across batches: the period's document was committed with the batch before.
-        var stored = await operations.LoadAsync<PeriodDocument>(period, ct)
-            ?? throw new InvalidOperationException($"the close of {period} is projected before its PeriodClosed");
-        _current = (period, stored.Seq / CloseStride);
-        return _current.Order;
-    }
-
-    public override async ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
-    {
-        // A period stream is started whole by its close, so Marten knows each event's version before the commit.
-        if (e.Data is PeriodClosed or InvoiceIssued or StatementIssued or IssuerClaimIssued or RegionShareIssued && e.Version is <= 0 or >= CloseStride)
-        {
-            throw new InvalidOperationException($"event {e.Id} has version {e.Version}: the settlement documents need the event's place in its stream");
-        }
+        var seq = e.Sequence;
         switch (e.Data)
         {
             case PeriodClosed c:
-                var order = (await operations.QueryAsync<long>(_nextCloseOrder, cancellation)).Single();
-                _current = (c.Period, order);
-                operations.Store(new PeriodDocument { Id = c.Period, Seq = order * CloseStride + e.Version, Closed = c });
+                operations.Store(new PeriodDocument { Id = c.Period, Seq = seq, Closed = c });
                 break;
             case InvoiceIssued i:
             {
-                var seq = await CloseOrderAsync(operations, i.Period, cancellation) * CloseStride + e.Version;
                 operations.Store(new InvoiceDocument { Id = Documents.DocumentIds.Invoice(i.Period, i.Buyer), Period = i.Period, Buyer = i.Buyer, Seq = seq, Invoice = i });
                 foreach (var statement in i.Lines.Select(l => Documents.DocumentIds.Statement(i.Period, l.EarnerRole, l.Earner)).Distinct())
                 {
@@ -181,28 +157,20 @@ public sealed partial class SettlementDocumentsProjection : EventProjection
             case StatementIssued s:
                 operations.Store(new StatementDocument
                 {
-                    Id = Documents.DocumentIds.Statement(s.Period, s.Role, s.Party), Period = s.Period, Party = s.Party, Role = s.Role,
-                    Seq = await CloseOrderAsync(operations, s.Period, cancellation) * CloseStride + e.Version, Statement = s,
+                    Id = Documents.DocumentIds.Statement(s.Period, s.Role, s.Party), Period = s.Period, Party = s.Party, Role = s.Role, Seq = seq, Statement = s,
                 });
                 break;
             case IssuerClaimIssued c:
-                operations.Store(new IssuerClaimDocument
-                {
-                    Id = ClaimId(c.Period, c.Issuer), Period = c.Period, Issuer = c.Issuer,
-                    Seq = await CloseOrderAsync(operations, c.Period, cancellation) * CloseStride + e.Version, Claim = c,
-                });
+                operations.Store(new IssuerClaimDocument { Id = ClaimId(c.Period, c.Issuer), Period = c.Period, Issuer = c.Issuer, Seq = seq, Claim = c });
                 break;
             case RegionShareIssued r:
-                operations.Store(new RegionShareDocument
-                {
-                    Id = $"{r.Period}.region.{r.Region}", Period = r.Period, Region = r.Region,
-                    Seq = await CloseOrderAsync(operations, r.Period, cancellation) * CloseStride + e.Version, Share = r,
-                });
+                operations.Store(new RegionShareDocument { Id = $"{r.Period}.region.{r.Region}", Period = r.Period, Region = r.Region, Seq = seq, Share = r });
                 break;
             case VoucherRedeemed v:
-                // Redemptions are in the vouchers stream, in the order the close redeemed them: its version orders them.
-                operations.Store(new RedemptionDocument { Id = e.Id.ToString(), Period = v.Period, ProgrammeId = v.ProgrammeId, Seq = e.Version, Redeemed = v });
+                // Redemptions are in the vouchers stream, appended by the close in the order it redeemed them.
+                operations.Store(new RedemptionDocument { Id = e.Id.ToString(), Period = v.Period, ProgrammeId = v.ProgrammeId, Seq = seq, Redeemed = v });
                 break;
         }
+        return ValueTask.CompletedTask;
     }
 }

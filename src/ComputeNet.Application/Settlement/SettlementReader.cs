@@ -37,6 +37,22 @@ internal static class SettlementReader
         return limit is { } l ? query.Take(l) : query;
     }
 
+    /// <summary>
+    /// The invoice a period issued to a buyer for a decision (a payment intent): its document, or — when the daemon has not
+    /// projected it yet — its event in the period's stream, so the decision never waits for the daemon. The stream holds one
+    /// period's events only.
+    /// </summary>
+    public static async Task<InvoiceIssued?> InvoiceAsync(IQuerySession session, string period, string buyer, CancellationToken ct)
+    {
+        var doc = await session.LoadAsync<InvoiceDocument>(Documents.DocumentIds.Invoice(period, buyer), ct);
+        if (doc is not null)
+        {
+            return doc.Period == period && doc.Buyer == buyer ? doc.Invoice : null;
+        }
+        var events = await session.Events.FetchStreamAsync(Infrastructure.MartenSetup.Streams.Period(period), token: ct);
+        return events.Select(e => e.Data).OfType<InvoiceIssued>().FirstOrDefault(i => i.Period == period && i.Buyer == buyer);
+    }
+
     /// <summary>Closed periods' documents in close order; one when <paramref name="onlyPeriod"/> is given (none if it is not closed).</summary>
     public static async Task<IReadOnlyList<PeriodDocument>> PeriodsAsync(IQuerySession session, string? onlyPeriod, CancellationToken ct)
     {

@@ -30,7 +30,7 @@ public sealed class ExportFocusValidator : AbstractValidator<ExportFocusRequest>
     }
 }
 
-public sealed class ExportFocusHandler(IDocumentStore store, PartyDirectory parties, PlatformService platform)
+public sealed class ExportFocusHandler(IDocumentStore store, PartyDirectory parties, PlatformService platform, Infrastructure.AsyncReadModels readModels)
     : IQueryHandler<ExportFocusRequest, FocusDataset>
 {
     public async ValueTask<FocusDataset> Handle(ExportFocusRequest q, CancellationToken ct)
@@ -40,6 +40,7 @@ public sealed class ExportFocusHandler(IDocumentStore store, PartyDirectory part
         {
             throw RejectedException.Of(Codes.Invalid, $"'{q.Period}' is not a settlement period of this platform", "period");
         }
+        await readModels.ReadyAsync(ct);
         await using var session = store.QuerySession();
         var closed = await SettlementReader.PeriodsAsync(session, q.Period, ct);
         if (q.Period is not null && closed.Count == 0)

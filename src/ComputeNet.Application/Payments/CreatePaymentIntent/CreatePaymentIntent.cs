@@ -82,7 +82,7 @@ public sealed class CreatePaymentIntentHandler(IDocumentStore store, IPaymentGat
             return null;
         }
         await using var session = store.QuerySession();
-        var doc = await session.LoadAsync<InvoiceDocument>(Documents.DocumentIds.Invoice(period, buyer), ct);
-        return doc is not null && doc.Period == period && doc.Buyer == buyer ? doc.Invoice : null;
+        // Its document, or its event while the async daemon has not projected it (SettlementReader.InvoiceAsync).
+        return await Settlement.SettlementReader.InvoiceAsync(session, period, buyer, ct);
     }
 }

@@ -32,10 +32,19 @@ public sealed class GetMeteringReportHandler(IDocumentStore store, PlatformServi
             throw RejectedException.Of(Codes.Invalid, $"'{q.Period}' is not a settlement period of this platform", "period");
         }
         await using var session = store.QuerySession();
-        var records = (await MeteringService.AllAsync(session, null, ct)).Where(u => u.OwnPeriod == period.Key).ToList();
         var start = period.Start.ToUnixTimeSeconds();
         var end = period.End.ToUnixTimeSeconds();
-        var leases = await session.Query<LeaseDocument>().Where(l => l.FromUnixSeconds < end && l.ToUnixSeconds > start).ToListAsync(ct);
+        // The period's records are those whose own period it is: they start inside it, on leases running in it. Read through
+        // the (provider, lease, start) index with a margin of two days each side (a record keeps the period key of the
+        // calendar it was recorded under, whose time zone may have been another), then chosen by their own period exactly.
+        const long margin = 2 * 86_400;
+        var (from, to) = (start - margin, end + margin);
+        var nearby = await session.Query<LeaseDocument>().Where(l => l.FromUnixSeconds < to && l.ToUnixSeconds > from).ToListAsync(ct);
+        var records = (await UsageRecordTable.StartingBetweenAsync(session, nearby.Select(l => l.Terms), from, to, ct))
+            .Where(u => u.OwnPeriod == period.Key)
+            .OrderBy(r => r.Provider, StringComparer.Ordinal).ThenBy(r => r.LeaseId, StringComparer.Ordinal).ThenBy(r => r.From)
+            .ToList();
+        var leases = nearby.Where(l => l.FromUnixSeconds < end && l.ToUnixSeconds > start).ToList();
         return MeteringReports.Compute(period, view.Catalogue, await parties.AllAsync(ct), leases.Select(l => l.Terms).ToList(),
             records, await market.OfferedCapacityAsync(period.Start, period.End, ct));
     }

@@ -11,10 +11,11 @@ namespace ComputeNet.Application.Settlement.GetInvoices;
 /// </summary>
 public sealed record GetInvoicesRequest(string? Period = null, string? Buyer = null, int Offset = 0, int? Limit = null) : IQuery<IReadOnlyList<InvoiceIssued>>;
 
-public sealed class GetInvoicesHandler(IDocumentStore store) : IQueryHandler<GetInvoicesRequest, IReadOnlyList<InvoiceIssued>>
+public sealed class GetInvoicesHandler(IDocumentStore store, Infrastructure.AsyncReadModels readModels) : IQueryHandler<GetInvoicesRequest, IReadOnlyList<InvoiceIssued>>
 {
     public async ValueTask<IReadOnlyList<InvoiceIssued>> Handle(GetInvoicesRequest q, CancellationToken ct)
     {
+        await readModels.ReadyAsync(ct);
         await using var session = store.QuerySession();
         var query = session.Query<InvoiceDocument>().AsQueryable();
         if (q.Period is { } period)

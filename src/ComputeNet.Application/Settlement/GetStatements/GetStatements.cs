@@ -15,10 +15,11 @@ public sealed record GetStatementsRequest(string? Period = null, string? Party =
 public sealed record PeriodStatements(string Period, IReadOnlyList<StatementIssued> Providers, IReadOnlyList<StatementIssued> Carriers,
     IReadOnlyList<IssuerClaimIssued> Issuers, IReadOnlyList<RegionShareIssued> Regions, long PlatformFeeFen, string? MerkleRoot = null);
 
-public sealed class GetStatementsHandler(IDocumentStore store) : IQueryHandler<GetStatementsRequest, IReadOnlyList<PeriodStatements>>
+public sealed class GetStatementsHandler(IDocumentStore store, Infrastructure.AsyncReadModels readModels) : IQueryHandler<GetStatementsRequest, IReadOnlyList<PeriodStatements>>
 {
     public async ValueTask<IReadOnlyList<PeriodStatements>> Handle(GetStatementsRequest q, CancellationToken ct)
     {
+        await readModels.ReadyAsync(ct);
         await using var session = store.QuerySession();
         return q.Party is null ? await AllAsync(session, q, ct) : await OneAsync(session, q, q.Party, ct);
     }

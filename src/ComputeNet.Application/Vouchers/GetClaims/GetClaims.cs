@@ -39,12 +39,13 @@ public sealed record GetProgrammeReportRequest(string? Issuer = null, int Offset
 
 public sealed record ProgrammeReport(ProgrammeView Programme, decimal ScuHoursSubsidised, decimal? WesternHubShare);
 
-public sealed class GetClaimsHandler(IDocumentStore store, Platform.PlatformService platform) :
+public sealed class GetClaimsHandler(IDocumentStore store, Platform.PlatformService platform, Infrastructure.AsyncReadModels readModels) :
     IQueryHandler<GetClaimsRequest, IReadOnlyList<ClaimView>>,
     IQueryHandler<GetProgrammeReportRequest, IReadOnlyList<ProgrammeReport>>
 {
     public async ValueTask<IReadOnlyList<ClaimView>> Handle(GetClaimsRequest q, CancellationToken ct)
     {
+        await readModels.ReadyAsync(ct);
         await using var session = store.QuerySession();
         var query = session.Query<IssuerClaimDocument>().AsQueryable();
         if (q.Issuer is { } issuer)
@@ -88,6 +89,7 @@ public sealed class GetClaimsHandler(IDocumentStore store, Platform.PlatformServ
     public async ValueTask<IReadOnlyList<ProgrammeReport>> Handle(GetProgrammeReportRequest q, CancellationToken ct)
     {
         var catalogue = (await platform.CurrentAsync(ct)).Catalogue;
+        await readModels.ReadyAsync(ct);
         await using var session = store.QuerySession();
         // Ids only (an indexed read), in ordinal order as before; then the page's programme documents by key.
         var idQuery = session.Query<ProgrammeDocument>().AsQueryable();
