@@ -102,11 +102,18 @@ internal static class RestartBench
             for (var n = 0; n < total; n++)
             {
                 await gate.WaitAsync(ct);
+                var number = n + 1;
                 pending.Add(Send(market, n).ContinueWith(t =>
                 {
                     if (!t.IsCompletedSuccessfully)
                     {
                         Interlocked.Increment(ref failures);
+                    }
+                    else if (number % 1_000_000 == 0)
+                    {
+                        // The market's lifetime is not bounded: its millionth, ..., 6,000,000th order is accepted like its first.
+                        AnsiConsole.MarkupLineInterpolated(
+                            $"  order {number:N0} accepted ({t.Result.Side} {t.Result.OrderId}, {t.Result.State}) at {watch.Elapsed.TotalSeconds:F0} s; managed heap {GC.GetTotalMemory(false) / 1048576.0:F0} MiB");
                     }
                     gate.Release();
                 }, TaskScheduler.Default));

@@ -65,12 +65,21 @@ public static class MartenSetup
             .Index(x => x.Seq).Index(x => x.OrderId).Index(x => x.OfferToUnixSeconds!);
         opts.Schema.For<Market.MarketSnapshot>();
         opts.Schema.For<Market.MarketSnapshotChunk>().Index(x => x.Version);
+        ConfigureMarket(opts, schema);
 
         opts.Projections.Add(new ClosedPeriodProjection(), ProjectionLifecycle.Inline);
 
         ConfigureSettlementReadModels(opts);
         ConfigureReadModels(opts, schema);
     }
+
+    // ---- Market (issue 12, second step: compact snapshots) -------------------------------------------------------------
+    /// <summary>The market snapshot's live orders as compact chunks, one row each (docs/matching.md, "Snapshots").</summary>
+    private static void ConfigureMarket(StoreOptions opts, string schema)
+    {
+        opts.Storage.ExtendedSchemaObjects.Add(Market.MarketSnapshotTable.Definition(schema));
+    }
+    // ---- end of market -------------------------------------------------------------------------------------------------
 
     // ---- Settlement read models (issue 12, item 4: a close reads what its period needs) --------------------------------
     /// <summary>

@@ -37,7 +37,7 @@ public sealed class MarketOptions
     /// Also a snapshot once this many orders were placed since the last one (0: blocks only): blocks of a busy market hold
     /// up to 1,000 commands, and a restart replays what came after the snapshot.
     /// </summary>
-    public int SnapshotEveryOrders { get; init; } = 100_000;
+    public int SnapshotEveryOrders { get; init; } = 50_000;
 }
 
 /// <summary>
@@ -92,6 +92,7 @@ public sealed class MarketService : IAsyncDisposable
     /// <summary>Orders placed since the last snapshot this writer took or loaded.</summary>
     private long _ordersSinceSnapshot;
     private Task _snapshotWrite = Task.CompletedTask;
+    private bool _tablesEnsured;
     /// <summary>
     /// Orders of the current batch not live in memory: the stored documents read before deciding, and the orders that
     /// left the book while deciding (so a repeat later in the batch finds them). Cleared for every batch.
@@ -414,7 +415,12 @@ public sealed class MarketService : IAsyncDisposable
         }
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         // The order documents are written by SQL of the writer's own (StoreOrders): their table must exist first.
-        await session.Database.EnsureStorageExistsAsync(typeof(OrderDocument), ct);
+        if (!_tablesEnsured)
+        {
+            await session.Database.EnsureStorageExistsAsync(typeof(OrderDocument), ct);
+            await MarketSnapshotTable.EnsureAsync(session, ct);
+            _tablesEnsured = true;
+        }
         var fromSnapshot = await RestoreAsync(session, ct);
         var restoredAt = System.Diagnostics.Stopwatch.GetTimestamp();
         var fromVersion = _version;
@@ -504,16 +510,37 @@ public sealed class MarketService : IAsyncDisposable
             // None, or one ahead of the journal (the journal was reset under it): replay the journal instead.
             return false;
         }
-        var ids = Enumerable.Range(0, head.Chunks).Select(i => MarketSnapshot.ChunkId(head.Version, i)).ToList();
-        var chunks = (await session.LoadManyAsync<MarketSnapshotChunk>(ct, ids)).ToDictionary(c => c.Id, StringComparer.Ordinal);
-        if (chunks.Count != ids.Count)
+        List<SnapshotOrder> orders;
+        if (head.Format >= 1)
         {
-            return false;
+            // Compact chunks (the resting state of each live order), decoded in parallel.
+            var data = await MarketSnapshotTable.LoadAsync(session, head.Version, ct);
+            if (data.Count != head.Chunks)
+            {
+                return false;
+            }
+            var decoded = new List<SnapshotOrder>[data.Count];
+            Parallel.For(0, data.Count, i => decoded[i] = SnapshotCodec.Decode(data[i]));
+            orders = new List<SnapshotOrder>(head.Orders);
+            foreach (var chunk in decoded)
+            {
+                orders.AddRange(chunk);
+            }
         }
-        var orders = new List<SnapshotOrder>(head.Orders);
-        foreach (var id in ids)
+        else
         {
-            orders.AddRange(chunks[id].Orders);
+            // A snapshot written before compact chunks: JSON chunk documents.
+            var ids = Enumerable.Range(0, head.Chunks).Select(i => MarketSnapshot.ChunkId(head.Version, i)).ToList();
+            var chunks = (await session.LoadManyAsync<MarketSnapshotChunk>(ct, ids)).ToDictionary(c => c.Id, StringComparer.Ordinal);
+            if (chunks.Count != ids.Count)
+            {
+                return false;
+            }
+            orders = new List<SnapshotOrder>(head.Orders);
+            foreach (var id in ids)
+            {
+                orders.AddRange(chunks[id].Orders);
+            }
         }
         _book = OrderBook.Restore(new BookSnapshot(head.LastSeq, head.LastTradeSeq, head.Clock, head.Parties, head.Cities, head.Clusters, orders),
             _options.MaxLiveOrders);
@@ -530,15 +557,14 @@ public sealed class MarketService : IAsyncDisposable
     /// </summary>
     private async Task StoreSnapshotAsync(BookSnapshot snapshot, long version, CancellationToken ct)
     {
+        var chunks = snapshot.Orders.Chunk(SnapshotChunkOrders).Select(c => (c.Length, SnapshotCodec.Encode(c))).ToList();
         await using var session = _store.LightweightSession();
-        var chunks = snapshot.Orders.Chunk(SnapshotChunkOrders).ToList();
-        for (var i = 0; i < chunks.Count; i++)
-        {
-            session.Store(new MarketSnapshotChunk { Id = MarketSnapshot.ChunkId(version, i), Version = version, Orders = [.. chunks[i]] });
-        }
-        session.DeleteWhere<MarketSnapshotChunk>(c => c.Version != version);
+        MarketSnapshotTable.Store(session, version, chunks);
+        // Chunk documents of snapshots written before compact chunks.
+        session.DeleteWhere<MarketSnapshotChunk>(_ => true);
         session.Store(new MarketSnapshot
         {
+            Format = 1,
             Version = version, LastSeq = snapshot.LastSeq, LastTradeSeq = snapshot.LastTradeSeq, Clock = snapshot.Clock,
             Parties = [.. snapshot.Parties], Cities = [.. snapshot.Cities], Clusters = [.. snapshot.Clusters], Orders = snapshot.Orders.Count,
             Chunks = chunks.Count,
