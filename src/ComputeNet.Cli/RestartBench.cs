@@ -150,7 +150,7 @@ internal static class RestartBench
             var toFirst = watch.Elapsed.TotalSeconds;
             var rebuild = fresh.LastRebuild;
             AnsiConsole.MarkupLineInterpolated(
-                $"restart: {restored:N0} live orders restored {(rebuild.FromSnapshot ? $"from the snapshot at block {rebuild.SnapshotVersion:N0} ({rebuild.SnapshotTook.TotalSeconds:F2} s)" : "without a snapshot")} and {rebuild.BlocksReplayed:N0} journal blocks after it in [bold]{toBook:F2} s[/]; first accepted order ({first.State}) at [bold]{toFirst:F2} s[/]");
+                $"restart: {restored:N0} live orders restored {(rebuild.FromSnapshot ? $"from the snapshot at block {rebuild.SnapshotVersion:N0} ({rebuild.SnapshotTook.TotalSeconds:F2} s)" : "without a snapshot")} and {rebuild.BlocksReplayed:N0} journal blocks after it (read {rebuild.TailReadTook.TotalSeconds:F2} s, parse {fresh.ParseTook.TotalSeconds:F2} s) in [bold]{toBook:F2} s[/]; first accepted order ({first.State}) at [bold]{toFirst:F2} s[/]");
             AnsiConsole.MarkupLineInterpolated(
                 $"the restored book's memory: {(GC.GetTotalMemory(forceFullCollection: true) - before) / 1048576.0:F0} MiB managed; host now {Memory()}");
         }

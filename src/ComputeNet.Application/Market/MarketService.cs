@@ -119,7 +119,12 @@ public sealed class MarketService : IAsyncDisposable
             TimeSpan.FromTicks(Interlocked.Read(ref _commitTicks)));
 
     /// <summary>The last rebuild: whether it started from a snapshot, the blocks replayed after it, how long it took (for benchmarks and tests).</summary>
-    public (bool FromSnapshot, long SnapshotVersion, long BlocksReplayed, TimeSpan SnapshotTook, TimeSpan Took) LastRebuild { get; private set; }
+    public (bool FromSnapshot, long SnapshotVersion, long BlocksReplayed, TimeSpan SnapshotTook, TimeSpan Took, TimeSpan TailReadTook) LastRebuild { get; private set; }
+
+    /// <summary>Time spent reading (query and deserialisation) journal blocks in the last rebuild's replay.</summary>
+    private long _tailReadTicks;
+    private long _parseTicks;
+    public TimeSpan ParseTook => TimeSpan.FromTicks(_parseTicks);
 
     private long _batches;
     private long _commands;
@@ -221,6 +226,11 @@ public sealed class MarketService : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+        foreach (var left in _next ?? [])
+        {
+            left.Done.TrySetCanceled();
+        }
+        DiscardNextLookup();
         while (_queue.Reader.TryRead(out var left))
         {
             left.Done.TrySetCanceled();
@@ -240,14 +250,19 @@ public sealed class MarketService : IAsyncDisposable
 
     private async Task WriteLoopAsync()
     {
-        var batch = new List<Pending>(MaxBatch);
         var ct = _stop.Token;
-        while (await _queue.Reader.WaitToReadAsync(ct))
+        while (true)
         {
-            batch.Clear();
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+            // The batch taken (and looked up) while the previous one committed, or the commands waiting now.
+            var batch = _next;
+            _next = null;
+            if (batch is null)
             {
-                batch.Add(pending);
+                if (!await _queue.Reader.WaitToReadAsync(ct))
+                {
+                    return;
+                }
+                batch = Take();
             }
             await _gate.WaitAsync(ct);
             try
@@ -271,6 +286,64 @@ public sealed class MarketService : IAsyncDisposable
         }
     }
 
+    /// <summary>Every command waiting, up to <see cref="MaxBatch"/>.</summary>
+    private List<Pending> Take()
+    {
+        var batch = new List<Pending>(Math.Min(MaxBatch, Math.Max(16, _queue.Reader.Count)));
+        while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+        {
+            batch.Add(pending);
+        }
+        return batch;
+    }
+
+    /// <summary>The next batch, taken while the current one commits (null: none taken).</summary>
+    private List<Pending>? _next;
+
+    /// <summary>
+    /// The finished-order lookup of <see cref="_next"/>, started while the current batch commits: the stored documents of its
+    /// orders not live in the book after the current batch's decisions, and what the current batch remembered of those
+    /// same orders (orders that finished in it, whose documents the lookup may not see yet; they win). Null when none was
+    /// started, or after a failed append or a rebuild (the book it was computed against is gone): then it is looked up again.
+    /// </summary>
+    private (Task<IReadOnlyList<OrderDocument>> Stored, List<OrderRecord> Carried)? _nextLookup;
+
+    /// <summary>Takes the next batch and starts its lookup (another connection) while the current batch commits.</summary>
+    private void PrefetchNext(CancellationToken ct)
+    {
+        if (_next is not null || _queue.Reader.Count == 0)
+        {
+            return;
+        }
+        _next = Take();
+        var ids = NotLiveIds(_next);
+        var carried = new List<OrderRecord>();
+        foreach (var id in ids ?? [])
+        {
+            if (_notLive.Find(id.Party, id.OrderId) is { } known)
+            {
+                carried.Add(known);
+            }
+        }
+        _nextLookup = (ids is null ? Task.FromResult<IReadOnlyList<OrderDocument>>([]) : LoadDocumentsAsync(ids, ct), carried);
+    }
+
+    private async Task<IReadOnlyList<OrderDocument>> LoadDocumentsAsync(List<(string Party, string OrderId)> ids, CancellationToken ct)
+    {
+        await using var session = _store.QuerySession();
+        return await session.LoadManyAsync<OrderDocument>(ct, ids.Select(id => OrderDocument.IdOf(id.Party, id.OrderId)).Distinct(StringComparer.Ordinal));
+    }
+
+    /// <summary>Drops a started lookup of the next batch (its result no longer matches the book), observing its outcome.</summary>
+    private void DiscardNextLookup()
+    {
+        if (_nextLookup is { } lookup)
+        {
+            _ = lookup.Stored.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            _nextLookup = null;
+        }
+    }
+
     private async Task CommitAsync(List<Pending> batch, CancellationToken ct)
     {
         var outcomes = new (OrderResult? Result, Exception? Error)[batch.Count];
@@ -284,7 +357,24 @@ public sealed class MarketService : IAsyncDisposable
                 await CatchUpAsync(session, ct);
                 _current = true;
             }
-            await LoadNotLiveAsync(session, batch, ct);
+            if (_nextLookup is { } prefetched)
+            {
+                // Looked up while the previous batch committed, against the book as that batch left it.
+                _nextLookup = null;
+                _notLive.Clear();
+                foreach (var doc in await prefetched.Stored)
+                {
+                    _notLive.Add(doc.Order);
+                }
+                foreach (var record in prefetched.Carried)
+                {
+                    _notLive.Add(record);
+                }
+            }
+            else
+            {
+                await LoadNotLiveAsync(session, batch, ct);
+            }
             var caughtUp = System.Diagnostics.Stopwatch.GetTimestamp();
             var events = new List<IMarketEvent>();
             _book.Departed = _keepDeparted;
@@ -315,6 +405,8 @@ public sealed class MarketService : IAsyncDisposable
                 ExpectedVersion.Append(session, MartenSetup.Streams.Market, _version, [new MarketEventsJournaled(events)]);
                 StoreLeases(session, events);
                 StoreOrders(session, events);
+                // The next batch's lookup overlaps this commit.
+                PrefetchNext(ct);
                 try
                 {
                     await session.SaveChangesAsync(ct);
@@ -372,22 +464,28 @@ public sealed class MarketService : IAsyncDisposable
     private async Task LoadNotLiveAsync(IQuerySession session, List<Pending> batch, CancellationToken ct)
     {
         _notLive.Clear();
-        List<string>? ids = null;
+        if (NotLiveIds(batch) is not { } ids)
+        {
+            return;
+        }
+        foreach (var doc in await session.LoadManyAsync<OrderDocument>(ct, ids.Select(id => OrderDocument.IdOf(id.Party, id.OrderId)).Distinct(StringComparer.Ordinal)))
+        {
+            _notLive.Add(doc.Order);
+        }
+    }
+
+    /// <summary>The (party, order id) pairs of a batch that are not live in the book now (null when none).</summary>
+    private List<(string Party, string OrderId)>? NotLiveIds(List<Pending> batch)
+    {
+        List<(string, string)>? ids = null;
         foreach (var p in batch)
         {
             if (!string.IsNullOrWhiteSpace(p.OrderId) && _book.Bid(p.Party, p.OrderId) is null && _book.Offer(p.Party, p.OrderId) is null)
             {
-                (ids ??= []).Add(OrderDocument.IdOf(p.Party, p.OrderId));
+                (ids ??= []).Add((p.Party, p.OrderId));
             }
         }
-        if (ids is null)
-        {
-            return;
-        }
-        foreach (var doc in await session.LoadManyAsync<OrderDocument>(ct, ids.Distinct(StringComparer.Ordinal)))
-        {
-            _notLive.Add(doc.Order);
-        }
+        return ids;
     }
 
     /// <summary>True when the market journal holds events this writer has not applied (another process appended).</summary>
@@ -400,6 +498,7 @@ public sealed class MarketService : IAsyncDisposable
     /// <summary>Drops the book; the next catch-up restores the latest snapshot and replays the journal after it.</summary>
     private void Rebuild()
     {
+        DiscardNextLookup();
         _book = NewBook();
         _version = 0;
         _current = false;
@@ -421,6 +520,7 @@ public sealed class MarketService : IAsyncDisposable
             await MarketSnapshotTable.EnsureAsync(session, ct);
             _tablesEnsured = true;
         }
+        _tailReadTicks = 0;
         var fromSnapshot = await RestoreAsync(session, ct);
         var restoredAt = System.Diagnostics.Stopwatch.GetTimestamp();
         var fromVersion = _version;
@@ -440,7 +540,7 @@ public sealed class MarketService : IAsyncDisposable
         _restored = true;
         _started = true;
         LastRebuild = (fromSnapshot, fromVersion, _version - fromVersion, System.Diagnostics.Stopwatch.GetElapsedTime(started, restoredAt),
-            System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            System.Diagnostics.Stopwatch.GetElapsedTime(started), TimeSpan.FromTicks(_tailReadTicks));
     }
 
     /// <summary>Replays the journal after the book's version, a page of blocks at a time; returns the blocks replayed.</summary>
@@ -453,32 +553,49 @@ public sealed class MarketService : IAsyncDisposable
         long replayed = 0;
         try
         {
+            var reading = System.Diagnostics.Stopwatch.GetTimestamp();
+            var next = ReadBlocksAsync(_version, ct);
             while (true)
             {
-                var stored = await session.Events.FetchStreamAsync(MartenSetup.Streams.Market, version: _version + CatchUpPage,
-                    fromVersion: _version + 1, token: ct);
-                var applied = 0;
-                foreach (var entry in stored)
+                var page = await next;
+                _tailReadTicks += System.Diagnostics.Stopwatch.GetElapsedTime(reading).Ticks;
+                if (page is null)
                 {
-                    if (entry.Version <= _version)
-                    {
-                        continue;
-                    }
-                    foreach (var e in MarketJournal.EventsOf(entry))
+                    // Not all blocks (a journal of single events written before blocks): Marten reads this page.
+                    var stored = await session.Events.FetchStreamAsync(MartenSetup.Streams.Market, version: _version + BlockPage,
+                        fromVersion: _version + 1, token: ct);
+                    page = stored.Where(entry => entry.Version > _version).Select(entry => (entry.Version, MarketJournal.EventsOf(entry).ToList())).ToList();
+                }
+                else if (page.Count == BlockPage)
+                {
+                    // The next page is read and deserialised while this one is applied.
+                    next = ReadBlocksAsync(page[^1].Version, ct);
+                }
+                reading = System.Diagnostics.Stopwatch.GetTimestamp();
+                foreach (var (version, events) in page)
+                {
+                    foreach (var e in events)
                     {
                         _book.Evolve(e);
                     }
-                    _version = entry.Version;
-                    applied++;
+                    _version = version;
                 }
-                replayed += applied;
+                replayed += page.Count;
                 if (backfill is { Count: >= 10_000 })
                 {
                     await StoreBackfillAsync(backfill, ct);
                 }
-                if (applied < CatchUpPage)
+                if (page.Count < BlockPage)
                 {
                     return replayed;
+                }
+                if (next.IsCompleted)
+                {
+                    reading = System.Diagnostics.Stopwatch.GetTimestamp();
+                }
+                else
+                {
+                    next = ReadBlocksAsync(_version, ct);
                 }
             }
         }
@@ -487,6 +604,47 @@ public sealed class MarketService : IAsyncDisposable
             _book.Departed = null;
         }
     }
+
+    /// <summary>Journal blocks read per query while replaying (a long tail is never held whole in memory).</summary>
+    private const int BlockPage = 50;
+
+    /// <summary>
+    /// The journal entries after version <paramref name="after"/>, up to <see cref="BlockPage"/> of them, their JSON
+    /// deserialised in parallel (the serialiser, not the query, is most of a replay's cost); null when one of them is not
+    /// a block (journals written before blocks: Marten reads those).
+    /// </summary>
+    private async Task<List<(long Version, List<IMarketEvent> Events)>?> ReadBlocksAsync(long after, CancellationToken ct)
+    {
+        var rows = new List<(long Version, string Type, byte[] Data)>(BlockPage);
+        await using (var connection = _store.Storage.Database.CreateConnection())
+        {
+            await connection.OpenAsync(ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"select version, type, convert_to(data::text, 'UTF8') from \"{_store.Options.Events.DatabaseSchemaName}\".mt_events "
+                + "where stream_id = $1 and version > $2 and version <= $3 order by version";
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = MartenSetup.Streams.Market });
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = after });
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = after + BlockPage });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                rows.Add((reader.GetInt64(0), reader.GetString(1), await reader.GetFieldValueAsync<byte[]>(2, ct)));
+            }
+        }
+        if (rows.Any(r => r.Type != BlockType))
+        {
+            return null;
+        }
+        var parsing = System.Diagnostics.Stopwatch.GetTimestamp();
+        var blocks = new List<IMarketEvent>[rows.Count];
+        await Task.Run(() => Parallel.For(0, rows.Count, i =>
+            blocks[i] = [.. System.Text.Json.JsonSerializer.Deserialize<MarketEventsJournaled>(rows[i].Data, MarketJournal.JsonOptions)!.Events]), ct);
+        Interlocked.Add(ref _parseTicks, System.Diagnostics.Stopwatch.GetElapsedTime(parsing).Ticks);
+        return rows.Select((r, i) => (r.Version, blocks[i])).ToList();
+    }
+
+    /// <summary>The event store's name for a journal block (Marten's default for <see cref="MarketEventsJournaled"/>; any other name is read through Marten).</summary>
+    private const string BlockType = "market_events_journaled";
 
     /// <summary>Upserts order documents met while replaying a journal that had no snapshot.</summary>
     private async Task StoreBackfillAsync(List<OrderDocument> docs, CancellationToken ct)
