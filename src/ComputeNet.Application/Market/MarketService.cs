@@ -1,6 +1,8 @@
 using ComputeNet.Application.Infrastructure;
 using ComputeNet.Application.Metering;
 using ComputeNet.Domain.Market;
+using ComputeNet.Domain.Market.Engine;
+using ComputeNet.Domain.Reference;
 using ComputeNet.Domain.Metering;
 using System.Threading.Channels;
 using ComputeNet.Domain;
@@ -199,6 +201,80 @@ public sealed class MarketService : IAsyncDisposable
         }
     }
 
+    /// <summary>Price levels per side kept in a published depth view (the most a reader may ask for).</summary>
+    public const int DepthLevels = 100;
+
+    /// <summary>
+    /// The book's depth as the writer last published it: an immutable view of every family's aggregated price levels (bids;
+    /// offers, in all clusters and per cluster), the best <see cref="DepthLevels"/> of each, as of a committed journal version
+    /// and a time. Readers take it without the writer's gate.
+    /// </summary>
+    public sealed record DepthView(long Version, Instant AsOf,
+        IReadOnlyDictionary<(ComputeFamily Family, OrderSide Side, string? Cluster), IReadOnlyList<DepthLevel>> Levels)
+    {
+        public IReadOnlyList<DepthLevel> Of(ComputeFamily family, OrderSide side, string? cluster, int levels) =>
+            Levels.TryGetValue((family, side, cluster), out var all) ? all.Take(levels).ToList() : [];
+    }
+
+    private volatile DepthView? _depth;
+    /// <summary>The journal version of the book's last committed block, for readers (the writer's own <see cref="_version"/> is not shared).</summary>
+    private long _committedVersion = -1;
+    /// <summary>Unix ticks of the latest time a reader asked for depth (0: nobody yet); the writer publishes after each block while it is recent.</summary>
+    private long _depthWanted;
+    private TaskCompletionSource _depthPublished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private static readonly Pending DepthWake = new(null!, "", "", default, new TaskCompletionSource<OrderResult>());
+    /// <summary>How long the writer keeps publishing depth after each block once asked (then only on request).</summary>
+    private static readonly Duration DepthInterest = Duration.FromSeconds(10);
+    /// <summary>How old a published view may be, against the reader's clock, when no block has been committed since.</summary>
+    private static readonly Duration DepthFreshFor = Duration.FromSeconds(1);
+
+    /// <summary>
+    /// The book's depth at <paramref name="now"/> without taking the writer's gate: the published view when it is of the
+    /// last committed block and less than a second old; otherwise the writer is asked to publish one (between batches,
+    /// from the committed book) and the reader waits for it, never for the gate.
+    /// </summary>
+    public async Task<DepthView> DepthAsync(Instant now, CancellationToken ct)
+    {
+        var view = _depth;
+        if (view is not null && view.Version == Interlocked.Read(ref _committedVersion) && now >= view.AsOf && now - view.AsOf < DepthFreshFor)
+        {
+            return view;
+        }
+        var published = _depthPublished.Task;
+        Interlocked.Exchange(ref _depthWanted, Math.Max(1, now.ToUnixTimeTicks()));
+        _queue.Writer.TryWrite(DepthWake);
+        await published.WaitAsync(ct);
+        return _depth ?? await DepthAsync(now, ct);
+    }
+
+    /// <summary>Publishes the committed book's depth (writer only, between batches), and wakes the readers waiting for it.</summary>
+    private void PublishDepth(Instant? at)
+    {
+        var wanted = Instant.FromUnixTimeTicks(Interlocked.Read(ref _depthWanted));
+        var asOf = at is { } t && t > wanted ? t : wanted;
+        if (at is not null && asOf - wanted > DepthInterest)
+        {
+            // Nobody asked recently: stop publishing after every block until someone asks again.
+            Interlocked.Exchange(ref _depthWanted, 0);
+            return;
+        }
+        var seconds = asOf.ToUnixTimeSeconds();
+        var levels = new Dictionary<(ComputeFamily, OrderSide, string?), IReadOnlyList<DepthLevel>>();
+        var clusters = _book.ClusterNames;
+        foreach (var family in Enum.GetValues<ComputeFamily>())
+        {
+            levels[(family, OrderSide.Bid, null)] = _book.Core.Depth(family, OrderSide.Bid, null, DepthLevels, seconds);
+            levels[(family, OrderSide.Offer, null)] = _book.Core.Depth(family, OrderSide.Offer, null, DepthLevels, seconds);
+            for (var c = 0; c < clusters.Count; c++)
+            {
+                levels[(family, OrderSide.Offer, clusters[c])] = _book.Core.Depth(family, OrderSide.Offer, c, DepthLevels, seconds);
+            }
+        }
+        _depth = new DepthView(_version, asOf, levels);
+        Interlocked.Exchange(ref _committedVersion, _version);
+        Interlocked.Exchange(ref _depthPublished, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
     /// <summary>Reads the live book caught up with the journal (between batches, never during one): book depth, benchmarks.</summary>
     public async Task<T> ReadAsync<T>(Func<OrderBook, T> read, CancellationToken ct)
     {
@@ -264,15 +340,31 @@ public sealed class MarketService : IAsyncDisposable
                 }
                 batch = Take();
             }
+            var wake = batch.RemoveAll(p => ReferenceEquals(p, DepthWake)) > 0;
             await _gate.WaitAsync(ct);
             try
             {
-                await CommitAsync(batch, ct);
+                if (wake)
+                {
+                    // A reader of the book's depth found no current view: publish one from the committed book.
+                    if (!_current)
+                    {
+                        await using var session = _store.QuerySession();
+                        await CatchUpAsync(session, ct);
+                        _current = true;
+                    }
+                    PublishDepth(null);
+                }
+                if (batch.Count > 0)
+                {
+                    await CommitAsync(batch, ct);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 // Never leave a caller waiting; the book may be ahead of the journal: rebuild it on next use.
                 Rebuild();
+                Interlocked.Exchange(ref _depthPublished, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
                 foreach (var p in batch)
                 {
                     p.Done.TrySetException(e);
@@ -307,6 +399,33 @@ public sealed class MarketService : IAsyncDisposable
     /// started, or after a failed append or a rebuild (the book it was computed against is gone): then it is looked up again.
     /// </summary>
     private (Task<IReadOnlyList<OrderDocument>> Stored, List<OrderRecord> Carried)? _nextLookup;
+
+    /// <summary>Recent commit and lookup times (exponential averages, ticks): when to take the next batch during a commit.</summary>
+    private double _commitTicksAvg, _lookupTicksAvg;
+
+    /// <summary>
+    /// Commits the session; the next batch's lookup overlaps the commit's end: the next batch is taken once the commit has
+    /// run for about its usual time less a lookup's, so it holds what arrived meanwhile (taken at once, batches would shrink
+    /// and commits multiply).
+    /// </summary>
+    private async Task SaveOverlappingNextLookupAsync(IDocumentSession session, CancellationToken ct)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var save = session.SaveChangesAsync(ct);
+        var wait = TimeSpan.FromTicks((long)Math.Max(0, _commitTicksAvg - 1.5 * _lookupTicksAvg));
+        if (!save.IsCompleted && wait > TimeSpan.Zero)
+        {
+            await Task.WhenAny(save, Task.Delay(wait, ct));
+        }
+        if (!save.IsCompleted)
+        {
+            PrefetchNext(ct);
+        }
+        await save;
+        _commitTicksAvg = Average(_commitTicksAvg, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
+    }
+
+    private static double Average(double average, long sample) => average == 0 ? sample : 0.9 * average + 0.1 * sample;
 
     /// <summary>Takes the next batch and starts its lookup (another connection) while the current batch commits.</summary>
     private void PrefetchNext(CancellationToken ct)
@@ -373,7 +492,9 @@ public sealed class MarketService : IAsyncDisposable
             }
             else
             {
+                var looking = System.Diagnostics.Stopwatch.GetTimestamp();
                 await LoadNotLiveAsync(session, batch, ct);
+                _lookupTicksAvg = Average(_lookupTicksAvg, System.Diagnostics.Stopwatch.GetElapsedTime(looking).Ticks);
             }
             var caughtUp = System.Diagnostics.Stopwatch.GetTimestamp();
             var events = new List<IMarketEvent>();
@@ -405,11 +526,9 @@ public sealed class MarketService : IAsyncDisposable
                 ExpectedVersion.Append(session, MartenSetup.Streams.Market, _version, [new MarketEventsJournaled(events)]);
                 StoreLeases(session, events);
                 StoreOrders(session, events);
-                // The next batch's lookup overlaps this commit.
-                PrefetchNext(ct);
                 try
                 {
-                    await session.SaveChangesAsync(ct);
+                    await SaveOverlappingNextLookupAsync(session, ct);
                 }
                 catch (Exception e) when (ExpectedVersion.ShouldRetry(e, attempt))
                 {
@@ -418,6 +537,7 @@ public sealed class MarketService : IAsyncDisposable
                     continue;
                 }
                 _version++;
+                Interlocked.Exchange(ref _committedVersion, _version);
                 _ordersSinceSnapshot += events.Count(e => e is OfferListed or BidPlaced);
                 if (_snapshotWrite.IsCompleted && _options.SnapshotEveryBlocks > 0
                     && (_version - _snapshotVersion >= _options.SnapshotEveryBlocks
@@ -452,6 +572,10 @@ public sealed class MarketService : IAsyncDisposable
                 {
                     batch[i].Done.TrySetResult(outcomes[i].Result!);
                 }
+            }
+            if (Interlocked.Read(ref _depthWanted) > 0)
+            {
+                PublishDepth(batch.Max(p => p.Now));
             }
             return;
         }
@@ -499,6 +623,7 @@ public sealed class MarketService : IAsyncDisposable
     private void Rebuild()
     {
         DiscardNextLookup();
+        _depth = null;
         _book = NewBook();
         _version = 0;
         _current = false;
