@@ -126,7 +126,8 @@ public sealed class MarketService : IAsyncDisposable
     /// <summary>Time spent reading (query and deserialisation) journal blocks in the last rebuild's replay.</summary>
     private long _tailReadTicks;
     private long _parseTicks;
-    public TimeSpan ParseTook => TimeSpan.FromTicks(_parseTicks);
+    /// <summary>Time spent deserialising journal blocks read raw since start (for benchmarks).</summary>
+    public TimeSpan ParseTook => TimeSpan.FromTicks(Interlocked.Read(ref _parseTicks));
 
     private long _batches;
     private long _commands;
@@ -219,12 +220,10 @@ public sealed class MarketService : IAsyncDisposable
     private volatile DepthView? _depth;
     /// <summary>The journal version of the book's last committed block, for readers (the writer's own <see cref="_version"/> is not shared).</summary>
     private long _committedVersion = -1;
-    /// <summary>Unix ticks of the latest time a reader asked for depth (0: nobody yet); the writer publishes after each block while it is recent.</summary>
+    /// <summary>Unix ticks of the time of the latest reader that asked for a depth view since the last publication (0: none asked).</summary>
     private long _depthWanted;
     private TaskCompletionSource _depthPublished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly Pending DepthWake = new(null!, "", "", default, new TaskCompletionSource<OrderResult>());
-    /// <summary>How long the writer keeps publishing depth after each block once asked (then only on request).</summary>
-    private static readonly Duration DepthInterest = Duration.FromSeconds(10);
     /// <summary>How old a published view may be, against the reader's clock, when no block has been committed since.</summary>
     private static readonly Duration DepthFreshFor = Duration.FromSeconds(1);
 
@@ -247,17 +246,20 @@ public sealed class MarketService : IAsyncDisposable
         return _depth ?? await DepthAsync(now, ct);
     }
 
-    /// <summary>Publishes the committed book's depth (writer only, between batches), and wakes the readers waiting for it.</summary>
+    /// <summary>
+    /// Publishes the committed book's depth (writer only, between batches) when a reader asked since the last publication,
+    /// and wakes the readers waiting for it: one computation per batch at most, shared by every reader that asked, and
+    /// none while nobody reads.
+    /// </summary>
     private void PublishDepth(Instant? at)
     {
-        var wanted = Instant.FromUnixTimeTicks(Interlocked.Read(ref _depthWanted));
-        var asOf = at is { } t && t > wanted ? t : wanted;
-        if (at is not null && asOf - wanted > DepthInterest)
+        var asked = Interlocked.Exchange(ref _depthWanted, 0);
+        if (asked == 0)
         {
-            // Nobody asked recently: stop publishing after every block until someone asks again.
-            Interlocked.Exchange(ref _depthWanted, 0);
             return;
         }
+        var wanted = Instant.FromUnixTimeTicks(asked);
+        var asOf = at is { } t && t > wanted ? t : wanted;
         var seconds = asOf.ToUnixTimeSeconds();
         var levels = new Dictionary<(ComputeFamily, OrderSide, string?), IReadOnlyList<DepthLevel>>();
         var clusters = _book.ClusterNames;
@@ -398,7 +400,7 @@ public sealed class MarketService : IAsyncDisposable
     /// same orders (orders that finished in it, whose documents the lookup may not see yet; they win). Null when none was
     /// started, or after a failed append or a rebuild (the book it was computed against is gone): then it is looked up again.
     /// </summary>
-    private (Task<IReadOnlyList<OrderDocument>> Stored, List<OrderRecord> Carried)? _nextLookup;
+    private (List<Pending> For, Task<IReadOnlyList<OrderDocument>> Stored, List<OrderRecord> Carried)? _nextLookup;
 
     /// <summary>Recent commit and lookup times (exponential averages, ticks): when to take the next batch during a commit.</summary>
     private double _commitTicksAvg, _lookupTicksAvg;
@@ -444,7 +446,7 @@ public sealed class MarketService : IAsyncDisposable
                 carried.Add(known);
             }
         }
-        _nextLookup = (ids is null ? Task.FromResult<IReadOnlyList<OrderDocument>>([]) : LoadDocumentsAsync(ids, ct), carried);
+        _nextLookup = (_next, ids is null ? Task.FromResult<IReadOnlyList<OrderDocument>>([]) : LoadDocumentsAsync(ids, ct), carried);
     }
 
     private async Task<IReadOnlyList<OrderDocument>> LoadDocumentsAsync(List<(string Party, string OrderId)> ids, CancellationToken ct)
@@ -475,6 +477,11 @@ public sealed class MarketService : IAsyncDisposable
                 // After a rebuild (or at start) the book is behind the journal: read the rest before deciding.
                 await CatchUpAsync(session, ct);
                 _current = true;
+            }
+            if (_nextLookup is { } stale && !ReferenceEquals(stale.For, batch))
+            {
+                // Never another batch's lookup.
+                DiscardNextLookup();
             }
             if (_nextLookup is { } prefetched)
             {
