@@ -102,11 +102,18 @@ internal static class RestartBench
             for (var n = 0; n < total; n++)
             {
                 await gate.WaitAsync(ct);
+                var number = n + 1;
                 pending.Add(Send(market, n).ContinueWith(t =>
                 {
                     if (!t.IsCompletedSuccessfully)
                     {
                         Interlocked.Increment(ref failures);
+                    }
+                    else if (number % 1_000_000 == 0)
+                    {
+                        // The market's lifetime is not bounded: its millionth, ..., 6,000,000th order is accepted like its first.
+                        AnsiConsole.MarkupLineInterpolated(
+                            $"  order {number:N0} accepted ({t.Result.Side} {t.Result.OrderId}, {t.Result.State}) at {watch.Elapsed.TotalSeconds:F0} s; managed heap {GC.GetTotalMemory(false) / 1048576.0:F0} MiB");
                     }
                     gate.Release();
                 }, TaskScheduler.Default));
@@ -143,7 +150,7 @@ internal static class RestartBench
             var toFirst = watch.Elapsed.TotalSeconds;
             var rebuild = fresh.LastRebuild;
             AnsiConsole.MarkupLineInterpolated(
-                $"restart: {restored:N0} live orders restored {(rebuild.FromSnapshot ? $"from the snapshot at block {rebuild.SnapshotVersion:N0} ({rebuild.SnapshotTook.TotalSeconds:F2} s)" : "without a snapshot")} and {rebuild.BlocksReplayed:N0} journal blocks after it in [bold]{toBook:F2} s[/]; first accepted order ({first.State}) at [bold]{toFirst:F2} s[/]");
+                $"restart: {restored:N0} live orders restored {(rebuild.FromSnapshot ? $"from the snapshot at block {rebuild.SnapshotVersion:N0} ({rebuild.SnapshotTook.TotalSeconds:F2} s)" : "without a snapshot")} and {rebuild.BlocksReplayed:N0} journal blocks after it (read {rebuild.TailReadTook.TotalSeconds:F2} s, parse {fresh.ParseTook.TotalSeconds:F2} s) in [bold]{toBook:F2} s[/]; first accepted order ({first.State}) at [bold]{toFirst:F2} s[/]");
             AnsiConsole.MarkupLineInterpolated(
                 $"the restored book's memory: {(GC.GetTotalMemory(forceFullCollection: true) - before) / 1048576.0:F0} MiB managed; host now {Memory()}");
         }

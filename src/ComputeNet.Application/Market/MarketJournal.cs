@@ -22,6 +22,24 @@ public static class MarketJournal
         var other => throw new InvalidOperationException($"the market journal holds an unexpected {other.GetType().Name} at version {stored.Version}"),
     };
 
+    /// <summary>
+    /// The store's JSON settings for journal blocks (camel case, enums as strings, NodaTime, events by "$type" anywhere),
+    /// for reading blocks straight from their UTF-8 bytes in parallel when a replay is long; the same as
+    /// <c>MartenSetup</c> gives Marten's serialiser, which reads them everywhere else.
+    /// </summary>
+    public static System.Text.Json.JsonSerializerOptions JsonOptions { get; } = CreateJsonOptions();
+
+    private static System.Text.Json.JsonSerializerOptions CreateJsonOptions()
+    {
+        var o = new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase };
+        o.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter());
+        NodaTime.Serialization.SystemTextJson.Extensions.ConfigureForNodaTime(o, NodaTime.DateTimeZoneProviders.Tzdb);
+        o.TypeInfoResolver = new DefaultJsonTypeInfoResolver().WithAddedModifier(Polymorphism);
+        o.AllowOutOfOrderMetadataProperties = true;
+        o.MakeReadOnly();
+        return o;
+    }
+
     /// <summary>Each market event's type name inside a block (its "$type" property): the event store's own name for it.</summary>
     private static readonly (Type Type, string Name)[] Kinds =
     [

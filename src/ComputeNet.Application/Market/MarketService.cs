@@ -1,6 +1,8 @@
 using ComputeNet.Application.Infrastructure;
 using ComputeNet.Application.Metering;
 using ComputeNet.Domain.Market;
+using ComputeNet.Domain.Market.Engine;
+using ComputeNet.Domain.Reference;
 using ComputeNet.Domain.Metering;
 using System.Threading.Channels;
 using ComputeNet.Domain;
@@ -37,7 +39,7 @@ public sealed class MarketOptions
     /// Also a snapshot once this many orders were placed since the last one (0: blocks only): blocks of a busy market hold
     /// up to 1,000 commands, and a restart replays what came after the snapshot.
     /// </summary>
-    public int SnapshotEveryOrders { get; init; } = 100_000;
+    public int SnapshotEveryOrders { get; init; } = 50_000;
 }
 
 /// <summary>
@@ -92,6 +94,7 @@ public sealed class MarketService : IAsyncDisposable
     /// <summary>Orders placed since the last snapshot this writer took or loaded.</summary>
     private long _ordersSinceSnapshot;
     private Task _snapshotWrite = Task.CompletedTask;
+    private bool _tablesEnsured;
     /// <summary>
     /// Orders of the current batch not live in memory: the stored documents read before deciding, and the orders that
     /// left the book while deciding (so a repeat later in the batch finds them). Cleared for every batch.
@@ -118,7 +121,13 @@ public sealed class MarketService : IAsyncDisposable
             TimeSpan.FromTicks(Interlocked.Read(ref _commitTicks)));
 
     /// <summary>The last rebuild: whether it started from a snapshot, the blocks replayed after it, how long it took (for benchmarks and tests).</summary>
-    public (bool FromSnapshot, long SnapshotVersion, long BlocksReplayed, TimeSpan SnapshotTook, TimeSpan Took) LastRebuild { get; private set; }
+    public (bool FromSnapshot, long SnapshotVersion, long BlocksReplayed, TimeSpan SnapshotTook, TimeSpan Took, TimeSpan TailReadTook) LastRebuild { get; private set; }
+
+    /// <summary>Time spent reading (query and deserialisation) journal blocks in the last rebuild's replay.</summary>
+    private long _tailReadTicks;
+    private long _parseTicks;
+    /// <summary>Time spent deserialising journal blocks read raw since start (for benchmarks).</summary>
+    public TimeSpan ParseTook => TimeSpan.FromTicks(Interlocked.Read(ref _parseTicks));
 
     private long _batches;
     private long _commands;
@@ -193,6 +202,81 @@ public sealed class MarketService : IAsyncDisposable
         }
     }
 
+    /// <summary>Price levels per side kept in a published depth view (the most a reader may ask for).</summary>
+    public const int DepthLevels = 100;
+
+    /// <summary>
+    /// The book's depth as the writer last published it: an immutable view of every family's aggregated price levels (bids;
+    /// offers, in all clusters and per cluster), the best <see cref="DepthLevels"/> of each, as of a committed journal version
+    /// and a time. Readers take it without the writer's gate.
+    /// </summary>
+    public sealed record DepthView(long Version, Instant AsOf,
+        IReadOnlyDictionary<(ComputeFamily Family, OrderSide Side, string? Cluster), IReadOnlyList<DepthLevel>> Levels)
+    {
+        public IReadOnlyList<DepthLevel> Of(ComputeFamily family, OrderSide side, string? cluster, int levels) =>
+            Levels.TryGetValue((family, side, cluster), out var all) ? all.Take(levels).ToList() : [];
+    }
+
+    private volatile DepthView? _depth;
+    /// <summary>The journal version of the book's last committed block, for readers (the writer's own <see cref="_version"/> is not shared).</summary>
+    private long _committedVersion = -1;
+    /// <summary>Unix ticks of the time of the latest reader that asked for a depth view since the last publication (0: none asked).</summary>
+    private long _depthWanted;
+    private TaskCompletionSource _depthPublished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private static readonly Pending DepthWake = new(null!, "", "", default, new TaskCompletionSource<OrderResult>());
+    /// <summary>How old a published view may be, against the reader's clock, when no block has been committed since.</summary>
+    private static readonly Duration DepthFreshFor = Duration.FromSeconds(1);
+
+    /// <summary>
+    /// The book's depth at <paramref name="now"/> without taking the writer's gate: the published view when it is of the
+    /// last committed block and less than a second old; otherwise the writer is asked to publish one (between batches,
+    /// from the committed book) and the reader waits for it, never for the gate.
+    /// </summary>
+    public async Task<DepthView> DepthAsync(Instant now, CancellationToken ct)
+    {
+        var view = _depth;
+        if (view is not null && view.Version == Interlocked.Read(ref _committedVersion) && now >= view.AsOf && now - view.AsOf < DepthFreshFor)
+        {
+            return view;
+        }
+        var published = _depthPublished.Task;
+        Interlocked.Exchange(ref _depthWanted, Math.Max(1, now.ToUnixTimeTicks()));
+        _queue.Writer.TryWrite(DepthWake);
+        await published.WaitAsync(ct);
+        return _depth ?? await DepthAsync(now, ct);
+    }
+
+    /// <summary>
+    /// Publishes the committed book's depth (writer only, between batches) when a reader asked since the last publication,
+    /// and wakes the readers waiting for it: one computation per batch at most, shared by every reader that asked, and
+    /// none while nobody reads.
+    /// </summary>
+    private void PublishDepth(Instant? at)
+    {
+        var asked = Interlocked.Exchange(ref _depthWanted, 0);
+        if (asked == 0)
+        {
+            return;
+        }
+        var wanted = Instant.FromUnixTimeTicks(asked);
+        var asOf = at is { } t && t > wanted ? t : wanted;
+        var seconds = asOf.ToUnixTimeSeconds();
+        var levels = new Dictionary<(ComputeFamily, OrderSide, string?), IReadOnlyList<DepthLevel>>();
+        var clusters = _book.ClusterNames;
+        foreach (var family in Enum.GetValues<ComputeFamily>())
+        {
+            levels[(family, OrderSide.Bid, null)] = _book.Core.Depth(family, OrderSide.Bid, null, DepthLevels, seconds);
+            levels[(family, OrderSide.Offer, null)] = _book.Core.Depth(family, OrderSide.Offer, null, DepthLevels, seconds);
+            for (var c = 0; c < clusters.Count; c++)
+            {
+                levels[(family, OrderSide.Offer, clusters[c])] = _book.Core.Depth(family, OrderSide.Offer, c, DepthLevels, seconds);
+            }
+        }
+        _depth = new DepthView(_version, asOf, levels);
+        Interlocked.Exchange(ref _committedVersion, _version);
+        Interlocked.Exchange(ref _depthPublished, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
     /// <summary>Reads the live book caught up with the journal (between batches, never during one): book depth, benchmarks.</summary>
     public async Task<T> ReadAsync<T>(Func<OrderBook, T> read, CancellationToken ct)
     {
@@ -220,6 +304,11 @@ public sealed class MarketService : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+        foreach (var left in _next ?? [])
+        {
+            left.Done.TrySetCanceled();
+        }
+        DiscardNextLookup();
         while (_queue.Reader.TryRead(out var left))
         {
             left.Done.TrySetCanceled();
@@ -239,24 +328,45 @@ public sealed class MarketService : IAsyncDisposable
 
     private async Task WriteLoopAsync()
     {
-        var batch = new List<Pending>(MaxBatch);
         var ct = _stop.Token;
-        while (await _queue.Reader.WaitToReadAsync(ct))
+        while (true)
         {
-            batch.Clear();
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+            // The batch taken (and looked up) while the previous one committed, or the commands waiting now.
+            var batch = _next;
+            _next = null;
+            if (batch is null)
             {
-                batch.Add(pending);
+                if (!await _queue.Reader.WaitToReadAsync(ct))
+                {
+                    return;
+                }
+                batch = Take();
             }
+            var wake = batch.RemoveAll(p => ReferenceEquals(p, DepthWake)) > 0;
             await _gate.WaitAsync(ct);
             try
             {
-                await CommitAsync(batch, ct);
+                if (wake)
+                {
+                    // A reader of the book's depth found no current view: publish one from the committed book.
+                    if (!_current)
+                    {
+                        await using var session = _store.QuerySession();
+                        await CatchUpAsync(session, ct);
+                        _current = true;
+                    }
+                    PublishDepth(null);
+                }
+                if (batch.Count > 0)
+                {
+                    await CommitAsync(batch, ct);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 // Never leave a caller waiting; the book may be ahead of the journal: rebuild it on next use.
                 Rebuild();
+                Interlocked.Exchange(ref _depthPublished, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
                 foreach (var p in batch)
                 {
                     p.Done.TrySetException(e);
@@ -267,6 +377,91 @@ public sealed class MarketService : IAsyncDisposable
                 _book.Departed = null;
                 _gate.Release();
             }
+        }
+    }
+
+    /// <summary>Every command waiting, up to <see cref="MaxBatch"/>.</summary>
+    private List<Pending> Take()
+    {
+        var batch = new List<Pending>(Math.Min(MaxBatch, Math.Max(16, _queue.Reader.Count)));
+        while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+        {
+            batch.Add(pending);
+        }
+        return batch;
+    }
+
+    /// <summary>The next batch, taken while the current one commits (null: none taken).</summary>
+    private List<Pending>? _next;
+
+    /// <summary>
+    /// The finished-order lookup of <see cref="_next"/>, started while the current batch commits: the stored documents of its
+    /// orders not live in the book after the current batch's decisions, and what the current batch remembered of those
+    /// same orders (orders that finished in it, whose documents the lookup may not see yet; they win). Null when none was
+    /// started, or after a failed append or a rebuild (the book it was computed against is gone): then it is looked up again.
+    /// </summary>
+    private (List<Pending> For, Task<IReadOnlyList<OrderDocument>> Stored, List<OrderRecord> Carried)? _nextLookup;
+
+    /// <summary>Recent commit and lookup times (exponential averages, ticks): when to take the next batch during a commit.</summary>
+    private double _commitTicksAvg, _lookupTicksAvg;
+
+    /// <summary>
+    /// Commits the session; the next batch's lookup overlaps the commit's end: the next batch is taken once the commit has
+    /// run for about its usual time less a lookup's, so it holds what arrived meanwhile (taken at once, batches would shrink
+    /// and commits multiply).
+    /// </summary>
+    private async Task SaveOverlappingNextLookupAsync(IDocumentSession session, CancellationToken ct)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var save = session.SaveChangesAsync(ct);
+        var wait = TimeSpan.FromTicks((long)Math.Max(0, _commitTicksAvg - 1.5 * _lookupTicksAvg));
+        if (!save.IsCompleted && wait > TimeSpan.Zero)
+        {
+            await Task.WhenAny(save, Task.Delay(wait, ct));
+        }
+        if (!save.IsCompleted)
+        {
+            PrefetchNext(ct);
+        }
+        await save;
+        _commitTicksAvg = Average(_commitTicksAvg, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
+    }
+
+    private static double Average(double average, long sample) => average == 0 ? sample : 0.9 * average + 0.1 * sample;
+
+    /// <summary>Takes the next batch and starts its lookup (another connection) while the current batch commits.</summary>
+    private void PrefetchNext(CancellationToken ct)
+    {
+        if (_next is not null || _queue.Reader.Count == 0)
+        {
+            return;
+        }
+        _next = Take();
+        var ids = NotLiveIds(_next);
+        var carried = new List<OrderRecord>();
+        foreach (var id in ids ?? [])
+        {
+            if (_notLive.Find(id.Party, id.OrderId) is { } known)
+            {
+                carried.Add(known);
+            }
+        }
+        _nextLookup = (_next, ids is null ? Task.FromResult<IReadOnlyList<OrderDocument>>([]) : LoadDocumentsAsync(ids, ct), carried);
+    }
+
+    private async Task<IReadOnlyList<OrderDocument>> LoadDocumentsAsync(List<(string Party, string OrderId)> ids, CancellationToken ct)
+    {
+        await using var session = _store.QuerySession();
+        return await session.LoadManyAsync<OrderDocument>(ct, ids.Select(id => OrderDocument.IdOf(id.Party, id.OrderId)).Distinct(StringComparer.Ordinal));
+    }
+
+    /// <summary>Drops a started lookup of the next batch (its result no longer matches the book), observing its outcome.</summary>
+    private void DiscardNextLookup()
+    {
+        if (_nextLookup is { } lookup)
+        {
+            _ = lookup.Stored.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            _nextLookup = null;
         }
     }
 
@@ -283,7 +478,31 @@ public sealed class MarketService : IAsyncDisposable
                 await CatchUpAsync(session, ct);
                 _current = true;
             }
-            await LoadNotLiveAsync(session, batch, ct);
+            if (_nextLookup is { } stale && !ReferenceEquals(stale.For, batch))
+            {
+                // Never another batch's lookup.
+                DiscardNextLookup();
+            }
+            if (_nextLookup is { } prefetched)
+            {
+                // Looked up while the previous batch committed, against the book as that batch left it.
+                _nextLookup = null;
+                _notLive.Clear();
+                foreach (var doc in await prefetched.Stored)
+                {
+                    _notLive.Add(doc.Order);
+                }
+                foreach (var record in prefetched.Carried)
+                {
+                    _notLive.Add(record);
+                }
+            }
+            else
+            {
+                var looking = System.Diagnostics.Stopwatch.GetTimestamp();
+                await LoadNotLiveAsync(session, batch, ct);
+                _lookupTicksAvg = Average(_lookupTicksAvg, System.Diagnostics.Stopwatch.GetElapsedTime(looking).Ticks);
+            }
             var caughtUp = System.Diagnostics.Stopwatch.GetTimestamp();
             var events = new List<IMarketEvent>();
             _book.Departed = _keepDeparted;
@@ -316,7 +535,7 @@ public sealed class MarketService : IAsyncDisposable
                 StoreOrders(session, events);
                 try
                 {
-                    await session.SaveChangesAsync(ct);
+                    await SaveOverlappingNextLookupAsync(session, ct);
                 }
                 catch (Exception e) when (ExpectedVersion.ShouldRetry(e, attempt))
                 {
@@ -325,6 +544,7 @@ public sealed class MarketService : IAsyncDisposable
                     continue;
                 }
                 _version++;
+                Interlocked.Exchange(ref _committedVersion, _version);
                 _ordersSinceSnapshot += events.Count(e => e is OfferListed or BidPlaced);
                 if (_snapshotWrite.IsCompleted && _options.SnapshotEveryBlocks > 0
                     && (_version - _snapshotVersion >= _options.SnapshotEveryBlocks
@@ -360,6 +580,10 @@ public sealed class MarketService : IAsyncDisposable
                     batch[i].Done.TrySetResult(outcomes[i].Result!);
                 }
             }
+            if (Interlocked.Read(ref _depthWanted) > 0)
+            {
+                PublishDepth(batch.Max(p => p.Now));
+            }
             return;
         }
     }
@@ -371,22 +595,28 @@ public sealed class MarketService : IAsyncDisposable
     private async Task LoadNotLiveAsync(IQuerySession session, List<Pending> batch, CancellationToken ct)
     {
         _notLive.Clear();
-        List<string>? ids = null;
+        if (NotLiveIds(batch) is not { } ids)
+        {
+            return;
+        }
+        foreach (var doc in await session.LoadManyAsync<OrderDocument>(ct, ids.Select(id => OrderDocument.IdOf(id.Party, id.OrderId)).Distinct(StringComparer.Ordinal)))
+        {
+            _notLive.Add(doc.Order);
+        }
+    }
+
+    /// <summary>The (party, order id) pairs of a batch that are not live in the book now (null when none).</summary>
+    private List<(string Party, string OrderId)>? NotLiveIds(List<Pending> batch)
+    {
+        List<(string, string)>? ids = null;
         foreach (var p in batch)
         {
             if (!string.IsNullOrWhiteSpace(p.OrderId) && _book.Bid(p.Party, p.OrderId) is null && _book.Offer(p.Party, p.OrderId) is null)
             {
-                (ids ??= []).Add(OrderDocument.IdOf(p.Party, p.OrderId));
+                (ids ??= []).Add((p.Party, p.OrderId));
             }
         }
-        if (ids is null)
-        {
-            return;
-        }
-        foreach (var doc in await session.LoadManyAsync<OrderDocument>(ct, ids.Distinct(StringComparer.Ordinal)))
-        {
-            _notLive.Add(doc.Order);
-        }
+        return ids;
     }
 
     /// <summary>True when the market journal holds events this writer has not applied (another process appended).</summary>
@@ -399,6 +629,8 @@ public sealed class MarketService : IAsyncDisposable
     /// <summary>Drops the book; the next catch-up restores the latest snapshot and replays the journal after it.</summary>
     private void Rebuild()
     {
+        DiscardNextLookup();
+        _depth = null;
         _book = NewBook();
         _version = 0;
         _current = false;
@@ -414,7 +646,13 @@ public sealed class MarketService : IAsyncDisposable
         }
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         // The order documents are written by SQL of the writer's own (StoreOrders): their table must exist first.
-        await session.Database.EnsureStorageExistsAsync(typeof(OrderDocument), ct);
+        if (!_tablesEnsured)
+        {
+            await session.Database.EnsureStorageExistsAsync(typeof(OrderDocument), ct);
+            await MarketSnapshotTable.EnsureAsync(session, ct);
+            _tablesEnsured = true;
+        }
+        _tailReadTicks = 0;
         var fromSnapshot = await RestoreAsync(session, ct);
         var restoredAt = System.Diagnostics.Stopwatch.GetTimestamp();
         var fromVersion = _version;
@@ -434,7 +672,7 @@ public sealed class MarketService : IAsyncDisposable
         _restored = true;
         _started = true;
         LastRebuild = (fromSnapshot, fromVersion, _version - fromVersion, System.Diagnostics.Stopwatch.GetElapsedTime(started, restoredAt),
-            System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            System.Diagnostics.Stopwatch.GetElapsedTime(started), TimeSpan.FromTicks(_tailReadTicks));
     }
 
     /// <summary>Replays the journal after the book's version, a page of blocks at a time; returns the blocks replayed.</summary>
@@ -447,32 +685,49 @@ public sealed class MarketService : IAsyncDisposable
         long replayed = 0;
         try
         {
+            var reading = System.Diagnostics.Stopwatch.GetTimestamp();
+            var next = ReadBlocksAsync(_version, ct);
             while (true)
             {
-                var stored = await session.Events.FetchStreamAsync(MartenSetup.Streams.Market, version: _version + CatchUpPage,
-                    fromVersion: _version + 1, token: ct);
-                var applied = 0;
-                foreach (var entry in stored)
+                var page = await next;
+                _tailReadTicks += System.Diagnostics.Stopwatch.GetElapsedTime(reading).Ticks;
+                if (page is null)
                 {
-                    if (entry.Version <= _version)
-                    {
-                        continue;
-                    }
-                    foreach (var e in MarketJournal.EventsOf(entry))
+                    // Not all blocks (a journal of single events written before blocks): Marten reads this page.
+                    var stored = await session.Events.FetchStreamAsync(MartenSetup.Streams.Market, version: _version + BlockPage,
+                        fromVersion: _version + 1, token: ct);
+                    page = stored.Where(entry => entry.Version > _version).Select(entry => (entry.Version, MarketJournal.EventsOf(entry).ToList())).ToList();
+                }
+                else if (page.Count == BlockPage)
+                {
+                    // The next page is read and deserialised while this one is applied.
+                    next = ReadBlocksAsync(page[^1].Version, ct);
+                }
+                reading = System.Diagnostics.Stopwatch.GetTimestamp();
+                foreach (var (version, events) in page)
+                {
+                    foreach (var e in events)
                     {
                         _book.Evolve(e);
                     }
-                    _version = entry.Version;
-                    applied++;
+                    _version = version;
                 }
-                replayed += applied;
+                replayed += page.Count;
                 if (backfill is { Count: >= 10_000 })
                 {
                     await StoreBackfillAsync(backfill, ct);
                 }
-                if (applied < CatchUpPage)
+                if (page.Count < BlockPage)
                 {
                     return replayed;
+                }
+                if (next.IsCompleted)
+                {
+                    reading = System.Diagnostics.Stopwatch.GetTimestamp();
+                }
+                else
+                {
+                    next = ReadBlocksAsync(_version, ct);
                 }
             }
         }
@@ -481,6 +736,47 @@ public sealed class MarketService : IAsyncDisposable
             _book.Departed = null;
         }
     }
+
+    /// <summary>Journal blocks read per query while replaying (a long tail is never held whole in memory).</summary>
+    private const int BlockPage = 50;
+
+    /// <summary>
+    /// The journal entries after version <paramref name="after"/>, up to <see cref="BlockPage"/> of them, their JSON
+    /// deserialised in parallel (the serialiser, not the query, is most of a replay's cost); null when one of them is not
+    /// a block (journals written before blocks: Marten reads those).
+    /// </summary>
+    private async Task<List<(long Version, List<IMarketEvent> Events)>?> ReadBlocksAsync(long after, CancellationToken ct)
+    {
+        var rows = new List<(long Version, string Type, byte[] Data)>(BlockPage);
+        await using (var connection = _store.Storage.Database.CreateConnection())
+        {
+            await connection.OpenAsync(ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"select version, type, convert_to(data::text, 'UTF8') from \"{_store.Options.Events.DatabaseSchemaName}\".mt_events "
+                + "where stream_id = $1 and version > $2 and version <= $3 order by version";
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = MartenSetup.Streams.Market });
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = after });
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = after + BlockPage });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                rows.Add((reader.GetInt64(0), reader.GetString(1), await reader.GetFieldValueAsync<byte[]>(2, ct)));
+            }
+        }
+        if (rows.Any(r => r.Type != BlockType))
+        {
+            return null;
+        }
+        var parsing = System.Diagnostics.Stopwatch.GetTimestamp();
+        var blocks = new List<IMarketEvent>[rows.Count];
+        await Task.Run(() => Parallel.For(0, rows.Count, i =>
+            blocks[i] = [.. System.Text.Json.JsonSerializer.Deserialize<MarketEventsJournaled>(rows[i].Data, MarketJournal.JsonOptions)!.Events]), ct);
+        Interlocked.Add(ref _parseTicks, System.Diagnostics.Stopwatch.GetElapsedTime(parsing).Ticks);
+        return rows.Select((r, i) => (r.Version, blocks[i])).ToList();
+    }
+
+    /// <summary>The event store's name for a journal block (Marten's default for <see cref="MarketEventsJournaled"/>; any other name is read through Marten).</summary>
+    private const string BlockType = "market_events_journaled";
 
     /// <summary>Upserts order documents met while replaying a journal that had no snapshot.</summary>
     private async Task StoreBackfillAsync(List<OrderDocument> docs, CancellationToken ct)
@@ -504,16 +800,37 @@ public sealed class MarketService : IAsyncDisposable
             // None, or one ahead of the journal (the journal was reset under it): replay the journal instead.
             return false;
         }
-        var ids = Enumerable.Range(0, head.Chunks).Select(i => MarketSnapshot.ChunkId(head.Version, i)).ToList();
-        var chunks = (await session.LoadManyAsync<MarketSnapshotChunk>(ct, ids)).ToDictionary(c => c.Id, StringComparer.Ordinal);
-        if (chunks.Count != ids.Count)
+        List<SnapshotOrder> orders;
+        if (head.Format >= 1)
         {
-            return false;
+            // Compact chunks (the resting state of each live order), decoded in parallel.
+            var data = await MarketSnapshotTable.LoadAsync(session, head.Version, ct);
+            if (data.Count != head.Chunks)
+            {
+                return false;
+            }
+            var decoded = new List<SnapshotOrder>[data.Count];
+            Parallel.For(0, data.Count, i => decoded[i] = SnapshotCodec.Decode(data[i]));
+            orders = new List<SnapshotOrder>(head.Orders);
+            foreach (var chunk in decoded)
+            {
+                orders.AddRange(chunk);
+            }
         }
-        var orders = new List<SnapshotOrder>(head.Orders);
-        foreach (var id in ids)
+        else
         {
-            orders.AddRange(chunks[id].Orders);
+            // A snapshot written before compact chunks: JSON chunk documents.
+            var ids = Enumerable.Range(0, head.Chunks).Select(i => MarketSnapshot.ChunkId(head.Version, i)).ToList();
+            var chunks = (await session.LoadManyAsync<MarketSnapshotChunk>(ct, ids)).ToDictionary(c => c.Id, StringComparer.Ordinal);
+            if (chunks.Count != ids.Count)
+            {
+                return false;
+            }
+            orders = new List<SnapshotOrder>(head.Orders);
+            foreach (var id in ids)
+            {
+                orders.AddRange(chunks[id].Orders);
+            }
         }
         _book = OrderBook.Restore(new BookSnapshot(head.LastSeq, head.LastTradeSeq, head.Clock, head.Parties, head.Cities, head.Clusters, orders),
             _options.MaxLiveOrders);
@@ -530,15 +847,14 @@ public sealed class MarketService : IAsyncDisposable
     /// </summary>
     private async Task StoreSnapshotAsync(BookSnapshot snapshot, long version, CancellationToken ct)
     {
+        var chunks = snapshot.Orders.Chunk(SnapshotChunkOrders).Select(c => (c.Length, SnapshotCodec.Encode(c))).ToList();
         await using var session = _store.LightweightSession();
-        var chunks = snapshot.Orders.Chunk(SnapshotChunkOrders).ToList();
-        for (var i = 0; i < chunks.Count; i++)
-        {
-            session.Store(new MarketSnapshotChunk { Id = MarketSnapshot.ChunkId(version, i), Version = version, Orders = [.. chunks[i]] });
-        }
-        session.DeleteWhere<MarketSnapshotChunk>(c => c.Version != version);
+        MarketSnapshotTable.Store(session, version, chunks);
+        // Chunk documents of snapshots written before compact chunks.
+        session.DeleteWhere<MarketSnapshotChunk>(_ => true);
         session.Store(new MarketSnapshot
         {
+            Format = 1,
             Version = version, LastSeq = snapshot.LastSeq, LastTradeSeq = snapshot.LastTradeSeq, Clock = snapshot.Clock,
             Parties = [.. snapshot.Parties], Cities = [.. snapshot.Cities], Clusters = [.. snapshot.Clusters], Orders = snapshot.Orders.Count,
             Chunks = chunks.Count,

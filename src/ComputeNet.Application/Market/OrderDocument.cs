@@ -63,11 +63,17 @@ public sealed class MarketSnapshot
     public List<string> Clusters { get; set; } = [];
     public int Orders { get; set; }
     public int Chunks { get; set; }
+    /// <summary>
+    /// 1: the chunks are rows of <see cref="MarketSnapshotTable"/> (compact bytes, <see cref="Domain.Market.SnapshotCodec"/>);
+    /// 0: <see cref="MarketSnapshotChunk"/> documents of JSON (snapshots written before compact chunks; still read).
+    /// </summary>
+    public int Format { get; set; }
 
     public static string ChunkId(long version, int index) => $"market/{version}/{index}";
 }
 
-/// <summary>Up to <see cref="MarketService.SnapshotChunkOrders"/> live orders of one snapshot, in arrival order.</summary>
+/// <summary>Up to <see cref="MarketService.SnapshotChunkOrders"/> live orders of one snapshot, in arrival order, as JSON (snapshots written before
+/// <see cref="MarketSnapshotTable"/>; read, no longer written).</summary>
 public sealed class MarketSnapshotChunk
 {
     public string Id { get; set; } = "";

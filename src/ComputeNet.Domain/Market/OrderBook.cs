@@ -272,6 +272,9 @@ public sealed class OrderBook
 
     public int ClusterNumber(string cluster) => Number(_clusters, _clusterNames, cluster);
 
+    /// <summary>The clusters the engine has numbered, by number.</summary>
+    public IReadOnlyList<string> ClusterNames => _clusterNames;
+
     public int? KnownClusterNumber(string cluster) => _clusters.TryGetValue(cluster, out var n) ? n : null;
 
     /// <summary>Latencies between the engine's cities and clusters, from <paramref name="catalogue"/>.</summary>

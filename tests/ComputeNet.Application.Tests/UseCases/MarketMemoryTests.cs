@@ -19,6 +19,54 @@ public sealed class MarketMemoryTests
 
     private static void Small(IServiceCollection s) => s.AddSingleton(new MarketOptions { MaxLiveOrders = 3, SnapshotEveryBlocks = 4 });
 
+    /// <summary>
+    /// Many commands in flight at once, so that the writer looks up each next batch while the previous one commits: an
+    /// order that finished in one batch is still known to the next (a repeat of it is a repeat with its first answer, other
+    /// content under its id is <c>id-reused</c>), whatever order the three commands per id arrive in.
+    /// </summary>
+    [Fact]
+    public async Task Orders_finishing_while_the_next_batch_is_looked_up_keep_their_repeats_and_id_reuse()
+    {
+        await using var p = await TestPlatform.StartAsync(Nov30Morning, configure: Small);
+        await p.Sender.Send(Buyer(), Ct);
+        await p.Sender.Send(Provider(), Ct);
+        await p.Sender.Send(Offer(devices: 1_000), Ct);
+        async Task<(string Id, int Devices, OrderResult? Result, string? Code)> Send(string id, int devices)
+        {
+            try
+            {
+                return (id, devices, await p.Sender.Send(Bid(id, devices: devices), Ct), null);
+            }
+            catch (RejectedException e)
+            {
+                return (id, devices, null, e.Rejection.Code);
+            }
+        }
+        var sent = new List<Task<(string Id, int Devices, OrderResult? Result, string? Code)>>();
+        for (var round = 0; round < 3; round++)
+        {
+            for (var i = 0; i < 60; i++)
+            {
+                // Each bid fills at once and leaves memory; its repeat and a reuse of its id follow, in flight together.
+                sent.Add(Send($"p{i}", round == 2 ? 2 : 1));
+            }
+        }
+        var outcomes = await Task.WhenAll(sent);
+        foreach (var group in outcomes.GroupBy(o => o.Id))
+        {
+            var accepted = group.Where(o => o.Result is not null).ToList();
+            var first = Assert.Single(accepted, o => !o.Result!.Repeat);
+            Assert.Equal("filled", first.Result!.State);
+            // Same content as the first: a repeat with its answer; other content: id-reused.
+            Assert.All(group.Where(o => o.Devices == first.Devices && o != first), o =>
+            {
+                Assert.Equal((true, "filled"), (o.Result!.Repeat, o.Result.State));
+                Assert.Equal(first.Result.Leases, o.Result.Leases);
+            });
+            Assert.All(group.Where(o => o.Devices != first.Devices), o => Assert.Equal(Codes.IdReused, o.Code));
+        }
+    }
+
     [Fact]
     public async Task Finished_orders_leave_memory_while_repeats_and_id_reuse_still_hold()
     {

@@ -22,7 +22,7 @@ public sealed record BookDepthView(string Family, string? Cluster, Instant AsOf,
 
 public sealed class GetBookDepthValidator : AbstractValidator<GetBookDepthRequest>
 {
-    public const int MaxLevels = 100;
+    public const int MaxLevels = MarketService.DepthLevels;
 
     public GetBookDepthValidator()
     {
@@ -45,14 +45,10 @@ public sealed class GetBookDepthHandler(MarketService market, PlatformService pl
             throw RejectedException.Of(Codes.Invalid, $"unknown cluster '{q.Cluster}'", "cluster");
         }
         var now = clock.GetCurrentInstant();
-        var seconds = now.ToUnixTimeSeconds();
-        return await market.ReadAsync(book =>
-        {
-            IReadOnlyList<DepthLevelView> Side(OrderSide side, int? cluster) => book.Core.Depth(family, side, cluster, q.Levels, seconds)
-                .Select(l => new DepthLevelView(PriceTicks.ToYuan(l.PriceTicks), l.Orders, l.Devices)).ToList();
-            var cluster = q.Cluster is null ? null : book.KnownClusterNumber(q.Cluster);
-            var offers = q.Cluster is not null && cluster is null ? [] : Side(OrderSide.Offer, cluster);
-            return new BookDepthView(Slugs.Of(family), q.Cluster, now, Side(OrderSide.Bid, null), offers);
-        }, ct);
+        // The depth view the writer published after its last block: read without the writer's gate (docs/matching.md).
+        var view = await market.DepthAsync(now, ct);
+        IReadOnlyList<DepthLevelView> Side(OrderSide side, string? cluster) => view.Of(family, side, cluster, q.Levels)
+            .Select(l => new DepthLevelView(PriceTicks.ToYuan(l.PriceTicks), l.Orders, l.Devices)).ToList();
+        return new BookDepthView(Slugs.Of(family), q.Cluster, view.AsOf, Side(OrderSide.Bid, null), Side(OrderSide.Offer, q.Cluster));
     }
 }
