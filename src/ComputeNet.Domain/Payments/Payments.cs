@@ -70,9 +70,9 @@ public abstract record WebhookDecision
 }
 
 /// <summary>
-/// Everything about money moved through the payment provider, from the <c>payments</c> stream: intents by invoice and
-/// by id, connected accounts, payouts. Decisions are pure; the provider calls and the cash postings happen in
-/// Application around them.
+/// Money moved through the payment provider, folded from one stream: an invoice's (<c>payment:{invoiceId}</c>: its intent
+/// and outcomes) or a payee's (<c>payee:{party}</c>: its connected account and payouts). Decisions are pure; the provider
+/// calls and the cash postings happen in Application around them.
 /// </summary>
 public sealed class PaymentsBook
 {
