@@ -92,6 +92,30 @@ public sealed class CheckpointProofTests : IDisposable
             Checkpoints.Check(p.Checkpoint, new Dictionary<string, byte[]>()));
     }
 
+    [Fact]
+    public void An_unknown_key_is_named_with_every_key_given()
+    {
+        var p = PeriodProof(3, 1);
+        using var third = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var given = Checkpoints.PublicKeys([_other.ExportSubjectPublicKeyInfoPem(), third.ExportSubjectPublicKeyInfoPem()]);
+
+        Assert.Equal($"it is signed by key {p.Checkpoint.KeyId}, which is not among the public keys given ({string.Join(", ", given.Keys)})",
+            Checkpoints.Check(p.Checkpoint, given));
+        Assert.Equal(2, given.Count);
+    }
+
+    [Fact]
+    public void A_proof_in_an_empty_tree_fails_only_its_path_and_the_commitment()
+    {
+        var p = PeriodProof(3, 1);
+        var empty = p with { TreeSize = 0, LeafIndex = 0, AuditPath = [] };
+
+        Assert.Equal([
+            $"the audit path does not lead from leaf 0 to root {p.Root} of a tree of 0",
+            $"checkpoint #4 (2026-12-01) commits to root {p.Root} over 3, not to {p.Root} over 0",
+        ], Proofs.Verify(empty, Keys).Failures);
+    }
+
     [Theory]
     [InlineData(1, 0)]
     [InlineData(2, 1)]
