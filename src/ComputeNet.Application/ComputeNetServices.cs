@@ -39,7 +39,13 @@ public static class ComputeNetServices
         }
         else
         {
-            services.AddSingleton<IDocumentStore>(_ => DocumentStore.For(o => MartenSetup.Configure(o, settings.ConnectionString, settings.Schema)));
+            // The async projections are run by this process's readers (AsyncReadModels catches them up inline), which is what
+            // Marten calls an externally managed daemon; it then does not warn on the console that they will never run.
+            services.AddSingleton<IDocumentStore>(_ => DocumentStore.For(o =>
+            {
+                MartenSetup.Configure(o, settings.ConnectionString, settings.Schema);
+                o.Projections.AsyncMode = JasperFx.Events.Daemon.DaemonMode.ExternallyManaged;
+            }));
             services.AddSingleton(new AsyncReadModels.Options(Hosted: false));
         }
         services.AddSingleton<AsyncReadModels>();

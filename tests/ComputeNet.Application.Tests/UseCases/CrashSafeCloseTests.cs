@@ -37,10 +37,10 @@ public sealed class CrashSafeCloseTests
         var expected = await reference.Sender.Send(new ClosePeriodRequest(LargePeriodSpec.Period), ct);
         var closeTime = watch.Elapsed;
         Assert.False(expected.AlreadyClosed);
-        Assert.True(closeTime > TimeSpan.FromSeconds(1), $"the fixture should take a while to close, took {closeTime}");
         var expectedStream = await PeriodStreamAsync(reference.Store, ct);
 
         var kills = new List<string>();
+        var interrupted = 0;
         foreach (var fraction in new[] { 0.1, 0.5, 0.9 })
         {
             kills.Add(await CloseInChildAndKillAsync(crashed, afterReady: closeTime * fraction, ct));
@@ -48,7 +48,11 @@ public sealed class CrashSafeCloseTests
             var stream = await PeriodStreamAsync(crashed.Store, ct);
             Assert.True(stream.Count == 0 || stream.Count == expectedStream.Count,
                 $"after a kill at {fraction:P0} the period stream holds {stream.Count} events; a close writes {expectedStream.Count} or none");
+            interrupted += stream.Count == 0 ? 1 : 0;
         }
+        // The test means something only if a kill landed inside a running close (the fixture is large enough for that on a
+        // fast machine too); how long the close takes is not asserted, since it gets faster as the close does.
+        Assert.True(interrupted > 0, $"no kill interrupted a running close (reference close {closeTime}): {string.Join("; ", kills)}");
         kills.Add(await CloseInChildAndKillAsync(crashed, afterReady: null, ct));
         Assert.Equal(expectedStream.Count, (await PeriodStreamAsync(crashed.Store, ct)).Count);
 
