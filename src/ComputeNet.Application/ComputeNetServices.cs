@@ -117,6 +117,8 @@ public static class ComputeNetServices
         // Likewise one stream per party for a schema written with the single 'parties' stream.
         await Parties.PartyStreamsUpgrade.EnsureAsync(store, Console.Error.WriteLine, ct);
         await Pairings.PairingStreamsUpgrade.EnsureAsync(store, Console.Error.WriteLine, ct);
+        // And one stream per invoice and per payee for a schema written with the single 'payments' stream.
+        await Payments.PaymentStreamsUpgrade.EnsureAsync(store, Console.Error.WriteLine, ct);
         // A schema written before the settlement read models existed is brought up to date from its events (once).
         await SettlementReadModels.EnsureAsync(store, force: false, Console.Error.WriteLine, ct);
     }

@@ -47,10 +47,13 @@ public static class PaymentsEndpoints
         g.MapGet("/payment-intents", async (string? buyer, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
             {
                 var caller = Caller.From(http.User);
-                var intents = await sender.Send(new ListPaymentIntentsRequest(caller.Scope(buyer)), ct);
                 // The client secret confirms a payment: only the buyer (and the operator acting for it) sees it.
-                var shown = caller.Is(Role.Regulator) && !caller.Is(Role.Operator) ? intents.Select(i => i with { ClientSecret = null }).ToList() : intents;
-                return Paging.Of(shown, offset, limit);
+                var hide = caller.Is(Role.Regulator) && !caller.Is(Role.Operator);
+                return await Paging.FromStoreAsync<PaymentIntentView>(offset, limit, async (o, l) =>
+                {
+                    var intents = await sender.Send(new ListPaymentIntentsRequest(caller.Scope(buyer), o, l), ct);
+                    return hide ? intents.Select(i => i with { ClientSecret = null }).ToList() : intents;
+                });
             })
             .For(Role.Buyer, Role.Regulator, Role.Operator).WithName("ListPaymentIntents")
             .WithSummary("Buyer: its payment intents with status and failed attempts; regulators and operators: all (or ?buyer=)");
@@ -76,7 +79,7 @@ public static class PaymentsEndpoints
             .Produces<PayoutView>().ProducesProblem(409).ProducesProblem(422).ProducesProblem(503);
 
         g.MapGet("/payouts", async (string? party, string? status, int? offset, int? limit, ISender sender, CancellationToken ct) =>
-                Paging.Of(await sender.Send(new ListPayoutsRequest(party, status), ct), offset, limit))
+                await Paging.FromStoreAsync(offset, limit, (o, l) => sender.Send(new ListPayoutsRequest(party, status, o, l), ct)))
             .For(Role.Operator, Role.Regulator).WithName("ListPayouts")
             .WithSummary("Operator, regulator: payouts through Stripe with status (requested, failed, paid, not-posted), attempts and the last error");
 

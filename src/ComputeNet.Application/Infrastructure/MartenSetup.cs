@@ -75,7 +75,13 @@ public static class MartenSetup
         ConfigureSettlementReadModels(opts);
         ConfigureReadModels(opts, schema);
         ConfigureAggregateStreams(opts, schema);
+        ConfigurePayments(opts, schema);
     }
+
+    // ---- Payments (issue 12: a stream per invoice and per payee, docs/payments.md) ----
+    /// <summary>The <c>payment:{invoiceId}</c> and <c>payee:{party}</c> streams, and the intent and payout documents written inline.</summary>
+    private static void ConfigurePayments(StoreOptions opts, string schema) => Payments.PaymentProjections.Configure(opts, schema);
+    // ---- end of payments ----
 
     // ---- Streams per aggregate (issue 12, item 2): decided through Decider, state read from inline projections ----
     private static void ConfigureAggregateStreams(StoreOptions opts, string schema)
@@ -165,7 +171,6 @@ public static class MartenSetup
         public const string Corrections = "corrections";
         /// <summary>Signed checkpoints, one per closed period, in close order.</summary>
         public const string Checkpoints = "checkpoints";
-        public const string Payments = "payments";
 
         public static string Lease(string leaseId) => $"lease:{leaseId}";
 

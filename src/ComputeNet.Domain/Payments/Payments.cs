@@ -70,9 +70,9 @@ public abstract record WebhookDecision
 }
 
 /// <summary>
-/// Everything about money moved through the payment provider, from the <c>payments</c> stream: intents by invoice and
-/// by id, connected accounts, payouts. Decisions are pure; the provider calls and the cash postings happen in
-/// Application around them.
+/// Money moved through the payment provider, folded from one stream: an invoice's (<c>payment:{invoiceId}</c>: its intent
+/// and outcomes) or a payee's (<c>payee:{party}</c>: its connected account and payouts). Decisions are pure; the provider
+/// calls and the cash postings happen in Application around them.
 /// </summary>
 public sealed class PaymentsBook
 {
@@ -118,6 +118,23 @@ public sealed class PaymentsBook
     public PayoutState? Payout(string payoutId) => _payouts.GetValueOrDefault(payoutId);
 
     public IEnumerable<PayoutState> Payouts => _payoutOrder.Select(id => _payouts[id]);
+
+    /// <summary>A book of intents and payouts as they stand (read from their documents, e.g. for reconciliation).</summary>
+    public static PaymentsBook Of(IEnumerable<IntentState> intents, IEnumerable<PayoutState> payouts)
+    {
+        var book = new PaymentsBook();
+        foreach (var i in intents)
+        {
+            book._byIntent[i.Created.IntentId] = i;
+            book._intentByInvoice[i.Created.InvoiceId] = i.Created.IntentId;
+        }
+        foreach (var p in payouts)
+        {
+            book._payouts[p.Requested.PayoutId] = p;
+            book._payoutOrder.Add(p.Requested.PayoutId);
+        }
+        return book;
+    }
 
     /// <summary>Whether a new intent is needed: refuses an invoice with nothing due. Null when one exists already.</summary>
     public IntentState? CheckIntent(PayableInvoice invoice)
@@ -229,46 +246,71 @@ public sealed class PaymentsBook
         switch (e)
         {
             case PaymentIntentCreated c:
-                _byIntent[c.IntentId] = new IntentState(c, "created", null, [], null);
+                _byIntent[c.IntentId] = EvolveIntent(null, c)!;
                 _intentByInvoice[c.InvoiceId] = c.IntentId;
                 break;
-            case PaymentIntentSucceeded s:
-                _eventIds.Add(s.EventId);
-                _byIntent[s.IntentId] = _byIntent[s.IntentId] with { Status = "succeeded", Succeeded = s };
-                break;
-            case PaymentIntentFailed f:
-                _eventIds.Add(f.EventId);
-                var intent = _byIntent[f.IntentId];
-                _byIntent[f.IntentId] = intent with
-                {
-                    Status = intent.Succeeded is null && intent.NotPosted is null ? "failed" : intent.Status,
-                    Failures = [.. intent.Failures, f],
-                };
-                break;
-            case PaymentNotPosted n:
-                _eventIds.Add(n.EventId);
-                _byIntent[n.IntentId] = _byIntent[n.IntentId] with { Status = "not-posted", NotPosted = n };
+            case PaymentIntentSucceeded or PaymentIntentFailed or PaymentNotPosted:
+                var intentId = IntentIdOf(e)!;
+                _eventIds.Add(e switch { PaymentIntentSucceeded s => s.EventId, PaymentIntentFailed f => f.EventId, _ => ((PaymentNotPosted)e).EventId });
+                _byIntent[intentId] = EvolveIntent(_byIntent[intentId], e)!;
                 break;
             case PayoutAccountSet a:
                 _accounts[a.Party] = a.ConnectedAccountId;
                 break;
             case PayoutRequested r:
-                _payouts[r.PayoutId] = new PayoutState(r, "requested", 0, null, null, null);
+                _payouts[r.PayoutId] = EvolvePayout(null, r)!;
                 _payoutOrder.Add(r.PayoutId);
                 break;
-            case PayoutTransferFailed f:
-                _payouts[f.PayoutId] = _payouts[f.PayoutId] with { Status = "failed", Attempts = f.Attempt, LastFailure = f };
-                break;
-            case PayoutTransferred t:
-                var p = _payouts[t.PayoutId];
-                _payouts[t.PayoutId] = p with { Status = "paid", Attempts = p.Attempts + 1, Transferred = t };
-                break;
-            case PayoutNotPosted n:
-                var q = _payouts[n.PayoutId];
-                _payouts[n.PayoutId] = q with { Status = "not-posted", Attempts = q.Attempts + 1, NotPosted = n };
+            case PayoutTransferFailed or PayoutTransferred or PayoutNotPosted:
+                var payoutId = PayoutIdOf(e)!;
+                _payouts[payoutId] = EvolvePayout(_payouts[payoutId], e)!;
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "unknown payments event");
         }
     }
+
+    /// <summary>The intent an intent event is about (null for payout events).</summary>
+    public static string? IntentIdOf(object e) => e switch
+    {
+        PaymentIntentCreated c => c.IntentId,
+        PaymentIntentSucceeded s => s.IntentId,
+        PaymentIntentFailed f => f.IntentId,
+        PaymentNotPosted n => n.IntentId,
+        _ => null,
+    };
+
+    /// <summary>The payout a payout event is about (null for intent events and <see cref="PayoutAccountSet"/>).</summary>
+    public static string? PayoutIdOf(object e) => e switch
+    {
+        PayoutRequested r => r.PayoutId,
+        PayoutTransferFailed f => f.PayoutId,
+        PayoutTransferred t => t.PayoutId,
+        PayoutNotPosted n => n.PayoutId,
+        _ => null,
+    };
+
+    /// <summary>One intent's state after <paramref name="e"/> (pure; the book and the intent documents both fold with it).</summary>
+    public static IntentState? EvolveIntent(IntentState? intent, object e) => e switch
+    {
+        PaymentIntentCreated c => new IntentState(c, "created", null, [], null),
+        PaymentIntentSucceeded s when intent is not null => intent with { Status = "succeeded", Succeeded = s },
+        PaymentIntentFailed f when intent is not null => intent with
+        {
+            Status = intent.Succeeded is null && intent.NotPosted is null ? "failed" : intent.Status,
+            Failures = [.. intent.Failures, f],
+        },
+        PaymentNotPosted n when intent is not null => intent with { Status = "not-posted", NotPosted = n },
+        _ => intent,
+    };
+
+    /// <summary>One payout's state after <paramref name="e"/> (pure; the book and the payout documents both fold with it).</summary>
+    public static PayoutState? EvolvePayout(PayoutState? payout, object e) => e switch
+    {
+        PayoutRequested r => new PayoutState(r, "requested", 0, null, null, null),
+        PayoutTransferFailed f when payout is not null => payout with { Status = "failed", Attempts = f.Attempt, LastFailure = f },
+        PayoutTransferred t when payout is not null => payout with { Status = "paid", Attempts = payout.Attempts + 1, Transferred = t },
+        PayoutNotPosted n when payout is not null => payout with { Status = "not-posted", Attempts = payout.Attempts + 1, NotPosted = n },
+        _ => payout,
+    };
 }

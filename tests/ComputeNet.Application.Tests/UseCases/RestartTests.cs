@@ -135,7 +135,7 @@ public sealed class RestartTests
         await p.Sender.Send(new SetPayoutAccountRequest("prov-nx", "acct_restart"), Ct);
 
         await using var restarted = await p.RestartAsync();
-        var book = await PaymentsStream.ReadAsync(restarted.Store, Ct);
+        var book = await PaymentProjections.ReadPayeeAsync(restarted.Store, "prov-nx", Ct);
         Assert.Equal("acct_restart", book.PayoutAccountOf("prov-nx"));
     }
 

@@ -41,7 +41,13 @@ public sealed class CreatePaymentIntentHandler(IDocumentStore store, IPaymentGat
             return null;
         }
         var payable = new PayableInvoice(r.InvoiceId, invoice.Period, invoice.Buyer, invoice.DueFen);
-        if ((await PaymentsStream.ReadAsync(store, ct)).CheckIntent(payable) is { } existing)
+        var streamKey = PaymentProjections.PaymentStreamOf(r.InvoiceId);
+        PaymentsBook current;
+        await using (var session = store.QuerySession())
+        {
+            current = await PaymentProjections.ReadPaymentAsync(session, r.InvoiceId, ct);
+        }
+        if (current.CheckIntent(payable) is { } existing)
         {
             return PaymentIntentView.Of(existing, repeat: true);
         }
@@ -60,18 +66,12 @@ public sealed class CreatePaymentIntentHandler(IDocumentStore store, IPaymentGat
         {
             throw Domain.RejectedException.Of(Domain.Codes.StripeError, $"Stripe refused the payment intent: {e.Message}");
         }
-        var repeat = false;
-        var book = await PaymentsStream.WriteAsync(store, b =>
-        {
-            if (b.IntentForInvoice(r.InvoiceId) is not null)
-            {
-                repeat = true;
-                return [];
-            }
-            return [new PaymentIntentCreated(r.InvoiceId, invoice.Period, invoice.Buyer, created.Id, invoice.DueFen, PaymentsBook.Currency,
-                created.ClientSecret ?? "", key, clock.GetCurrentInstant())];
-        }, ct);
-        return PaymentIntentView.Of(book.IntentForInvoice(r.InvoiceId)!, repeat);
+        // The invoice's own stream: one intent per invoice is its rule (a racing request that recorded first is answered).
+        return await Decider.DecideAsync<PaymentStream, PaymentIntentView>(store, streamKey,
+            state => state.Book.IntentForInvoice(r.InvoiceId) is not null ? []
+                : [new PaymentIntentCreated(r.InvoiceId, invoice.Period, invoice.Buyer, created.Id, invoice.DueFen, PaymentsBook.Currency,
+                    created.ClientSecret ?? "", key, clock.GetCurrentInstant())],
+            (state, events) => PaymentIntentView.Of(state.Book.IntentForInvoice(r.InvoiceId)!, repeat: events.Count == 0), ct);
     }
 
     /// <summary>The invoice of a closed period for a buyer, by its id <c>{period}.{buyer}</c>.</summary>

@@ -1,3 +1,4 @@
+using ComputeNet.Application.Infrastructure;
 using ComputeNet.Application.Ledger.RecordCash;
 using ComputeNet.Application.Parties;
 using ComputeNet.Domain;
@@ -31,13 +32,25 @@ public sealed class HandleStripeWebhookHandler(IDocumentStore store, PartyDirect
         }
         var intentEvent = new IntentEvent(e.Id, e.Type, e.Intent.Id, e.Intent.AmountReceivedFen, e.Intent.Currency, e.FailureCode, e.FailureMessage);
         var now = clock.GetCurrentInstant();
-        var decision = (await PaymentsStream.ReadAsync(store, ct)).DecideWebhook(intentEvent, now);
+        // The intent's document names its invoice, whose stream holds the intent and its outcomes (no document: not ours).
+        string? streamKey = null;
+        var book = new PaymentsBook();
+        await using (var session = store.QuerySession())
+        {
+            if (await session.LoadAsync<PaymentIntentDocument>(e.Intent.Id, ct) is { } document)
+            {
+                streamKey = PaymentProjections.PaymentStreamOf(document.InvoiceId);
+                book = await PaymentProjections.ReadPaymentAsync(session, document.InvoiceId, ct);
+            }
+        }
+        var decision = book.DecideWebhook(intentEvent, now);
         switch (decision)
         {
             case WebhookDecision.Ignore ignore:
                 return new WebhookResult(e.Id, e.Type, "ignored", e.Intent.Id, ignore.Why);
             case WebhookDecision.RecordFailure failure:
-                await PaymentsStream.WriteAsync(store, b => b.DecideWebhook(intentEvent, now) is WebhookDecision.RecordFailure f ? [f.Failed] : [], ct);
+                await Decider.DecideAsync<PaymentStream, bool>(store, streamKey!,
+                    state => state.Book.DecideWebhook(intentEvent, now) is WebhookDecision.RecordFailure f ? [f.Failed] : [], (_, _) => true, ct);
                 return new WebhookResult(e.Id, e.Type, "failure-recorded", e.Intent.Id, failure.Failed.FailureMessage);
             case WebhookDecision.Post post:
                 object outcome;
@@ -55,7 +68,8 @@ public sealed class HandleStripeWebhookHandler(IDocumentStore store, PartyDirect
                     outcome = new PaymentNotPosted(e.Intent.Id, e.Id, post.AmountFen, rejected.Rejection.Code, rejected.Rejection.Reason, now);
                     result = "not-posted";
                 }
-                await PaymentsStream.WriteAsync(store, b => b.DecideWebhook(intentEvent, now) is WebhookDecision.Post ? [outcome] : [], ct);
+                await Decider.DecideAsync<PaymentStream, bool>(store, streamKey!,
+                    state => state.Book.DecideWebhook(intentEvent, now) is WebhookDecision.Post ? [outcome] : [], (_, _) => true, ct);
                 return new WebhookResult(e.Id, e.Type, result, e.Intent.Id, result == "posted" ? $"payment {post.CashId} of {post.AmountFen} fen" :
                     ((PaymentNotPosted)outcome).Reason);
             default:

@@ -53,22 +53,73 @@ public sealed class PayPartyHandler(IDocumentStore store, PartyDirectory parties
             ?? throw RejectedException.Of(Codes.UnknownParty, $"no party '{r.Party}' is registered", "party");
         var account = CashBook.PayoutAccount(party, r.Account);
         PaymentGateways.RequireConfigured(gateway);
-        var repeat = false;
-        var book = await PaymentsStream.WriteAsync(store, settlementLock: true, async (session, b) =>
+        var key = PaymentProjections.PayeeStreamOf(party.Id);
+        for (var n = 1; ; n++)
         {
-            var payable = -await PaymentsStream.BalanceAsync(session, account, ct);
-            var requested = b.DecidePayout(r.Id, party.Id, account, r.AmountFen, payable, clock.GetCurrentInstant());
-            repeat = requested is null;
-            return requested is null ? [] : [requested];
-        }, ct);
-        var payout = book.Payout(r.Id!)!;
-        return repeat ? PayoutView.Of(payout, repeat: true) : await AttemptAsync(payout, ct);
+            long readVersion = 0;
+            try
+            {
+                var (payout, repeat) = await Decider.RunAsync(store, async (session, token) =>
+                {
+                    // The decision reads the balance: under the shared settlement lock, as every cash action. A payout id is
+                    // unique across payees: its lock makes the check of other payees' payouts and this request's record one step.
+                    await SettlementLock.ShareAsync(session, token);
+                    if (!string.IsNullOrWhiteSpace(r.Id) && r.Id.Length <= PaymentsBook.MaxPayoutIdLength)
+                    {
+                        await Decider.LockAsync(session, "computenet-payout:" + r.Id, token);
+                    }
+                    // The stream first, then the balance: a payout posted in between is then both reserved and paid (a
+                    // refusal at worst, decided again below), never neither.
+                    var stream = await session.Events.FetchForWriting<PayeeStream>(key, token);
+                    readVersion = stream.CurrentVersion ?? 0;
+                    var state = stream.Aggregate ?? new PayeeStream { Id = key };
+                    var payable = -await PaymentProjections.BalanceAsync(session, account, token);
+                    if (!string.IsNullOrWhiteSpace(r.Id) && r.Id.Length <= PaymentsBook.MaxPayoutIdLength && state.Book.PayoutAccountOf(party.Id) is not null
+                        && await session.LoadAsync<PayoutDocument>(r.Id, token) is { } other && other.Party != party.Id)
+                    {
+                        throw RejectedException.Of(Codes.IdReused, $"payout id '{r.Id}' was already used with other content", "id");
+                    }
+                    var requested = state.Book.DecidePayout(r.Id, party.Id, account, r.AmountFen, payable, clock.GetCurrentInstant());
+                    if (requested is null)
+                    {
+                        return new Decided<(PayoutState, bool)>((state.Book.Payout(r.Id!)!, true), false);
+                    }
+                    stream.AppendOne(requested);
+                    state.Apply(requested, long.MaxValue);
+                    return new Decided<(PayoutState, bool)>((state.Book.Payout(r.Id!)!, false), true);
+                }, ct);
+                return repeat ? PayoutView.Of(payout, repeat: true) : await AttemptAsync(payout, ct);
+            }
+            catch (RejectedException) when (n < ExpectedVersion.MaxAttempts)
+            {
+                // A refusal may rest on a stale stream (a balance read later saw a posting the stream read did not): decide
+                // again if the payee's stream moved meanwhile, else the refusal stands.
+                if (!await MovedAsync(key, readVersion, ct))
+                {
+                    throw;
+                }
+                await ExpectedVersion.BackOffAsync(n, ct);
+            }
+        }
+    }
+
+    private async Task<bool> MovedAsync(string key, long readVersion, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        return ((await session.Events.FetchStreamStateAsync(key, ct))?.Version ?? 0) != readVersion;
     }
 
     public async ValueTask<PayoutView> Handle(RetryPayoutRequest r, CancellationToken ct)
     {
         PaymentGateways.RequireConfigured(gateway);
-        var payout = (await PaymentsStream.ReadAsync(store, ct)).DecideRetry(r.PayoutId);
+        // The payout's document names its payee, whose stream holds the payout.
+        PayoutDocument? document;
+        await using (var session = store.QuerySession())
+        {
+            document = await session.LoadAsync<PayoutDocument>(r.PayoutId, ct);
+        }
+        var book = document is null ? new PaymentsBook() : await PaymentProjections.ReadPayeeAsync(store, document.Party, ct);
+        var payout = book.DecideRetry(r.PayoutId);
         return await AttemptAsync(payout, ct);
     }
 
@@ -97,10 +148,10 @@ public sealed class PayPartyHandler(IDocumentStore store, PartyDirectory parties
         {
             outcome = new PayoutTransferFailed(p.PayoutId, payout.Attempts + 1, e.Code, e.Message, clock.GetCurrentInstant());
         }
-        var book = await PaymentsStream.WriteAsync(store, b =>
-            b.Payout(p.PayoutId) is { Status: "requested" or "failed" } current
+        return await Decider.DecideAsync<PayeeStream, PayoutView>(store, PaymentProjections.PayeeStreamOf(p.Party),
+            state => state.Book.Payout(p.PayoutId) is { Status: "requested" or "failed" } current
                 ? [outcome is PayoutTransferFailed f ? f with { Attempt = current.Attempts + 1 } : outcome]
-                : [], ct);
-        return PayoutView.Of(book.Payout(p.PayoutId)!, repeat: false);
+                : [],
+            (state, _) => PayoutView.Of(state.Book.Payout(p.PayoutId)!, repeat: false), ct);
     }
 }

@@ -46,7 +46,10 @@ public sealed class ReconcileHandler(IDocumentStore store, IPaymentGateway gatew
         }
         await using var session = store.QuerySession();
         var cash = (await session.Events.FetchStreamAsync(MartenSetup.Streams.Cash, token: ct)).Select(e => e.Data).OfType<TransactionPosted>().ToList();
-        var book = await PaymentsStream.ReadAsync(session, ct);
+        // Every recorded intent and payout, from their documents (bounded like the provider's lists it is compared with).
+        var book = PaymentsBook.Of(
+            (await session.Query<PaymentIntentDocument>().OrderBy(d => d.Order).ToListAsync(ct)).Select(d => d.State),
+            (await session.Query<PayoutDocument>().OrderBy(d => d.Order).ToListAsync(ct)).Select(d => d.State));
         return Reconciliation.Compare(intents, transfers, cash, book);
     }
 

@@ -26,11 +26,11 @@ public sealed class SetPayoutAccountHandler(IDocumentStore store, PartyDirectory
     public async ValueTask<PayoutAccountView> Handle(SetPayoutAccountRequest r, CancellationToken ct)
     {
         var party = await parties.FindAsync(r.Party, ct);
-        await PaymentsStream.WriteAsync(store, book =>
+        await Decider.DecideAsync<PayeeStream, bool>(store, PaymentProjections.PayeeStreamOf(r.Party), state =>
         {
-            var set = book.DecideSetAccount(party, r.Party, r.ConnectedAccountId, clock.GetCurrentInstant());
-            return book.PayoutAccountOf(r.Party) == r.ConnectedAccountId ? [] : [set];
-        }, ct);
+            var set = state.Book.DecideSetAccount(party, r.Party, r.ConnectedAccountId, clock.GetCurrentInstant());
+            return state.Book.PayoutAccountOf(r.Party) == r.ConnectedAccountId ? [] : [set];
+        }, (_, _) => true, ct);
         return new PayoutAccountView(r.Party, r.ConnectedAccountId);
     }
 }
