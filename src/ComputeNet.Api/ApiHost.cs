@@ -155,6 +155,7 @@ public static class ApiHost
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.Use(ActAsCallerAsync);
         app.Use(ReadYourWritesAsync);
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())
@@ -169,6 +170,23 @@ public static class ApiHost
                 Console.WriteLine($"No operator key configured (ComputeNet:OperatorKey); generated for this run: {operatorKey}"));
         }
         return app;
+    }
+
+    /// <summary>
+    /// Who did what (issue 13): everything the request appends carries the key that authenticated it (event headers and the
+    /// action log, <see cref="Application.Actions.ActionLog"/>).
+    /// </summary>
+    private static async Task ActAsCallerAsync(HttpContext http, Func<Task> next)
+    {
+        if (Caller.ActorOf(http.User) is not { } actor)
+        {
+            await next();
+            return;
+        }
+        using (Application.Actions.Acting.As(actor))
+        {
+            await next();
+        }
     }
 
     /// <summary>

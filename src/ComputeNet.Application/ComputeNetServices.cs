@@ -34,7 +34,7 @@ public static class ComputeNetServices
         if (daemon is { } mode && mode != JasperFx.Events.Daemon.DaemonMode.Disabled)
         {
             // The same store, registered through Marten's host integration so that its daemon runs as a hosted service.
-            services.AddMarten(o => MartenSetup.Configure(o, settings.ConnectionString, settings.Schema)).AddAsyncDaemon(mode);
+            services.AddMarten(o => MartenSetup.Configure(o, settings.ConnectionString, settings.Schema, clock)).AddAsyncDaemon(mode);
             services.AddSingleton(new AsyncReadModels.Options(Hosted: true));
         }
         else
@@ -43,7 +43,7 @@ public static class ComputeNetServices
             // Marten calls an externally managed daemon; it then does not warn on the console that they will never run.
             services.AddSingleton<IDocumentStore>(_ => DocumentStore.For(o =>
             {
-                MartenSetup.Configure(o, settings.ConnectionString, settings.Schema);
+                MartenSetup.Configure(o, settings.ConnectionString, settings.Schema, clock);
                 o.Projections.AsyncMode = JasperFx.Events.Daemon.DaemonMode.ExternallyManaged;
             }));
             services.AddSingleton(new AsyncReadModels.Options(Hosted: false));

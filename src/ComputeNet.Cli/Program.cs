@@ -20,4 +20,13 @@ root.Subcommands.Add(CloseCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(CheckpointsCommand.Create());
 root.Subcommands.Add(ReconcileCommand.Create());
-return await root.Parse(args).InvokeAsync();
+// Who did what: what the operator's commands append is logged as the CLI's user; `serve` acts as each request's key.
+var parsed = root.Parse(args);
+if (parsed.CommandResult.Command.Name is "serve")
+{
+    return await parsed.InvokeAsync();
+}
+using (ComputeNet.Application.Actions.Acting.As(ComputeNet.Application.Actions.Actor.Cli()))
+{
+    return await parsed.InvokeAsync();
+}

@@ -32,6 +32,26 @@ public static class AuditEndpoints
             .For(Role.Buyer, Role.Provider, Role.Carrier, Role.Issuer, Role.Regulator, Role.Operator).WithName("GetPublicKey")
             .WithSummary("Every party: the platform's checkpoint-signing public key (PEM, SPKI), its key id (SHA-256 of the SPKI) and retired keys");
 
+        g.MapGet("/actions", async (string? party, string? period, long? after, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                // Who did what: regulators and operators read any party's actions (or all, or a period's); a party its own.
+                var l = limit ?? Paging.DefaultLimit;
+                var actions = await sender.Send(new Application.Actions.ListActions.ListActionsRequest(
+                    Caller.From(http.User).Scope(party), period, after ?? 0, l), ct);
+                if (actions.Count == l)
+                {
+                    var query = http.Request.Query.Where(p => p.Key != "after").Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value.ToString())}")
+                        .Append($"after={actions[^1].Id}");
+                    http.Response.Headers.Link = $"<{http.Request.PathBase}{http.Request.Path}?{string.Join('&', query)}>; rel=\"next\"";
+                }
+                return actions;
+            })
+            .For(Role.Buyer, Role.Provider, Role.Carrier, Role.Issuer, Role.Regulator, Role.Operator).WithName("ListActions")
+            .WithSummary("Who did what. Regulator, operator: the accepted commands by or about ?party=, within settlement ?period=, or all; "
+                + "every other party: its own. Each with the acting key id (never the key), the acting party, the party it concerns, the first "
+                + "event's type, its target and event count; in time order, up to ?limit= (default 100, at most 1000) after the action ?after=; "
+                + "a Link header (rel=next) names the next page");
+
         g.MapGet("/proofs", async (string? txId, ISender sender, CancellationToken ct) =>
                 await sender.Send(new GetProofRequest(PartiesEndpoints.Required(txId, "txId")), ct))
             .For(readers).WithName("GetInclusionProof")

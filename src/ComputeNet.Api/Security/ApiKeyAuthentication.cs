@@ -21,6 +21,12 @@ public sealed record Caller(string PartyId, IReadOnlySet<string> Roles)
     /// <summary>The party whose data a read is about: the caller's own, or any (or the one asked for) for regulators and operators.</summary>
     public string? Scope(string? requested) => ReadsAll ? requested : PartyId;
 
+    /// <summary>Who acts for the request (its key id and party), or null when it is anonymous.</summary>
+    public static Application.Actions.Actor? ActorOf(ClaimsPrincipal user) =>
+        user.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim) is { } keyId && user.FindFirstValue(ClaimTypes.NameIdentifier) is { } party
+            ? new Application.Actions.Actor(keyId, party)
+            : null;
+
     public static Caller From(ClaimsPrincipal user) => new(
         user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("unauthenticated caller reached an endpoint"),
         user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToHashSet(StringComparer.Ordinal));
@@ -61,10 +67,11 @@ public sealed class ApiKeyAuthenticationHandler(
         var key = header["Bearer ".Length..].Trim();
         if (ApiKeys.SameSecret(key, Options.OperatorKey))
         {
-            return Success(Caller.OperatorPartyId, [Role.Operator]);
+            return Success(Caller.OperatorPartyId, [Role.Operator], Application.Actions.Actor.OperatorKey(key).KeyId);
         }
         var party = await sender.Send(new AuthenticateApiKeyRequest(key), Context.RequestAborted);
-        return party is null ? AuthenticateResult.Fail("unknown, rotated or revoked API key") : Success(party.Id, party.Roles);
+        // The key id is the key's first 12 characters (never the secret): who acted, recorded with what the request appends.
+        return party is null ? AuthenticateResult.Fail("unknown, rotated or revoked API key") : Success(party.Id, party.Roles, key[..12]);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -73,9 +80,12 @@ public sealed class ApiKeyAuthenticationHandler(
         return base.HandleChallengeAsync(properties);
     }
 
-    private AuthenticateResult Success(string partyId, IEnumerable<string> roles)
+    /// <summary>The claim naming the key that authenticated the request (its id, not the secret).</summary>
+    public const string KeyIdClaim = "key_id";
+
+    private AuthenticateResult Success(string partyId, IEnumerable<string> roles, string keyId)
     {
-        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, partyId) };
+        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, partyId), new(KeyIdClaim, keyId) };
         claims.AddRange(roles.Select(r => new Claim(ClaimTypes.Role, r)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));

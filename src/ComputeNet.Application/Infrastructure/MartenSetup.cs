@@ -38,7 +38,8 @@ public static class MartenSetup
         typeof(Domain.Payments.PayoutTransferFailed), typeof(Domain.Payments.PayoutTransferred), typeof(Domain.Payments.PayoutNotPosted),
     ];
 
-    public static void Configure(StoreOptions opts, string connectionString, string schema)
+    /// <param name="clock">The platform's clock (when actions are logged); the system clock when null.</param>
+    public static void Configure(StoreOptions opts, string connectionString, string schema, IClock? clock = null)
     {
         opts.Connection(connectionString);
         opts.DatabaseSchemaName = schema;
@@ -76,7 +77,21 @@ public static class MartenSetup
         ConfigureReadModels(opts, schema);
         ConfigureAggregateStreams(opts, schema);
         ConfigurePayments(opts, schema);
+        ConfigureActions(opts, schema, clock ?? SystemClock.Instance);
     }
+
+    // ---- Who did what (issue 13, item 5) ----
+    /// <summary>
+    /// The acting key in every event's metadata (Marten headers) and the log of accepted commands, written by a session
+    /// listener in each command's transaction (<see cref="Actions.ActionLog"/>).
+    /// </summary>
+    private static void ConfigureActions(StoreOptions opts, string schema, IClock clock)
+    {
+        opts.Events.MetadataConfig.HeadersEnabled = true;
+        opts.Storage.ExtendedSchemaObjects.Add(Actions.ActionLog.Definition(schema));
+        opts.Listeners.Add(new Actions.ActionRecorder(clock));
+    }
+    // ---- end of who did what ----
 
     // ---- Payments (issue 12: a stream per invoice and per payee, docs/payments.md) ----
     /// <summary>The <c>payment:{invoiceId}</c> and <c>payee:{party}</c> streams, and the intent and payout documents written inline.</summary>

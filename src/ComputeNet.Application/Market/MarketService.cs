@@ -135,8 +135,9 @@ public sealed class MarketService : IAsyncDisposable
     private long _decideTicks;
     private long _commitTicks;
 
+    /// <param name="Actor">Who sent the command (the request's key), logged with its events (<see cref="Actions.ActionLog"/>).</param>
     private sealed record Pending(Func<OrderBook, IOrderLookup, MarketDecision> Decide, string Party, string OrderId, Instant Now,
-        TaskCompletionSource<OrderResult> Done);
+        TaskCompletionSource<OrderResult> Done, Actions.Actor Actor);
 
     /// <summary>
     /// Queues an order command; the answer comes once its batch is durable (or with its rejection). The decision gets
@@ -145,7 +146,8 @@ public sealed class MarketService : IAsyncDisposable
     public async Task<OrderResult> DecideAsync(Func<OrderBook, IOrderLookup, MarketDecision> decide, string party, string orderId, Instant now,
         CancellationToken ct)
     {
-        var pending = new Pending(decide, party, orderId, now, new TaskCompletionSource<OrderResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(decide, party, orderId, now, new TaskCompletionSource<OrderResult>(TaskCreationOptions.RunContinuationsAsynchronously),
+            Actions.Acting.Current);
         await _queue.Writer.WriteAsync(pending, ct);
         return await pending.Done.Task;
     }
@@ -223,7 +225,7 @@ public sealed class MarketService : IAsyncDisposable
     /// <summary>Unix ticks of the time of the latest reader that asked for a depth view since the last publication (0: none asked).</summary>
     private long _depthWanted;
     private TaskCompletionSource _depthPublished = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private static readonly Pending DepthWake = new(null!, "", "", default, new TaskCompletionSource<OrderResult>());
+    private static readonly Pending DepthWake = new(null!, "", "", default, new TaskCompletionSource<OrderResult>(), Actions.Actor.System);
     /// <summary>How old a published view may be, against the reader's clock, when no block has been committed since.</summary>
     private static readonly Duration DepthFreshFor = Duration.FromSeconds(1);
 
@@ -505,6 +507,7 @@ public sealed class MarketService : IAsyncDisposable
             }
             var caughtUp = System.Diagnostics.Stopwatch.GetTimestamp();
             var events = new List<IMarketEvent>();
+            var acted = new List<(Actions.Actor, string, string, Instant, IReadOnlyList<IMarketEvent>)>();
             _book.Departed = _keepDeparted;
             for (var i = 0; i < batch.Count; i++)
             {
@@ -517,6 +520,7 @@ public sealed class MarketService : IAsyncDisposable
                         _book.Evolve(e);
                     }
                     events.AddRange(decision.Events);
+                    acted.Add((p.Actor, p.Party, p.OrderId, p.Now, decision.Events));
                     outcomes[i] = (ResultOf(p.Party, p.OrderId, p.Now, decision.IsRepeat), null);
                 }
                 catch (RejectedException e)
@@ -531,6 +535,7 @@ public sealed class MarketService : IAsyncDisposable
                 // The expected version proves the book was current: if anyone appended since this writer's last
                 // commit, the save fails, the book is rebuilt from the journal and the batch is decided again.
                 ExpectedVersion.Append(session, MartenSetup.Streams.Market, _version, [new MarketEventsJournaled(events)]);
+                LogActions(session, acted);
                 StoreLeases(session, events);
                 StoreOrders(session, events);
                 try
@@ -866,6 +871,17 @@ public sealed class MarketService : IAsyncDisposable
     /// Each trade's lease document, inserted in the trade's transaction (an insert: a lease id is booked once). The
     /// document is a read model of <see cref="TradeExecuted"/> in the market journal, which stays the source of truth.
     /// </summary>
+    /// <summary>
+    /// Who did what: the block event carries each acting key's orders (header <c>actors</c>), and each command that appended
+    /// events gets its row in the action log — in the block's transaction (one statement), so only a durable block is logged.
+    /// </summary>
+    private static void LogActions(IDocumentSession session, List<(Actions.Actor, string, string, Instant, IReadOnlyList<IMarketEvent>)> acted)
+    {
+        var (rows, header) = Actions.ActionLog.OfMarketBlock(acted);
+        session.PendingChanges.Streams().Single(s => s.Key == MartenSetup.Streams.Market).Events[^1].SetHeader(Actions.ActionLog.ActorsHeader, header);
+        Actions.ActionLog.Insert(session, rows);
+    }
+
     private static void StoreLeases(IDocumentSession session, IReadOnlyList<IMarketEvent> events)
     {
         foreach (var e in events)

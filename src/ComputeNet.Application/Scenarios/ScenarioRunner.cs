@@ -74,11 +74,21 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
         {
             await provider.InitialiseComputeNetAsync(ct);
             var run = new Run(provider.GetRequiredService<ISender>(), clock);
-            var zone = await run.SetUpAsync(root, ct);
+            // Who did what: a scenario's set-up acts as the operator, each action as its party (issuer, or the operator).
+            var zone = await ActAsAsync("operator", () => run.SetUpAsync(root, ct));
             var index = 0;
             foreach (var action in actions.EnumerateArray())
             {
-                await run.ActAsync(index++, new Fields(action), ct);
+                var fields = new Fields(action);
+                // Cash actions and closes are the operator's (as over the API); orders, usage and grants their party's.
+                var actor = fields.OptStr("type") is "close" or "payment" or "payout" or "reimburse" or "refund"
+                    ? "operator"
+                    : fields.OptStr("party") ?? fields.OptStr("issuer") ?? "operator";
+                await ActAsAsync(actor.Length <= 100 ? actor : "operator", async () =>
+                {
+                    await run.ActAsync(index++, fields, ct);
+                    return true;
+                });
             }
             return await run.ResultAsync(name, schema, zone, actions.GetArrayLength(), ct);
         }
@@ -89,6 +99,17 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
             {
                 await ComputeNetServices.DropSchemaAsync(options.ConnectionString, schema, ct);
             }
+        }
+    }
+
+    /// <summary>The key id a scenario's actions are logged with (scenarios name parties, not keys).</summary>
+    public const string ScenarioKeyId = "scenario";
+
+    private static async Task<T> ActAsAsync<T>(string party, Func<Task<T>> work)
+    {
+        using (Actions.Acting.As(new Actions.Actor(ScenarioKeyId, party)))
+        {
+            return await work();
         }
     }
 
