@@ -37,6 +37,7 @@ internal static class DemoCommand
             var pdfs = await DocumentsCommand.WriteAsync(await Hosting.ConnectionStringAsync(ct), DemoSchema, null, pdfFolder, ct);
             AnsiConsole.MarkupLineInterpolated($"{pdfs.Count} PDFs in {DocumentsCommand.Shown(pdfFolder)}");
             await PrintJournalAsync(ct);
+            await PrintActionsAsync(ct);
             await PrintRestartAsync(ct);
             PrintEngine();
             return result.Ledger.TrialBalanceFen == 0 && audited ? 0 : 1;
@@ -56,6 +57,28 @@ internal static class DemoCommand
         var leases = await session.Query<Application.Metering.LeaseDocument>().CountAsync(ct);
         AnsiConsole.MarkupLineInterpolated(
             $"[bold]Market journal[/]: {events.Count(e => e is OfferListed or BidPlaced)} orders, {events.OfType<TradeExecuted>().Count()} trades and {events.Count(e => e is OrderCancelled or OrderReduced or BidKilled)} cancels, reductions and kills in {stored.Count} journal blocks (one per group commit; a lone client commits each order alone), with {leases} lease documents written in the same transactions.");
+    }
+
+    /// <summary>Who did what (issue 13): the action log of the day, as a regulator lists it (GET /v1/actions).</summary>
+    private static async Task PrintActionsAsync(CancellationToken ct)
+    {
+        await using var services = Application.ComputeNetServices.Compose(
+            new Application.ComputeNetSettings(await Hosting.ConnectionStringAsync(ct), DemoSchema), null, Hosting.AddMediator);
+        var sender = services.GetRequiredService<Mediator.ISender>();
+        var all = new List<Application.Actions.ActionView>();
+        for (long after = 0; ;)
+        {
+            var page = await sender.Send(new Application.Actions.ListActions.ListActionsRequest(null, null, after, 1000), ct);
+            all.AddRange(page);
+            if (page.Count < 1000)
+            {
+                break;
+            }
+            after = page[^1].Id;
+        }
+        var sme = await sender.Send(new Application.Actions.ListActions.ListActionsRequest("sme-sh-ai", "2026-11-30", 0, 1000), ct);
+        AnsiConsole.MarkupLineInterpolated(
+            $"[bold]Who did what[/]: {all.Count} accepted commands logged with the key that sent them ({string.Join(", ", all.GroupBy(a => a.Kind).OrderByDescending(g => g.Count()).Select(g => $"{g.Count()} {g.Key}"))}); rejections and repeats append nothing and log nothing. A regulator lists them by party or period: GET /v1/actions?party=sme-sh-ai&period=2026-11-30 gives {sme.Count}: {string.Join("; ", sme.Select(a => $"{a.Kind} {a.Target} by {a.ActorParty} (key {a.KeyId})"))}.");
     }
 
     /// <summary>

@@ -127,6 +127,7 @@ public sealed class AccessTests : IAsyncLifetime
         new("POST", "/v1/payouts/no-such-payout/retry", _ => null, "operator"),
         new("GET", "/v1/payouts", _ => null, "operator", "regulator"),
         new("GET", "/v1/reconciliation", _ => null, "operator", "regulator"),
+        new("GET", "/v1/actions", _ => null, AllRoles),
     ];
 
     private static async Task<HttpResponseMessage> Call(HttpClient client, Endpoint e, string role)
