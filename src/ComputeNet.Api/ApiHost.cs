@@ -86,7 +86,15 @@ public static class ApiHost
                 ? configured : JasperFx.Events.Daemon.DaemonMode.HotCold);
         builder.Services.AddComputeNet(new ComputeNetSettings(connection, schema,
             options.SigningKeyPath ?? builder.Configuration[Application.Audit.FileSigningKey.ConfigurationKey]), options.Clock, daemon);
-        Payments.Stripe.StripePayments.AddStripePayments(builder.Services, builder.Configuration);
+        if (Payments.Stripe.StripePayments.AddStripePayments(builder.Services, builder.Configuration))
+        {
+            // Payouts exactly once: the outbox worker finishes transfers whose outcome a crash or timeout left unknown.
+            var every = double.TryParse(builder.Configuration["ComputeNet:Stripe:OutboxIntervalSeconds"], System.Globalization.CultureInfo.InvariantCulture,
+                out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : Application.Payments.PayParty.PayoutOutbox.Options.Default.Interval;
+            builder.Services.AddSingleton(new Application.Payments.PayParty.PayoutOutbox.Options(every));
+            builder.Services.AddSingleton<Application.Payments.PayParty.PayoutOutbox>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Application.Payments.PayParty.PayoutOutbox>());
+        }
         builder.Services.AddMediator(o =>
         {
             o.ServiceLifetime = ServiceLifetime.Singleton;
@@ -141,6 +149,8 @@ public static class ApiHost
 
         var app = builder.Build();
         await app.Services.InitialiseComputeNetAsync(ct);
+        // Payout transfers in flight are given up (not recorded) when the host stops, so shutdown does not wait on Stripe.
+        app.Lifetime.ApplicationStopping.Register(app.Services.GetRequiredService<Application.Payments.PayParty.PayoutAttempts>().Stop);
 
         app.UseExceptionHandler();
         app.Use((http, next) =>

@@ -62,6 +62,7 @@ public static class ComputeNetServices
         services.AddSingleton<Audit.CheckpointWriter>();
         // Offline unless a host replaces it (ComputeNet.Payments.Stripe when ComputeNet:Stripe:SecretKey is configured).
         services.AddSingleton<Payments.IPaymentGateway, Payments.OfflinePaymentGateway>();
+        services.AddSingleton<Payments.PayParty.PayoutAttempts>();
         services.AddValidatorsFromAssembly(typeof(ComputeNetServices).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));
         return services;

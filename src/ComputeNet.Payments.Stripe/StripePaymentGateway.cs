@@ -13,7 +13,8 @@ namespace ComputeNet.Payments.Stripe;
 /// own); <see cref="MaxNetworkRetries"/> is Stripe.net's automatic retry of network failures, under the same
 /// idempotency key.
 /// </summary>
-public sealed record StripeSettings(string SecretKey, string WebhookSecret, string? ApiBase = null, int MaxNetworkRetries = 2)
+/// <param name="Timeout">How long one call to Stripe may take before its outcome is unknown (Stripe.net's default is 80 s).</param>
+public sealed record StripeSettings(string SecretKey, string WebhookSecret, string? ApiBase = null, int MaxNetworkRetries = 2, TimeSpan? Timeout = null)
 {
     public const string Section = "ComputeNet:Stripe";
 
@@ -28,7 +29,8 @@ public sealed record StripeSettings(string SecretKey, string WebhookSecret, stri
             return null;
         }
         return new StripeSettings(key, webhook, string.IsNullOrWhiteSpace(s["ApiBase"]) ? null : s["ApiBase"],
-            int.TryParse(s["MaxNetworkRetries"], out var retries) ? retries : 2);
+            int.TryParse(s["MaxNetworkRetries"], out var retries) ? retries : 2,
+            double.TryParse(s["TimeoutSeconds"], System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null);
     }
 }
 
@@ -64,7 +66,8 @@ public sealed class StripePaymentGateway : IPaymentGateway
         {
             ApiKey = settings.SecretKey,
             ApiBase = settings.ApiBase ?? "https://api.stripe.com",
-            HttpClient = new SystemNetHttpClient(maxNetworkRetries: settings.MaxNetworkRetries),
+            HttpClient = new SystemNetHttpClient(
+                settings.Timeout is { } timeout ? new HttpClient { Timeout = timeout } : null, maxNetworkRetries: settings.MaxNetworkRetries),
         });
         _intents = new PaymentIntentService(client);
         _transfers = new TransferService(client);

@@ -62,7 +62,7 @@ public sealed class ApiTestHost : IAsyncDisposable
             AsyncDaemon = daemon ?? JasperFx.Events.Daemon.DaemonMode.Disabled,
         });
         await app.StartAsync();
-        return new ApiTestHost(app, connection, schema, clock, new Uri(app.Urls.First()));
+        return new ApiTestHost(app, connection, schema, clock, new Uri(app.Urls.First())) { _args = args };
     }
 
     /// <summary>A client authenticated with <paramref name="key"/> (none: anonymous).</summary>
@@ -97,6 +97,7 @@ public sealed class ApiTestHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     private bool _ownsSchema = true;
+    private string[]? _args;
 
     /// <summary>Stops this host and starts a new one on the same schema and clock, as a restarted <c>serve</c> would; the new one owns the schema.</summary>
     public async Task<ApiTestHost> RestartAsync(JasperFx.Events.Daemon.DaemonMode? daemon = null)
@@ -105,7 +106,7 @@ public sealed class ApiTestHost : IAsyncDisposable
         _disposed = true;
         await _app.StopAsync();
         await _app.DisposeAsync();
-        return await StartAsync(Clock.GetCurrentInstant(), null, daemon, Schema);
+        return await StartAsync(Clock.GetCurrentInstant(), _args, daemon, Schema);
     }
 
     public async ValueTask DisposeAsync()

@@ -38,6 +38,13 @@ public sealed class FakeStripe : IAsyncDisposable
     /// <summary>The next <paramref name="count"/> transfer creations fail with a 500 api_error.</summary>
     public void FailNextTransfers(int count) => _failTransfers = count;
 
+    private int _holdTransferAnswers;
+
+    /// <summary>The next <paramref name="count"/> transfers are made, but their answers are held for <see cref="HoldFor"/> (a lost answer).</summary>
+    public void HoldNextTransferAnswers(int count) => _holdTransferAnswers = count;
+
+    public TimeSpan HoldFor { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>List pages are small so that Stripe.net's auto-paging is exercised.</summary>
     public int PageSize { get; set; } = 2;
 
@@ -121,6 +128,7 @@ public sealed class FakeStripe : IAsyncDisposable
         var key = http.Request.Headers["Idempotency-Key"].ToString();
         Requests.Enqueue($"POST {http.Request.Path} {key}");
         var form = await http.Request.ReadFormAsync();
+        string held;
         lock (_gate)
         {
             if (key.Length > 0 && _idempotent.TryGetValue($"{http.Request.Path}|{key}", out var saved))
@@ -139,8 +147,19 @@ public sealed class FakeStripe : IAsyncDisposable
             {
                 _idempotent[$"{http.Request.Path}|{key}"] = (200, body);
             }
-            return Results.Text(body, "application/json", Encoding.UTF8, 200);
+            if (http.Request.Path == "/v1/transfers" && _holdTransferAnswers > 0)
+            {
+                // Made, but the answer is lost: the caller times out (or dies) not knowing the outcome.
+                _holdTransferAnswers--;
+                held = body;
+            }
+            else
+            {
+                return Results.Text(body, "application/json", Encoding.UTF8, 200);
+            }
         }
+        await Task.Delay(HoldFor, http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        return Results.Text(held, "application/json", Encoding.UTF8, 200);
     }
 
     private JsonObject? NewIntent(IFormCollection form)

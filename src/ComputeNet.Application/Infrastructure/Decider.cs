@@ -121,6 +121,17 @@ public static class Decider
     /// schema (64-bit FNV-1a of name + schema), released at commit or rollback: for a rule that spans aggregates (an id
     /// unique across streams), serialising only the writers of that one name.
     /// </summary>
+    /// <summary>The advisory lock key of <paramref name="name"/> in <paramref name="schema"/> (64-bit FNV-1a of name + schema).</summary>
+    public static long LockKey(string name, string schema)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(name + ":" + schema))
+        {
+            hash = unchecked((hash ^ b) * 1099511628211UL);
+        }
+        return unchecked((long)hash);
+    }
+
     public static async Task LockAsync(IDocumentSession session, string name, CancellationToken ct)
     {
         await session.BeginTransactionAsync(ct);
@@ -128,12 +139,7 @@ public static class Decider
         command.CommandText = "select pg_advisory_xact_lock(@key)";
         var key = command.CreateParameter();
         key.ParameterName = "key";
-        var hash = 14695981039346656037UL;
-        foreach (var b in System.Text.Encoding.UTF8.GetBytes(name + ":" + session.DocumentStore.Options.DatabaseSchemaName))
-        {
-            hash = unchecked((hash ^ b) * 1099511628211UL);
-        }
-        key.Value = unchecked((long)hash);
+        key.Value = LockKey(name, session.DocumentStore.Options.DatabaseSchemaName);
         command.Parameters.Add(key);
         await command.ExecuteNonQueryAsync(ct);
     }

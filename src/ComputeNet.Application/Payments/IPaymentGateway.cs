@@ -18,10 +18,16 @@ public sealed record GatewayTransfer(string Id, long AmountFen, string Currency,
 /// <summary>A verified webhook event. <see cref="Intent"/> is set for payment_intent.* events.</summary>
 public sealed record GatewayEvent(string Id, string Type, GatewayIntent? Intent, string? FailureCode, string? FailureMessage);
 
-/// <summary>The provider refused or failed a call. Nothing is known to have happened at the provider for this attempt.</summary>
+/// <summary>The provider refused or failed a call (its answer), or did not answer (<see cref="OutcomeUnknown"/>).</summary>
 public sealed class PaymentGatewayException(string? code, string message, Exception? inner = null) : Exception(message, inner)
 {
     public string? Code { get; } = code;
+
+    /// <summary>
+    /// No answer came (<c>network</c>, <c>timeout</c>): the provider may have acted on the call. Only a call repeated under the
+    /// same idempotency key can tell — never record it as failed. Every other code is the provider's answer.
+    /// </summary>
+    public bool OutcomeUnknown => Code is "network" or "timeout";
 }
 
 /// <summary>

@@ -209,9 +209,7 @@ public sealed class PaymentsBook
         }
         var destination = _accounts.GetValueOrDefault(partyId)
             ?? throw RejectedException.Of(Codes.NoPayoutAccount, $"'{partyId}' has no connected account: pay by bank transfer and record it as a cash payout", "party");
-        var reserved = _payouts.Values.Where(p => p.Requested.Account == account && p.Transferred is null && p.Status != "not-posted")
-            .Sum(p => p.Requested.AmountFen);
-        var free = payableFen - reserved;
+        var free = payableFen - ReservedFen(account);
         if (_payouts.TryGetValue(payoutId, out var existing))
         {
             var r = existing.Requested;
@@ -232,13 +230,48 @@ public sealed class PaymentsBook
         return new PayoutRequested(payoutId, partyId, account, amount, destination, PayoutIdempotencyKey(payoutId), at);
     }
 
-    /// <summary>A retry is allowed only for a payout whose last attempt failed; it reuses the payout's idempotency key.</summary>
-    public PayoutState DecideRetry(string payoutId)
+    /// <summary>
+    /// How long a payout's transfer may be attempted under its idempotency key: Stripe keeps a key's result for at least
+    /// 24 hours, so an attempt after that could pay twice. Older payouts that never finished are reconciled by hand.
+    /// </summary>
+    public static readonly Duration IdempotencyWindow = Duration.FromHours(24);
+
+    /// <summary>
+    /// What payouts through the provider hold of <paramref name="account"/>'s payable balance: those requested and not
+    /// transferred (in flight, or failed and waiting for a retry), except <paramref name="exceptPayout"/>.
+    /// </summary>
+    public long ReservedFen(string account, string? exceptPayout = null) =>
+        _payouts.Values.Where(p => p.Requested.Account == account && p.Requested.PayoutId != exceptPayout && InFlight(p)).Sum(p => p.Requested.AmountFen);
+
+    /// <summary>A payout that holds its amount: no transfer recorded yet (requested, or failed and retryable).</summary>
+    public static bool InFlight(PayoutState p) => p.Transferred is null && p.NotPosted is null;
+
+    /// <summary>
+    /// A retry is allowed for a payout whose last attempt failed (or whose outcome is not known yet, <c>requested</c>); it
+    /// reuses the payout's idempotency key. It is checked again against the balance: what the party is owed now
+    /// (<paramref name="payableFen"/>) less the other payouts in flight must still cover it, and it must be inside the
+    /// <see cref="IdempotencyWindow"/>.
+    /// </summary>
+    public PayoutState DecideRetry(string payoutId, long payableFen, Instant now)
     {
         var payout = _payouts.GetValueOrDefault(payoutId)
             ?? throw RejectedException.Of(Codes.UnknownPayout, $"no payout '{payoutId}'", "payoutId");
-        return payout.Status is "failed" or "requested" ? payout
-            : throw RejectedException.Of(Codes.NotRetryable, $"payout '{payoutId}' is {payout.Status}; only a failed payout is retried", "payoutId");
+        if (payout.Status is not ("failed" or "requested"))
+        {
+            throw RejectedException.Of(Codes.NotRetryable, $"payout '{payoutId}' is {payout.Status}; only a failed payout is retried", "payoutId");
+        }
+        if (now - payout.Requested.At > IdempotencyWindow)
+        {
+            throw RejectedException.Of(Codes.NotRetryable,
+                $"payout '{payoutId}' was requested more than 24 hours ago, beyond the provider's idempotency window: reconcile it (GET /v1/reconciliation) instead of retrying", "payoutId");
+        }
+        var free = payableFen - ReservedFen(payout.Requested.Account, payoutId);
+        if (payout.Requested.AmountFen > free)
+        {
+            throw RejectedException.Of(Codes.OverBalance,
+                $"{payout.Requested.AmountFen} fen is above what {payout.Requested.Account} is owed now less other payouts in flight ({Math.Max(free, 0)} fen)", "payoutId");
+        }
+        return payout;
     }
 
     public void Evolve(object e)

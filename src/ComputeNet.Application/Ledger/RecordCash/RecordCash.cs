@@ -36,7 +36,9 @@ public sealed class RecordCashHandler(IDocumentStore store, PartyDirectory parti
     public async ValueTask<CashResult> Handle(RecordCashRequest r, CancellationToken ct) => await RecordAsync(store, parties, clock, r, ct);
 
     /// <summary>The cash action itself, for use cases that post cash as a consequence (payments and payouts through the provider).</summary>
-    public static async Task<CashResult> RecordAsync(IDocumentStore store, PartyDirectory parties, IClock clock, RecordCashRequest r, CancellationToken ct)
+    /// <param name="exceptPayout">The provider payout this posting pays (its own reservation is not held against it).</param>
+    public static async Task<CashResult> RecordAsync(IDocumentStore store, PartyDirectory parties, IClock clock, RecordCashRequest r, CancellationToken ct,
+        string? exceptPayout = null)
     {
         var party = await parties.FindAsync(r.Party, ct);
         var cmd = new Domain.Ledger.RecordCash(r.Type, r.Id, r.Party, r.Account, r.AmountFen, clock.GetCurrentInstant());
@@ -54,6 +56,20 @@ public sealed class RecordCashHandler(IDocumentStore store, PartyDirectory parti
                 book.Evolve(earlier.Transaction);
             }
             var balances = (await session.LoadManyAsync<LedgerAccountView>(ct, AccountsOf(r.Party))).ToDictionary(a => a.Id, a => a.BalanceFen, StringComparer.Ordinal);
+            if (r.Type == "payout" && party is not null)
+            {
+                // Payouts through the provider that are in flight hold part of what the party is owed: a bank payout sees
+                // them (under the payee's lock, which their decisions take too), so one debt is never paid twice.
+                await Decider.LockAsync(session, Payments.PayParty.PayoutAttempts.PayeeLock(party.Id), ct);
+                foreach (var held in await session.Query<Payments.PayoutDocument>()
+                             .Where(d => d.Status == "requested" || d.Status == "failed").Where(d => d.Party == party.Id).ToListAsync(ct))
+                {
+                    if (held.Id != exceptPayout && Domain.Payments.PaymentsBook.InFlight(held.State))
+                    {
+                        balances[held.State.Requested.Account] = balances.GetValueOrDefault(held.State.Requested.Account) + held.State.Requested.AmountFen;
+                    }
+                }
+            }
 
             var decided = book.Decide(cmd, id => id == party?.Id ? party : null, account => balances.GetValueOrDefault(account));
             if (decided.Count == 0)

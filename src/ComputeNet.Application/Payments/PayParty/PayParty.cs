@@ -44,7 +44,7 @@ public sealed class RetryPayoutValidator : AbstractValidator<RetryPayoutRequest>
     public RetryPayoutValidator() => RuleFor(x => x.PayoutId).NotEmpty().MaximumLength(PaymentsBook.MaxPayoutIdLength);
 }
 
-public sealed class PayPartyHandler(IDocumentStore store, PartyDirectory parties, IPaymentGateway gateway, IClock clock)
+public sealed class PayPartyHandler(IDocumentStore store, PartyDirectory parties, IPaymentGateway gateway, IClock clock, PayoutAttempts attempts)
     : ICommandHandler<PayPartyRequest, PayoutView>, ICommandHandler<RetryPayoutRequest, PayoutView>
 {
     public async ValueTask<PayoutView> Handle(PayPartyRequest r, CancellationToken ct)
@@ -54,59 +54,37 @@ public sealed class PayPartyHandler(IDocumentStore store, PartyDirectory parties
         var account = CashBook.PayoutAccount(party, r.Account);
         PaymentGateways.RequireConfigured(gateway);
         var key = PaymentProjections.PayeeStreamOf(party.Id);
-        for (var n = 1; ; n++)
+        var (payout, repeat) = await Decider.RunAsync(store, async (session, token) =>
         {
-            long readVersion = 0;
-            try
+            // The decision reads the balance: under the shared settlement lock, as every cash action, and the payee's lock,
+            // which a bank payout of the same party takes too (it must see this reservation, and this one its posting). A
+            // payout id is unique across payees: its lock makes the check of other payees' payouts and this record one step.
+            await SettlementLock.ShareAsync(session, token);
+            if (!string.IsNullOrWhiteSpace(r.Id) && r.Id.Length <= PaymentsBook.MaxPayoutIdLength)
             {
-                var (payout, repeat) = await Decider.RunAsync(store, async (session, token) =>
-                {
-                    // The decision reads the balance: under the shared settlement lock, as every cash action. A payout id is
-                    // unique across payees: its lock makes the check of other payees' payouts and this request's record one step.
-                    await SettlementLock.ShareAsync(session, token);
-                    if (!string.IsNullOrWhiteSpace(r.Id) && r.Id.Length <= PaymentsBook.MaxPayoutIdLength)
-                    {
-                        await Decider.LockAsync(session, "computenet-payout:" + r.Id, token);
-                    }
-                    // The stream first, then the balance: a payout posted in between is then both reserved and paid (a
-                    // refusal at worst, decided again below), never neither.
-                    var stream = await session.Events.FetchForWriting<PayeeStream>(key, token);
-                    readVersion = stream.CurrentVersion ?? 0;
-                    var state = stream.Aggregate ?? new PayeeStream { Id = key };
-                    var payable = -await PaymentProjections.BalanceAsync(session, account, token);
-                    if (!string.IsNullOrWhiteSpace(r.Id) && r.Id.Length <= PaymentsBook.MaxPayoutIdLength && state.Book.PayoutAccountOf(party.Id) is not null
-                        && await session.LoadAsync<PayoutDocument>(r.Id, token) is { } other && other.Party != party.Id)
-                    {
-                        throw RejectedException.Of(Codes.IdReused, $"payout id '{r.Id}' was already used with other content", "id");
-                    }
-                    var requested = state.Book.DecidePayout(r.Id, party.Id, account, r.AmountFen, payable, clock.GetCurrentInstant());
-                    if (requested is null)
-                    {
-                        return new Decided<(PayoutState, bool)>((state.Book.Payout(r.Id!)!, true), false);
-                    }
-                    stream.AppendOne(requested);
-                    state.Apply(requested, long.MaxValue);
-                    return new Decided<(PayoutState, bool)>((state.Book.Payout(r.Id!)!, false), true);
-                }, ct);
-                return repeat ? PayoutView.Of(payout, repeat: true) : await AttemptAsync(payout, ct);
+                await Decider.LockAsync(session, "computenet-payout:" + r.Id, token);
             }
-            catch (RejectedException) when (n < ExpectedVersion.MaxAttempts)
+            await Decider.LockAsync(session, PayoutAttempts.PayeeLock(party.Id), token);
+            var stream = await session.Events.FetchForWriting<PayeeStream>(key, token);
+            var state = stream.Aggregate ?? new PayeeStream { Id = key };
+            var payable = -await PaymentProjections.BalanceAsync(session, account, token);
+            if (!string.IsNullOrWhiteSpace(r.Id) && r.Id.Length <= PaymentsBook.MaxPayoutIdLength && state.Book.PayoutAccountOf(party.Id) is not null
+                && await session.LoadAsync<PayoutDocument>(r.Id, token) is { } other && other.Party != party.Id)
             {
-                // A refusal may rest on a stale stream (a balance read later saw a posting the stream read did not): decide
-                // again if the payee's stream moved meanwhile, else the refusal stands.
-                if (!await MovedAsync(key, readVersion, ct))
-                {
-                    throw;
-                }
-                await ExpectedVersion.BackOffAsync(n, ct);
+                throw RejectedException.Of(Codes.IdReused, $"payout id '{r.Id}' was already used with other content", "id");
             }
-        }
-    }
-
-    private async Task<bool> MovedAsync(string key, long readVersion, CancellationToken ct)
-    {
-        await using var session = store.QuerySession();
-        return ((await session.Events.FetchStreamStateAsync(key, ct))?.Version ?? 0) != readVersion;
+            var requested = state.Book.DecidePayout(r.Id, party.Id, account, r.AmountFen, payable, clock.GetCurrentInstant());
+            if (requested is null)
+            {
+                return new Decided<(PayoutState, bool)>((state.Book.Payout(r.Id!)!, true), false);
+            }
+            stream.AppendOne(requested);
+            state.Apply(requested, long.MaxValue);
+            return new Decided<(PayoutState, bool)>((state.Book.Payout(r.Id!)!, false), true);
+        }, ct);
+        // Recorded (the outbox entry): the transfer is attempted now, on the platform's time, not the request's — a client
+        // that goes away abandons nothing; if this attempt's outcome is unknown, the outbox worker finishes it.
+        return repeat ? PayoutView.Of(payout, repeat: true) : await attempts.AttemptAsync(payout.Requested.Party, payout.Requested.PayoutId, retry: false);
     }
 
     public async ValueTask<PayoutView> Handle(RetryPayoutRequest r, CancellationToken ct)
@@ -114,44 +92,25 @@ public sealed class PayPartyHandler(IDocumentStore store, PartyDirectory parties
         PaymentGateways.RequireConfigured(gateway);
         // The payout's document names its payee, whose stream holds the payout.
         PayoutDocument? document;
-        await using (var session = store.QuerySession())
+        await using (var query = store.QuerySession())
         {
-            document = await session.LoadAsync<PayoutDocument>(r.PayoutId, ct);
+            document = await query.LoadAsync<PayoutDocument>(r.PayoutId, ct);
         }
-        var book = document is null ? new PaymentsBook() : await PaymentProjections.ReadPayeeAsync(store, document.Party, ct);
-        var payout = book.DecideRetry(r.PayoutId);
-        return await AttemptAsync(payout, ct);
-    }
-
-    /// <summary>One transfer attempt under the payout's idempotency key, then the cash payout; each outcome is recorded.</summary>
-    private async Task<PayoutView> AttemptAsync(PayoutState payout, CancellationToken ct)
-    {
-        var p = payout.Requested;
-        object outcome;
-        try
+        if (document is null)
         {
-            var transfer = await gateway.CreateTransferAsync(new NewTransfer(p.AmountFen, PaymentsBook.Currency, p.Destination,
-                new Dictionary<string, string> { [MetadataKeys.PayoutId] = p.PayoutId, [MetadataKeys.Party] = p.Party }, p.IdempotencyKey), ct);
-            var cashId = PaymentsBook.PayoutCashId(p.PayoutId);
-            var cashAccount = p.Account.StartsWith("carrier:", StringComparison.Ordinal) ? "carrier" : "provider";
-            try
-            {
-                await RecordCashHandler.RecordAsync(store, parties, clock, new RecordCashRequest("payout", cashId, p.Party, p.AmountFen, cashAccount), ct);
-                outcome = new PayoutTransferred(p.PayoutId, transfer.Id, cashId, clock.GetCurrentInstant());
-            }
-            catch (RejectedException rejected)
-            {
-                outcome = new PayoutNotPosted(p.PayoutId, transfer.Id, rejected.Rejection.Code, rejected.Rejection.Reason, clock.GetCurrentInstant());
-            }
+            new PaymentsBook().DecideRetry(r.PayoutId, 0, clock.GetCurrentInstant());
         }
-        catch (PaymentGatewayException e)
+        // Checked again now: the balance (under the payee's lock, as a bank payout takes it), the other payouts in flight,
+        // and the idempotency window.
+        await using (var session = store.LightweightSession())
         {
-            outcome = new PayoutTransferFailed(p.PayoutId, payout.Attempts + 1, e.Code, e.Message, clock.GetCurrentInstant());
+            await SettlementLock.ShareAsync(session, ct);
+            await Decider.LockAsync(session, PayoutAttempts.PayeeLock(document!.Party), ct);
+            var book = (await session.Events.AggregateStreamAsync<PayeeStream>(PaymentProjections.PayeeStreamOf(document.Party), token: ct))?.Book
+                ?? new PaymentsBook();
+            var account = document.State.Requested.Account;
+            book.DecideRetry(r.PayoutId, -await PaymentProjections.BalanceAsync(session, account, ct), clock.GetCurrentInstant());
         }
-        return await Decider.DecideAsync<PayeeStream, PayoutView>(store, PaymentProjections.PayeeStreamOf(p.Party),
-            state => state.Book.Payout(p.PayoutId) is { Status: "requested" or "failed" } current
-                ? [outcome is PayoutTransferFailed f ? f with { Attempt = current.Attempts + 1 } : outcome]
-                : [],
-            (state, _) => PayoutView.Of(state.Book.Payout(p.PayoutId)!, repeat: false), ct);
+        return await attempts.AttemptAsync(document.Party, r.PayoutId, retry: true);
     }
 }
