@@ -54,6 +54,8 @@ public static class Codes
     public const string NoPayoutAccount = "no-payout-account";
     public const string UnknownPayout = "unknown-payout";
     public const string NotRetryable = "not-retryable";
+    /// <summary>The database could not be reached (HTTP 503 with Retry-After): a write's outcome is unknown; repeat it with the same id.</summary>
+    public const string Unavailable = "unavailable";
 }
 
 /// <summary>Thrown by use cases to refuse an action; hosts turn it into problem details or a scenario rejection.</summary>

@@ -44,9 +44,11 @@ public sealed class ApiTestHost : IAsyncDisposable
     /// <param name="daemon">Marten's async daemon in the host (as <c>serve</c> runs it: HotCold); null: none, and every
     /// read catches the async read models up inline first, so a read after a write sees it without waiting.</param>
     /// <param name="schema">An existing schema to serve (a restart); null: a new one.</param>
-    public static async Task<ApiTestHost> StartAsync(Instant now, string[]? args = null, JasperFx.Events.Daemon.DaemonMode? daemon = null, string? schema = null)
+    /// <param name="connection">Another PostgreSQL server (fault drills stop and start their own); null: the checkout's cluster.</param>
+    public static async Task<ApiTestHost> StartAsync(Instant now, string[]? args = null, JasperFx.Events.Daemon.DaemonMode? daemon = null, string? schema = null,
+        string? connection = null)
     {
-        var connection = await Database.Value;
+        connection ??= await Database.Value;
         schema ??= $"api_{Guid.NewGuid():N}"[..20];
         var clock = new SettableClock(now);
         var app = await ApiHost.BuildAsync(new ApiHostOptions

@@ -19,8 +19,18 @@ public sealed class RejectionExceptionHandler(IProblemDetailsService problems, I
             BadHttpRequestException bad when bad.StatusCode == 413 => (413, Codes.Invalid, null, $"request bodies are at most {ApiHost.MaxRequestBodyBytes} bytes"),
             BadHttpRequestException bad => (400, Codes.Invalid, null, bad.Message),
             JsonException json => (400, Codes.Invalid, FieldOf(json.Path), $"the body is not valid JSON for this request: {json.Message}"),
+            _ when DatabaseUnavailable(exception) => (503, Codes.Unavailable, null, HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)
+                ? "the database could not be reached; retry after the Retry-After seconds"
+                : "the database could not be reached, so whether this write was applied is not known: repeat it with the same id after the Retry-After seconds "
+                  + "(a repeat is answered as a repeat, never applied twice)"),
             _ => (500, "internal", null, "an unexpected error occurred; nothing was changed by this request"),
         };
+        if (status == 503)
+        {
+            // The database is down or restarting (fault drills: the host recovers by itself once it is back).
+            http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            log.LogWarning(exception, "database unavailable on {Method} {Path}", http.Request.Method, http.Request.Path);
+        }
         if (status == 500)
         {
             log.LogError(exception, "unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);
@@ -41,6 +51,34 @@ public sealed class RejectionExceptionHandler(IProblemDetailsService problems, I
         });
     }
 
+    /// <summary>Seconds a client is asked to wait before repeating a request the database could not serve.</summary>
+    public const int RetryAfterSeconds = 2;
+
+    /// <summary>
+    /// The database could not be reached or went away mid-request (connection refused or broken, server shutting down or
+    /// starting, too many connections, a timeout): anywhere in the exception's chain, as Marten wraps Npgsql's exceptions.
+    /// A write that failed so may or may not have committed.
+    /// </summary>
+    public static bool DatabaseUnavailable(Exception? e)
+    {
+        for (var depth = 0; e is not null && depth < 16; depth++, e = e.InnerException)
+        {
+            switch (e)
+            {
+                case Npgsql.PostgresException pg:
+                    // Class 08 connection exception, 57P01–57P03 shutdown / crash / cannot connect now, 53300 too many connections.
+                    return pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState is "57P01" or "57P02" or "57P03" or "53300";
+                case Npgsql.NpgsqlException npgsql when npgsql.IsTransient || npgsql.InnerException is System.Net.Sockets.SocketException or System.IO.IOException or TimeoutException:
+                    return true;
+                case System.Net.Sockets.SocketException:
+                    return true;
+                case AggregateException aggregate when aggregate.InnerExceptions.Count > 0:
+                    return aggregate.InnerExceptions.Any(DatabaseUnavailable);
+            }
+        }
+        return false;
+    }
+
     /// <summary>HTTP status for a market-rules code: malformed → 400, conflicts with what exists → 409, refused by a rule → 422.</summary>
     public static int StatusOf(string code) => code switch
     {
@@ -48,7 +86,7 @@ public sealed class RejectionExceptionHandler(IProblemDetailsService problems, I
         Codes.UnknownPayout => 404,
         Codes.NotRetryable => 409,
         Codes.StripeError => 502,
-        Codes.StripeNotConfigured => 503,
+        Codes.StripeNotConfigured or Codes.Unavailable => 503,
         Codes.WrongRole => 403,
         Codes.NotFound => 404,
         Codes.IdReused or Codes.OverlappingRoute or Codes.OverlappingPairing or Codes.PeriodNotEnded or Codes.NotCheckpointed => 409,
@@ -61,6 +99,7 @@ public sealed class RejectionExceptionHandler(IProblemDetailsService problems, I
         Codes.IdReused => "This id was already used with other content",
         Codes.StripeNotConfigured => "Stripe is not configured: payments are recorded offline",
         Codes.InvalidSignature => "The webhook signature does not verify",
+        Codes.Unavailable => "The database is unavailable: retry",
         "internal" => "Internal error",
         _ => "The request was refused by a market rule",
     };
