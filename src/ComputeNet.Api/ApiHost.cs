@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using ComputeNet.Api.Endpoints;
 using ComputeNet.Api.Errors;
+using ComputeNet.Api.Hosting;
 using ComputeNet.Api.Security;
 using ComputeNet.Application;
 using ComputeNet.Application.Database;
@@ -51,6 +52,13 @@ public sealed record ApiHostOptions
     /// Disabled: no daemon, and each read catches the read models up inline first (the CLI's way; the API tests use it).
     /// </summary>
     public JasperFx.Events.Daemon.DaemonMode? AsyncDaemon { get; init; }
+    /// <summary>In Production, refuse to start on a short operator key, a database that checks no password or a signing key
+    /// others may read (<see cref="ProductionChecks"/>). <c>serve</c> sets it; tests and benchmarks build hosts without it.</summary>
+    public bool EnforceProductionChecks { get; init; }
+    /// <summary>With <see cref="EnforceProductionChecks"/>: serve a trust-authenticated database (the embedded one) anyway.</summary>
+    public bool AllowInsecureDatabase { get; init; }
+    /// <summary>Rate limits; else configuration ComputeNet:RateLimits (<see cref="RateLimitSettings"/>).</summary>
+    public RateLimitSettings? RateLimits { get; init; }
 }
 
 /// <summary>
@@ -70,7 +78,9 @@ public static class ApiHost
             Args = options.Args,
             EnvironmentName = options.Environment,
         });
-        builder.WebHost.UseUrls(options.Urls ?? builder.Configuration["Urls"] ?? DefaultUrls);
+        var telemetry = TelemetrySettings.From(builder.Configuration);
+        var urls = options.Urls ?? builder.Configuration["Urls"] ?? DefaultUrls;
+        builder.WebHost.UseUrls(telemetry.MetricsUrl is { } metricsUrl ? $"{urls};{metricsUrl}" : urls);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
@@ -80,12 +90,17 @@ public static class ApiHost
 
         var connection = options.ConnectionString
             ?? await DatabaseConnection.ResolveAsync(builder.Configuration.GetConnectionString("ComputeNet"), ct);
+        var operatorKey = options.OperatorKey ?? builder.Configuration["ComputeNet:OperatorKey"];
+        var signingKeyPath = options.SigningKeyPath ?? builder.Configuration[Application.Audit.FileSigningKey.ConfigurationKey];
+        if (options.EnforceProductionChecks && builder.Environment.IsProduction())
+        {
+            await RefuseInsecureProductionAsync(options, builder.Configuration, operatorKey, signingKeyPath, connection, ct);
+        }
         var schema = options.Schema ?? builder.Configuration["ComputeNet:Schema"] ?? ComputeNetSettings.DefaultSchema;
         var daemon = options.AsyncDaemon
             ?? (Enum.TryParse<JasperFx.Events.Daemon.DaemonMode>(builder.Configuration["ComputeNet:AsyncDaemon"], true, out var configured)
                 ? configured : JasperFx.Events.Daemon.DaemonMode.HotCold);
-        builder.Services.AddComputeNet(new ComputeNetSettings(connection, schema,
-            options.SigningKeyPath ?? builder.Configuration[Application.Audit.FileSigningKey.ConfigurationKey]), options.Clock, daemon);
+        builder.Services.AddComputeNet(new ComputeNetSettings(connection, schema, signingKeyPath), options.Clock, daemon);
         Payments.Stripe.StripePayments.AddStripePayments(builder.Services, builder.Configuration);
         builder.Services.AddMediator(o =>
         {
@@ -94,10 +109,14 @@ public static class ApiHost
             o.Assemblies = [typeof(ComputeNetServices)];
         });
 
-        var operatorKey = options.OperatorKey ?? builder.Configuration["ComputeNet:OperatorKey"];
         var generatedKey = operatorKey is null;
         operatorKey ??= Application.Parties.ApiKeys.New().Key;
         builder.Services.AddApiKeyAuthentication(operatorKey);
+
+        builder.Services.AddApiRateLimits(options.RateLimits ?? RateLimitSettings.From(builder.Configuration));
+        builder.Services.AddApiRequestTimeouts(RequestTimeoutSettings.From(builder.Configuration));
+        builder.Services.AddApiHealthChecks(HealthSettings.From(builder.Configuration));
+        builder.AddApiTelemetry(telemetry);
 
         builder.Services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -143,6 +162,7 @@ public static class ApiHost
         await app.Services.InitialiseComputeNetAsync(ct);
 
         app.UseExceptionHandler();
+        app.UseSecurityHeaders();
         app.Use((http, next) =>
         {
             // Usage batches may carry up to 10,000 records; every other body keeps the small default limit.
@@ -154,9 +174,13 @@ public static class ApiHost
         });
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseRequestTimeouts();
         app.UseAuthorization();
         app.Use(ReadYourWritesAsync);
         app.MapOpenApi();
+        app.MapApiHealth();
+        app.MapApiMetrics(telemetry);
         if (app.Environment.IsDevelopment())
         {
             app.MapScalarApiReference();
@@ -169,6 +193,27 @@ public static class ApiHost
                 Console.WriteLine($"No operator key configured (ComputeNet:OperatorKey); generated for this run: {operatorKey}"));
         }
         return app;
+    }
+
+    private static async Task RefuseInsecureProductionAsync(ApiHostOptions options, IConfiguration configuration, string? operatorKey, string? signingKeyPath,
+        string connection, CancellationToken ct)
+    {
+        var reasons = ProductionChecks.CheckKeys(operatorKey, Application.Audit.FileSigningKey.ResolvePath(signingKeyPath));
+        if (await ProductionChecks.TrustedDatabaseProblemAsync(connection, ct) is { } database)
+        {
+            if (options.AllowInsecureDatabase || configuration.GetValue<bool>("ComputeNet:AllowInsecureDatabase"))
+            {
+                Console.Error.WriteLine($"warning: --allow-insecure-database: {database}");
+            }
+            else
+            {
+                reasons.Add(database);
+            }
+        }
+        if (reasons.Count > 0)
+        {
+            throw new StartupRefusedException(reasons);
+        }
     }
 
     /// <summary>

@@ -61,10 +61,15 @@ public sealed class ApiKeyAuthenticationHandler(
         var key = header["Bearer ".Length..].Trim();
         if (ApiKeys.SameSecret(key, Options.OperatorKey))
         {
-            return Success(Caller.OperatorPartyId, [Role.Operator]);
+            return Success(Caller.OperatorPartyId, [Role.Operator], Hosting.ApiRateLimiter.OperatorPartition);
+        }
+        if (Context.RequestServices.GetService<Hosting.ApiRateLimiter>() is { } limiter && limiter.AddressExhausted(Context))
+        {
+            // This address already spent its budget of requests without a valid key: no database read for another guess.
+            return AuthenticateResult.Fail("too many requests without a valid API key from this address");
         }
         var party = await sender.Send(new AuthenticateApiKeyRequest(key), Context.RequestAborted);
-        return party is null ? AuthenticateResult.Fail("unknown, rotated or revoked API key") : Success(party.Id, party.Roles);
+        return party is null ? AuthenticateResult.Fail("unknown, rotated or revoked API key") : Success(party.Id, party.Roles, key[..ApiKeys.KeyIdLength]);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -73,9 +78,10 @@ public sealed class ApiKeyAuthenticationHandler(
         return base.HandleChallengeAsync(properties);
     }
 
-    private AuthenticateResult Success(string partyId, IEnumerable<string> roles)
+    /// <param name="keyId">The key's public id (never the key): the rate limiter's partition.</param>
+    private AuthenticateResult Success(string partyId, IEnumerable<string> roles, string keyId)
     {
-        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, partyId) };
+        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, partyId), new(Hosting.ApiRateLimiter.KeyIdClaim, keyId) };
         claims.AddRange(roles.Select(r => new Claim(ClaimTypes.Role, r)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
