@@ -136,12 +136,37 @@ public static class ApiHost
             }
         });
         builder.Services.AddExceptionHandler<RejectionExceptionHandler>();
-        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
+        builder.Services.AddOpenApi("v1", o => o.AddOperationTransformer((operation, context, _) =>
+        {
+            if (context.Description.RelativePath?.StartsWith("health", StringComparison.Ordinal) == true)
+            {
+                return Task.CompletedTask;
+            }
+            // Every limited answer says when to retry.
+            foreach (var (status, text) in new[] { ("429", "Too many requests from this API key, or from this address without a valid key (code rate-limited)"),
+                ("503", "Unavailable for now: the request timed out (timed-out), read models behind (read-models-behind), or a service not configured") })
+            {
+                if (operation.Responses?.TryGetValue(status, out var response) == true && response is Microsoft.OpenApi.OpenApiResponse concrete)
+                {
+                    concrete.Description = text;
+                    concrete.Headers ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiHeader>();
+                    concrete.Headers["Retry-After"] = new Microsoft.OpenApi.OpenApiHeader
+                    {
+                        Description = "seconds to wait before retrying",
+                        Schema = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.Integer },
+                    };
+                }
+            }
+            return Task.CompletedTask;
+        }).AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "ComputeNet API";
             doc.Info.Version = "v1";
             doc.Info.Description = "Compute trading and settlement (东数西算). Authenticate with Authorization: Bearer <API key>. "
-                + "Errors are RFC 9457 problem details with the market-rules `code` and the offending `field`.";
+                + "Errors are RFC 9457 problem details with the market-rules `code` and the offending `field`. "
+                + "Limits: requests per API key and per client address (429 `rate-limited` with Retry-After), a request timeout "
+                + "(503 `timed-out` with Retry-After; 408 when a body arrives too slowly), body sizes (413). "
+                + "Health: /health/live and /health/ready, without a key. Metrics: /metrics (Prometheus), operator only.";
             doc.Components ??= new Microsoft.OpenApi.OpenApiComponents();
             doc.Components.SecuritySchemes ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>();
             doc.Components.SecuritySchemes["bearer"] = new Microsoft.OpenApi.OpenApiSecurityScheme
