@@ -63,12 +63,10 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             return Success(Caller.OperatorPartyId, [Role.Operator], Hosting.ApiRateLimiter.OperatorPartition);
         }
-        if (Context.RequestServices.GetService<Hosting.ApiRateLimiter>() is { } limiter && limiter.AddressExhausted(Context))
-        {
-            // This address already spent its budget of requests without a valid key: no database read for another guess.
-            return AuthenticateResult.Fail("too many requests without a valid API key from this address");
-        }
-        var party = await sender.Send(new AuthenticateApiKeyRequest(key), Context.RequestAborted);
+        // An address that spent its budget of requests without a valid key gets no database read for another guess; keys
+        // that authenticated here before still do, so the clients behind that address (a NAT, a proxy) keep working.
+        var addressSpent = Context.RequestServices.GetService<Hosting.ApiRateLimiter>() is { } limiter && limiter.AddressExhausted(Context);
+        var party = await sender.Send(new AuthenticateApiKeyRequest(key, OnlyIfSeenBefore: addressSpent), Context.RequestAborted);
         return party is null ? AuthenticateResult.Fail("unknown, rotated or revoked API key") : Success(party.Id, party.Roles, key[..ApiKeys.KeyIdLength]);
     }
 
