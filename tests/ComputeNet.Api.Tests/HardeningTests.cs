@@ -143,6 +143,7 @@ public sealed class HardeningTests
         await using var host = await StartAsync(At("2026-11-30T08:00:00+08:00"));
         var (buyer, _) = await host.RegisterAsync("metrics-buyer", ["buyer"], "shanghai", sme: true);
         var (provider, _) = await host.RegisterAsync("metrics-prov", ["provider"]);
+        string? lease = null;
         for (var i = 0; i < 10; i++)
         {
             using var offer = await provider.PostAsJsonAsync("/v1/offers", new
@@ -157,6 +158,7 @@ public sealed class HardeningTests
                 to = "2026-12-02T00:00:00+08:00", tier = "cross-hub", minGreen = "0", price = "59.00", commitment = "on-demand", split = true, tif = "GTC",
             }, Json, Ct);
             Assert.Equal(HttpStatusCode.Created, bid.StatusCode);
+            lease ??= (await ReadAsync(bid))!["leases"]![0]!.GetValue<string>();
         }
         // A repeat and a refusal by the writer count under their own outcomes.
         using var repeat = await provider.PostAsJsonAsync("/v1/offers", new
@@ -165,6 +167,17 @@ public sealed class HardeningTests
             to = "2026-12-02T00:00:00+08:00", price = "58.00",
         }, Json, Ct);
         Assert.True(repeat.IsSuccessStatusCode);
+        // One usage record and the close of its day.
+        host.Clock.Set(At("2026-12-02T00:10:00+08:00"));
+        using var usage = await provider.PostAsJsonAsync("/v1/usage", new
+        {
+            id = "mu1", lease, from = "2026-12-01T00:00:00+08:00", to = "2026-12-02T00:00:00+08:00",
+            deviceSeconds = 3600, energyKwh = "1.5", greenKwh = "1.0", transferGb = "0",
+        }, Json, Ct);
+        Assert.Equal(HttpStatusCode.Created, usage.StatusCode);
+        host.Clock.Set(At("2026-12-02T01:00:00+08:00"));
+        using var close = await host.Operator.PostAsync("/v1/periods/2026-12-01/close", null, Ct);
+        Assert.Equal(HttpStatusCode.OK, close.StatusCode);
 
         using var anonymous = await host.Client().GetAsync("/metrics", Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
@@ -176,7 +189,8 @@ public sealed class HardeningTests
         for (var attempt = 0; attempt < 50; attempt++)
         {
             text = await host.Operator.GetStringAsync("/metrics", Ct);
-            if (Sample(text, "computenet_orders_total", "outcome=\"accepted\"") >= 20)
+            if (Sample(text, "computenet_orders_total", "outcome=\"accepted\"") >= 20 && Sample(text, "computenet_close_duration_seconds_count", "") >= 1
+                && text.Contains("computenet_payouts_unsettled", StringComparison.Ordinal))
             {
                 break;
             }
@@ -189,7 +203,13 @@ public sealed class HardeningTests
         Assert.True(Sample(text, "computenet_market_commit_commands_sum", "") >= 21);
         var commitSeconds = Sample(text, "computenet_market_commit_duration_seconds_sum", "");
         Assert.InRange(commitSeconds / Sample(text, "computenet_market_commit_duration_seconds_count", ""), 0.0000001, 10);
+        Assert.True(Sample(text, "computenet_usage_records_total", "") >= 1, text);
+        Assert.True(Sample(text, "computenet_close_duration_seconds_count", "outcome=\"closed\"") >= 1, text);
+        Assert.InRange(Sample(text, "computenet_close_duration_seconds_sum", "outcome=\"closed\""), 0.000001, 600);
+        Assert.Contains("computenet_payouts_unsettled", text, StringComparison.Ordinal);
         Assert.Contains("http_server_request_duration_seconds", text, StringComparison.Ordinal);
+        Assert.Contains("db_client_commands_duration_seconds", text, StringComparison.Ordinal);
+        Assert.Contains("aspnetcore_rate_limiting_requests_total", text, StringComparison.Ordinal);
     }
 
     [Fact]
