@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using ComputeNet.Api.Endpoints;
 using ComputeNet.Api.Errors;
+using ComputeNet.Api.Hosting;
 using ComputeNet.Api.Security;
 using ComputeNet.Application;
 using ComputeNet.Application.Database;
@@ -51,6 +52,13 @@ public sealed record ApiHostOptions
     /// Disabled: no daemon, and each read catches the read models up inline first (the CLI's way; the API tests use it).
     /// </summary>
     public JasperFx.Events.Daemon.DaemonMode? AsyncDaemon { get; init; }
+    /// <summary>In Production, refuse to start on a short operator key, a database that checks no password or a signing key
+    /// others may read (<see cref="ProductionChecks"/>). <c>serve</c> sets it; tests and benchmarks build hosts without it.</summary>
+    public bool EnforceProductionChecks { get; init; }
+    /// <summary>With <see cref="EnforceProductionChecks"/>: serve a trust-authenticated database (the embedded one) anyway.</summary>
+    public bool AllowInsecureDatabase { get; init; }
+    /// <summary>Rate limits; else configuration ComputeNet:RateLimits (<see cref="RateLimitSettings"/>).</summary>
+    public RateLimitSettings? RateLimits { get; init; }
 }
 
 /// <summary>
@@ -70,7 +78,9 @@ public static class ApiHost
             Args = options.Args,
             EnvironmentName = options.Environment,
         });
-        builder.WebHost.UseUrls(options.Urls ?? builder.Configuration["Urls"] ?? DefaultUrls);
+        var telemetry = TelemetrySettings.From(builder.Configuration);
+        var urls = options.Urls ?? builder.Configuration["Urls"] ?? DefaultUrls;
+        builder.WebHost.UseUrls(telemetry.MetricsUrl is { } metricsUrl ? $"{urls};{metricsUrl}" : urls);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
@@ -80,12 +90,17 @@ public static class ApiHost
 
         var connection = options.ConnectionString
             ?? await DatabaseConnection.ResolveAsync(builder.Configuration.GetConnectionString("ComputeNet"), ct);
+        var operatorKey = options.OperatorKey ?? builder.Configuration["ComputeNet:OperatorKey"];
+        var signingKeyPath = options.SigningKeyPath ?? builder.Configuration[Application.Audit.FileSigningKey.ConfigurationKey];
+        if (options.EnforceProductionChecks && builder.Environment.IsProduction())
+        {
+            await RefuseInsecureProductionAsync(options, builder.Configuration, operatorKey, signingKeyPath, connection, ct);
+        }
         var schema = options.Schema ?? builder.Configuration["ComputeNet:Schema"] ?? ComputeNetSettings.DefaultSchema;
         var daemon = options.AsyncDaemon
             ?? (Enum.TryParse<JasperFx.Events.Daemon.DaemonMode>(builder.Configuration["ComputeNet:AsyncDaemon"], true, out var configured)
                 ? configured : JasperFx.Events.Daemon.DaemonMode.HotCold);
-        builder.Services.AddComputeNet(new ComputeNetSettings(connection, schema,
-            options.SigningKeyPath ?? builder.Configuration[Application.Audit.FileSigningKey.ConfigurationKey]), options.Clock, daemon);
+        builder.Services.AddComputeNet(new ComputeNetSettings(connection, schema, signingKeyPath), options.Clock, daemon);
         if (Payments.Stripe.StripePayments.AddStripePayments(builder.Services, builder.Configuration))
         {
             // Payouts exactly once: the outbox worker finishes transfers whose outcome a crash or timeout left unknown.
@@ -102,10 +117,14 @@ public static class ApiHost
             o.Assemblies = [typeof(ComputeNetServices)];
         });
 
-        var operatorKey = options.OperatorKey ?? builder.Configuration["ComputeNet:OperatorKey"];
         var generatedKey = operatorKey is null;
         operatorKey ??= Application.Parties.ApiKeys.New().Key;
         builder.Services.AddApiKeyAuthentication(operatorKey);
+
+        builder.Services.AddApiRateLimits(options.RateLimits ?? RateLimitSettings.From(builder.Configuration));
+        builder.Services.AddApiRequestTimeouts(RequestTimeoutSettings.From(builder.Configuration));
+        builder.Services.AddApiHealthChecks(HealthSettings.From(builder.Configuration));
+        builder.AddApiTelemetry(telemetry);
 
         builder.Services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -125,12 +144,37 @@ public static class ApiHost
             }
         });
         builder.Services.AddExceptionHandler<RejectionExceptionHandler>();
-        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
+        builder.Services.AddOpenApi("v1", o => o.AddOperationTransformer((operation, context, _) =>
+        {
+            if (context.Description.RelativePath?.StartsWith("health", StringComparison.Ordinal) == true)
+            {
+                return Task.CompletedTask;
+            }
+            // Every limited answer says when to retry.
+            foreach (var (status, text) in new[] { ("429", "Too many requests from this API key, or from this address without a valid key (code rate-limited)"),
+                ("503", "Unavailable for now: the request timed out (timed-out), read models behind (read-models-behind), or a service not configured") })
+            {
+                if (operation.Responses?.TryGetValue(status, out var response) == true && response is Microsoft.OpenApi.OpenApiResponse concrete)
+                {
+                    concrete.Description = text;
+                    concrete.Headers ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiHeader>();
+                    concrete.Headers["Retry-After"] = new Microsoft.OpenApi.OpenApiHeader
+                    {
+                        Description = "seconds to wait before retrying",
+                        Schema = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.Integer },
+                    };
+                }
+            }
+            return Task.CompletedTask;
+        }).AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "ComputeNet API";
             doc.Info.Version = "v1";
             doc.Info.Description = "Compute trading and settlement (东数西算). Authenticate with Authorization: Bearer <API key>. "
-                + "Errors are RFC 9457 problem details with the market-rules `code` and the offending `field`.";
+                + "Errors are RFC 9457 problem details with the market-rules `code` and the offending `field`. "
+                + "Limits: requests per API key and per client address (429 `rate-limited` with Retry-After), a request timeout "
+                + "(503 `timed-out` with Retry-After; 408 when a body arrives too slowly), body sizes (413). "
+                + "Health: /health/live and /health/ready, without a key. Metrics: /metrics (Prometheus), operator only.";
             doc.Components ??= new Microsoft.OpenApi.OpenApiComponents();
             doc.Components.SecuritySchemes ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>();
             doc.Components.SecuritySchemes["bearer"] = new Microsoft.OpenApi.OpenApiSecurityScheme
@@ -153,6 +197,7 @@ public static class ApiHost
         app.Lifetime.ApplicationStopping.Register(app.Services.GetRequiredService<Application.Payments.PayParty.PayoutAttempts>().Stop);
 
         app.UseExceptionHandler();
+        app.UseSecurityHeaders();
         app.Use((http, next) =>
         {
             // Usage batches may carry up to 10,000 records; every other body keeps the small default limit.
@@ -164,10 +209,14 @@ public static class ApiHost
         });
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseRequestTimeouts();
         app.UseAuthorization();
         app.Use(ActAsCallerAsync);
         app.Use(ReadYourWritesAsync);
         app.MapOpenApi();
+        app.MapApiHealth();
+        app.MapApiMetrics(telemetry);
         if (app.Environment.IsDevelopment())
         {
             app.MapScalarApiReference();
@@ -180,6 +229,27 @@ public static class ApiHost
                 Console.WriteLine($"No operator key configured (ComputeNet:OperatorKey); generated for this run: {operatorKey}"));
         }
         return app;
+    }
+
+    private static async Task RefuseInsecureProductionAsync(ApiHostOptions options, IConfiguration configuration, string? operatorKey, string? signingKeyPath,
+        string connection, CancellationToken ct)
+    {
+        var reasons = ProductionChecks.CheckKeys(operatorKey, Application.Audit.FileSigningKey.ResolvePath(signingKeyPath));
+        if (await ProductionChecks.TrustedDatabaseProblemAsync(connection, ct) is { } database)
+        {
+            if (options.AllowInsecureDatabase || configuration.GetValue<bool>("ComputeNet:AllowInsecureDatabase"))
+            {
+                Console.Error.WriteLine($"warning: --allow-insecure-database: {database}");
+            }
+            else
+            {
+                reasons.Add(database);
+            }
+        }
+        if (reasons.Count > 0)
+        {
+            throw new StartupRefusedException(reasons);
+        }
     }
 
     /// <summary>

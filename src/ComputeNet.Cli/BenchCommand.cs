@@ -76,6 +76,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(usage);
         bench.Subcommands.Add(engine);
         bench.Subcommands.Add(close);
+        bench.Subcommands.Add(FloodBench.Create());
         bench.Subcommands.Add(ClosesBench.Create());
         bench.Subcommands.Add(VerifyBench.Create());
         bench.Subcommands.Add(HistoryBench.Create());
@@ -237,7 +238,7 @@ internal static class BenchCommand
         if (wrkSeconds > 0 && warmUpSeconds > 0)
         {
             AnsiConsole.MarkupLineInterpolated($"warming up for {warmUpSeconds} s (not measured) …");
-            await RunWrkAsync(baseAddress, keys[0].Buyer, keys[0].Provider, concurrency, warmUpSeconds, "warm", quiet: true, ct);
+            await RunWrkAsync(baseAddress, keys.Select(k => k.Buyer), keys.Select(k => k.Provider), concurrency, warmUpSeconds, "warm", quiet: true, ct);
         }
         var market = app.Services.GetRequiredService<ComputeNet.Application.Market.MarketService>();
         var (batchesBefore, commandsBefore) = market.Committed;
@@ -245,7 +246,7 @@ internal static class BenchCommand
         if (wrkSeconds > 0)
         {
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-            await RunWrkAsync(baseAddress, keys[0].Buyer, keys[0].Provider, concurrency, wrkSeconds, "run", quiet: false, ct);
+            await RunWrkAsync(baseAddress, keys.Select(k => k.Buyer), keys.Select(k => k.Provider), concurrency, wrkSeconds, "run", quiet: false, ct);
             PrintWriter(market, batchesBefore, commandsBefore, timeBefore, wrkSeconds);
             AnsiConsole.MarkupLineInterpolated(
                 $"host CPU: {(Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / wrkSeconds * 100:F0} % of one core ({Environment.ProcessorCount} cores; PostgreSQL and wrk not included)");
@@ -305,21 +306,32 @@ internal static class BenchCommand
 
     /// <summary>
     /// Runs wrk (an external C load generator, so the client costs the host little CPU) with the repository's Lua script
-    /// of alternating bids and offers, each with a new id; prints wrk's own report.
+    /// of alternating bids and offers, each with a new id, the keys taken in turn (20 buyers and 20 providers, as the
+    /// in-process client: each key stays far below the per-key rate limit); prints wrk's own report.
     /// </summary>
-    private static async Task RunWrkAsync(Uri baseAddress, string buyerKey, string providerKey, int connections, int seconds, string run, bool quiet,
-        CancellationToken ct)
+    internal static Task RunWrkAsync(Uri baseAddress, IEnumerable<string> buyerKeys, IEnumerable<string> providerKeys, int connections, int seconds,
+        string run, bool quiet, CancellationToken ct) =>
+        RunWrkScriptAsync(baseAddress, "orders.lua", connections, seconds, quiet,
+            new Dictionary<string, string> { ["BUYER_KEYS"] = string.Join(',', buyerKeys), ["PROVIDER_KEYS"] = string.Join(',', providerKeys), ["RUN"] = run }, ct);
+
+    /// <summary>Runs wrk with a script of tests/ComputeNet.Benchmarks/wrk/ and returns its report (printed unless <paramref name="quiet"/>).</summary>
+    internal static async Task<string> RunWrkScriptAsync(Uri baseAddress, string scriptName, int connections, int seconds, bool quiet,
+        IReadOnlyDictionary<string, string> environment, CancellationToken ct)
     {
         var script = Path.Combine(ComputeNet.Application.Database.EmbeddedPostgres.FindCheckoutRoot(Directory.GetCurrentDirectory()),
-            "tests", "ComputeNet.Benchmarks", "wrk", "orders.lua");
+            "tests", "ComputeNet.Benchmarks", "wrk", scriptName);
         if (!File.Exists(script))
         {
-            throw new InvalidOperationException("tests/ComputeNet.Benchmarks/wrk/orders.lua not found: run from the repository");
+            throw new InvalidOperationException($"tests/ComputeNet.Benchmarks/wrk/{scriptName} not found: run from the repository");
         }
         var start = new ProcessStartInfo("wrk", ["-t2", $"-c{connections}", $"-d{seconds}s", "--latency", "-s", script, baseAddress.ToString().TrimEnd('/')])
         {
-            RedirectStandardOutput = true, Environment = { ["BUYER_KEY"] = buyerKey, ["PROVIDER_KEY"] = providerKey, ["RUN"] = run },
+            RedirectStandardOutput = true,
         };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
         Process wrk;
         try
         {
@@ -339,6 +351,7 @@ internal static class BenchCommand
         {
             throw new InvalidOperationException($"wrk exited with {wrk.ExitCode}");
         }
+        return output;
     }
 
     private static ByteArrayContent JsonBody(object body) =>
@@ -431,9 +444,10 @@ internal static class BenchCommand
     /// The API host on loopback for an HTTP benchmark: a fresh schema, a settable clock, a generated operator key,
     /// warnings-only logging; disposing it stops the host and drops the schema.
     /// </summary>
-    private sealed record BenchHost(WebApplication App, string Connection, string Schema, string OperatorKey, SettableClock Clock) : IAsyncDisposable
+    internal sealed record BenchHost(WebApplication App, string Connection, string Schema, string OperatorKey, SettableClock Clock) : IAsyncDisposable
     {
-        public static async Task<BenchHost> StartAsync(string schemaPrefix, Instant start, CancellationToken ct)
+        /// <param name="args">More configuration switches for the host (e.g. --ComputeNet:RateLimits:Enabled=false).</param>
+        public static async Task<BenchHost> StartAsync(string schemaPrefix, Instant start, CancellationToken ct, params string[] args)
         {
             var connection = await Hosting.ConnectionStringAsync(ct);
             var schema = $"{schemaPrefix}_{Guid.NewGuid():N}"[..(schemaPrefix.Length + 13)];
@@ -442,7 +456,7 @@ internal static class BenchCommand
             var app = await ApiHost.BuildAsync(new ApiHostOptions
             {
                 Urls = "http://127.0.0.1:0", ConnectionString = connection, Schema = schema, OperatorKey = operatorKey, Clock = clock,
-                Environment = "Production", Args = ["--Logging:LogLevel:Default=Warning"],
+                Environment = "Production", Args = ["--Logging:LogLevel:Default=Warning", .. args],
             }, ct);
             await app.StartAsync(ct);
             return new BenchHost(app, connection, schema, operatorKey, clock);
@@ -510,7 +524,7 @@ internal static class BenchCommand
         }
     }
 
-    private static async Task<string> RegisterAsync(HttpClient op, object body, CancellationToken ct)
+    internal static async Task<string> RegisterAsync(HttpClient op, object body, CancellationToken ct)
     {
         var response = await Ensure(op.PostAsJsonAsync("/v1/parties", body, Json, ct));
         return JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!["apiKey"]!.GetValue<string>();

@@ -1,3 +1,4 @@
+using ComputeNet.Api.Hosting;
 using ComputeNet.Api.Security;
 
 namespace ComputeNet.Api.Endpoints;
@@ -7,7 +8,8 @@ public static class EndpointMap
     /// <summary>Every endpoint of API v1. Each requires an API key; roles and ownership are checked per endpoint.</summary>
     public static IEndpointRouteBuilder MapComputeNetEndpoints(this IEndpointRouteBuilder app)
     {
-        var v1 = app.MapGroup("/v1").RequireAuthorization().ProducesProblem(400).ProducesProblem(401).ProducesProblem(403);
+        var v1 = app.MapGroup("/v1").RequireAuthorization().ProducesProblem(400).ProducesProblem(401).ProducesProblem(403)
+            .ProducesProblem(429).ProducesProblem(503).WithLongTimeoutsWhereDue();
         v1.MapReference();
         v1.MapParties();
         v1.MapMarket();

@@ -67,11 +67,15 @@ public sealed class ApiKeyAuthenticationHandler(
         var key = header["Bearer ".Length..].Trim();
         if (ApiKeys.SameSecret(key, Options.OperatorKey))
         {
+            // The operator key's id is a fingerprint of it (who did what; the rate limiter's partition).
             return Success(Caller.OperatorPartyId, [Role.Operator], Application.Actions.Actor.OperatorKey(key).KeyId);
         }
-        var party = await sender.Send(new AuthenticateApiKeyRequest(key), Context.RequestAborted);
-        // The key id is the key's first 12 characters (never the secret): who acted, recorded with what the request appends.
-        return party is null ? AuthenticateResult.Fail("unknown, rotated or revoked API key") : Success(party.Id, party.Roles, key[..12]);
+        // An address that spent its budget of requests without a valid key gets no database read for another guess; keys
+        // that authenticated here before still do, so the clients behind that address (a NAT, a proxy) keep working.
+        var addressSpent = Context.RequestServices.GetService<Hosting.ApiRateLimiter>() is { } limiter && limiter.AddressExhausted(Context);
+        var party = await sender.Send(new AuthenticateApiKeyRequest(key, OnlyIfSeenBefore: addressSpent), Context.RequestAborted);
+        // The key id is the key's first 12 characters (never the secret): who acted, and the rate limiter's partition.
+        return party is null ? AuthenticateResult.Fail("unknown, rotated or revoked API key") : Success(party.Id, party.Roles, key[..ApiKeys.KeyIdLength]);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -81,8 +85,9 @@ public sealed class ApiKeyAuthenticationHandler(
     }
 
     /// <summary>The claim naming the key that authenticated the request (its id, not the secret).</summary>
-    public const string KeyIdClaim = "key_id";
+    public const string KeyIdClaim = Hosting.ApiRateLimiter.KeyIdClaim;
 
+    /// <param name="keyId">The key's public id (never the key): who acted, and the rate limiter's partition.</param>
     private AuthenticateResult Success(string partyId, IEnumerable<string> roles, string keyId)
     {
         var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, partyId), new(KeyIdClaim, keyId) };

@@ -113,6 +113,9 @@ public sealed class MarketService : IAsyncDisposable
     }
 
     /// <summary>Batches committed and commands decided since start (for benchmarks and the runbook).</summary>
+    /// <summary>The writer loop is running (false once it ended: disposed, or failed beyond its own recovery).</summary>
+    public bool WriterRunning => !_writer.IsCompleted;
+
     public (long Batches, long Commands) Committed => (Interlocked.Read(ref _batches), Interlocked.Read(ref _commands));
 
     /// <summary>Time the writer spent since start: catching up, deciding and applying, committing (for benchmarks).</summary>
@@ -574,6 +577,7 @@ public sealed class MarketService : IAsyncDisposable
             Interlocked.Add(ref _catchUpTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started, caughtUp).Ticks);
             Interlocked.Add(ref _decideTicks, System.Diagnostics.Stopwatch.GetElapsedTime(caughtUp, decided).Ticks);
             Interlocked.Add(ref _commitTicks, System.Diagnostics.Stopwatch.GetElapsedTime(decided).Ticks);
+            RecordMetrics(outcomes, started);
             for (var i = 0; i < batch.Count; i++)
             {
                 if (outcomes[i].Error is { } error)
@@ -591,6 +595,35 @@ public sealed class MarketService : IAsyncDisposable
             }
             return;
         }
+    }
+
+    private static void RecordMetrics((OrderResult? Result, Exception? Error)[] outcomes, long started)
+    {
+        PlatformMetrics.CommitDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+        PlatformMetrics.CommandsPerCommit.Record(outcomes.Length);
+        if (!PlatformMetrics.Orders.Enabled)
+        {
+            return;
+        }
+        long accepted = 0, repeats = 0, rejected = 0;
+        foreach (var (result, error) in outcomes)
+        {
+            if (error is not null)
+            {
+                rejected++;
+            }
+            else if (result!.Repeat)
+            {
+                repeats++;
+            }
+            else
+            {
+                accepted++;
+            }
+        }
+        PlatformMetrics.Orders.Add(accepted, PlatformMetrics.Outcome("accepted"));
+        PlatformMetrics.Orders.Add(repeats, PlatformMetrics.Outcome("repeat"));
+        PlatformMetrics.Orders.Add(rejected, PlatformMetrics.Outcome("rejected"));
     }
 
     /// <summary>

@@ -70,6 +70,7 @@ public sealed class MeteringService(IDocumentStore store, PartyDirectory parties
                     continue;
                 }
                 state.Version = version + events.Length;
+                PlatformMetrics.UsageRecordsStored.Add(decision.Events.Sum(b => (long)b.Records.Count()));
                 return decision.Outcomes;
             }
         }

@@ -14,10 +14,13 @@ public static class ApiKeys
 {
     public const string Prefix = "cnk_";
 
+    /// <summary>A key's id is its first characters (prefix included): public, and enough to tell keys apart in logs and limits.</summary>
+    public const int KeyIdLength = 12;
+
     public static NewApiKey New()
     {
         var key = Prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        return new NewApiKey(key, key[..12], Hash(key));
+        return new NewApiKey(key, key[..KeyIdLength], Hash(key));
     }
 
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));

@@ -122,6 +122,9 @@ public sealed class PartyDirectory(IDocumentStore store)
         return party;
     }
 
+    /// <summary>The key hash authenticated on this host and is still in the cache (fresh or not): no database read.</summary>
+    public bool SeenKeyHash(string keyHash) => _byKeyHash.ContainsKey(keyHash);
+
     public async Task<string?> CurrentKeyIdAsync(string partyId, CancellationToken ct)
     {
         await using var session = store.QuerySession();

@@ -140,7 +140,7 @@ public sealed class MarketCrashTests
     {
         var url = $"http://127.0.0.1:{FreePort()}";
         var host = Cli.Start(p.ConnectionString, new Dictionary<string, string> { ["ComputeNet__OperatorKey"] = OperatorKey },
-            "serve", "--urls", url, "--schema", p.Schema, "--environment", "Production");
+            "serve", "--urls", url, "--schema", p.Schema, "--environment", "Production", "--allow-insecure-database");
         _ = host.StandardError.ReadToEndAsync(Ct);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));

@@ -13,7 +13,10 @@ public sealed record IssuedApiKey(string PartyId, string ApiKey, string ApiKeyId
 public sealed record RevokeApiKeysRequest(string PartyId) : ICommand<bool>;
 
 /// <summary>The party that holds an API key, or null for an unknown, rotated or revoked key.</summary>
-public sealed record AuthenticateApiKeyRequest(string ApiKey) : IQuery<PartyView?>;
+/// <param name="OnlyIfSeenBefore">Look the key up only if it authenticated on this host before (it is in the bounded cache
+/// of known keys, however old): a guessed key then costs no database read. The API sets it for an address that has spent
+/// its budget of requests without a valid key, so clients behind that address keep working and guesses stop costing.</param>
+public sealed record AuthenticateApiKeyRequest(string ApiKey, bool OnlyIfSeenBefore = false) : IQuery<PartyView?>;
 
 public sealed class ManageApiKeysHandler(PartyDirectory parties, IClock clock) :
     ICommandHandler<RotateApiKeyRequest, IssuedApiKey>,
@@ -30,9 +33,17 @@ public sealed class ManageApiKeysHandler(PartyDirectory parties, IClock clock) :
     public async ValueTask<bool> Handle(RevokeApiKeysRequest r, CancellationToken ct) =>
         await parties.RevokeKeysAsync(r.PartyId, clock.GetCurrentInstant(), ct);
 
-    public async ValueTask<PartyView?> Handle(AuthenticateApiKeyRequest q, CancellationToken ct) =>
-        q.ApiKey.StartsWith(ApiKeys.Prefix, StringComparison.Ordinal) && q.ApiKey.Length < 100
-            && await parties.FindByKeyHashAsync(ApiKeys.Hash(q.ApiKey), ct) is { } party
-            ? PartyView.Of(party)
-            : null;
+    public async ValueTask<PartyView?> Handle(AuthenticateApiKeyRequest q, CancellationToken ct)
+    {
+        if (!q.ApiKey.StartsWith(ApiKeys.Prefix, StringComparison.Ordinal) || q.ApiKey.Length >= 100)
+        {
+            return null;
+        }
+        var hash = ApiKeys.Hash(q.ApiKey);
+        if (q.OnlyIfSeenBefore && !parties.SeenKeyHash(hash))
+        {
+            return null;
+        }
+        return await parties.FindByKeyHashAsync(hash, ct) is { } party ? PartyView.Of(party) : null;
+    }
 }

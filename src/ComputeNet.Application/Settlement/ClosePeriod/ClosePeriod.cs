@@ -45,7 +45,10 @@ public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory part
             throw RejectedException.Of(Codes.PeriodNotEnded, $"period {period.Key} ends at {period.End}", "period");
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var summary = await CloseAsync(period, view, now, ct);
+        PlatformMetrics.CloseDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
+            PlatformMetrics.Outcome(summary.AlreadyClosed ? "repeat" : "closed"));
         // A second transaction: a close that committed and then crashed gets its checkpoint when it is run again.
         await checkpoints.EnsureAsync(ct);
         await using var query = store.QuerySession();
