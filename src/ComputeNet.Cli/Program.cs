@@ -20,4 +20,29 @@ root.Subcommands.Add(CloseCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(CheckpointsCommand.Create());
 root.Subcommands.Add(ReconcileCommand.Create());
-return await root.Parse(args).InvokeAsync();
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    // Exit codes (Exit.cs): a wrong call is a usage error (2), never confused with a failed check (1).
+    foreach (var error in parsed.Errors)
+    {
+        Console.Error.WriteLine(error.Message);
+    }
+    Console.Error.WriteLine("Run with --help for the commands and their options.");
+    return Exit.Usage;
+}
+try
+{
+    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("cancelled");
+    return 130;
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"failed: {e.GetType().Name}: {e.Message}");
+    Console.Error.WriteLine(e.StackTrace);
+    return Exit.Failed;
+}

@@ -128,6 +128,29 @@ public sealed class PlatformSettings
         }
     }
 
+    /// <summary>
+    /// Checks a configuration against the current settings too: the calendar (period unit, time zone) may change only
+    /// before the first close (market-rules §7), since a month close after daily closes would bill their hours again and
+    /// periods must never overlap or leave gaps. Fees and reference data may change at any time.
+    /// </summary>
+    public PlatformConfigured Decide(PlatformConfigured proposed, Catalogue builtIn, bool anyPeriodClosed)
+    {
+        var checkedProposal = Decide(proposed, builtIn);
+        if (anyPeriodClosed)
+        {
+            var unit = Calendar.Unit == PeriodUnit.Month ? "month" : "day";
+            if (proposed.PeriodUnit != unit)
+            {
+                throw RejectedException.Of(Codes.Invalid, $"the settlement period stays '{unit}': the calendar may change only before the first close", "period");
+            }
+            if (proposed.TimeZone != Calendar.Zone.Id)
+            {
+                throw RejectedException.Of(Codes.Invalid, $"the time zone stays '{Calendar.Zone.Id}': the calendar may change only before the first close", "timeZone");
+            }
+        }
+        return checkedProposal;
+    }
+
     /// <summary>Checks a configuration against the rules and the built-in catalogue; throws `invalid` naming the field.</summary>
     public static PlatformConfigured Decide(PlatformConfigured proposed, Catalogue builtIn)
     {
