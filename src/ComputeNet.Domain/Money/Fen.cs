@@ -51,6 +51,20 @@ public sealed class MoneyRangeException(string what, System.Numerics.BigInteger 
     : OverflowException($"{what} would be {value} fen, beyond the ±{Fen.MaxSafe} fen every amount, total and balance stays within (market-rules §6)")
 {
     public string What { get; } = what;
+
+    /// <summary>The money-range exception behind <paramref name="e"/>, if any (a store or projection may wrap it).</summary>
+    public static MoneyRangeException? Within(Exception? e)
+    {
+        for (var depth = 0; e is not null && depth < 16; depth++)
+        {
+            if (e is MoneyRangeException m)
+            {
+                return m;
+            }
+            e = e is AggregateException { InnerExceptions.Count: > 0 } a ? a.InnerExceptions[0] : e.InnerException;
+        }
+        return null;
+    }
 }
 
 /// <summary>

@@ -54,11 +54,11 @@ public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory part
             {
                 summary = await CloseAsync(period, view, now, ct);
             }
-            catch (Domain.Money.MoneyRangeException e)
+            catch (Exception e) when (Domain.Money.MoneyRangeException.Within(e) is { } range)
             {
-                // Arrival bounds keep every line within ±(2^53 − 1) fen; a total over many of them that would leave it stops
-                // the close before anything is written (ADR 0019).
-                throw RejectedException.Of(Codes.Invalid, $"period {period.Key} cannot close: {e.Message}", "period");
+                // Arrival bounds keep every line within ±(2^53 − 1) fen; a total over many of them (an invoice, a statement, a
+                // balance) that would leave it stops the close before anything is written (ADR 0019).
+                throw RejectedException.Of(Codes.Invalid, $"period {period.Key} cannot close: {range.Message}", "period");
             }
         }
         // A second transaction: a close that committed and then crashed gets its checkpoint when it is run again.
