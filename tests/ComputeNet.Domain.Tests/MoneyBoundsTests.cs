@@ -201,6 +201,28 @@ public class MoneyBoundsTests
         Assert.Equal(2, UnicodeText.IndexOfLoneSurrogate("ab\ud800"));
     }
 
+    [Fact]
+    public void Reference_data_beyond_any_device_is_invalid_so_scu_per_device_stays_bounded()
+    {
+        var huge = new ResourceClassDefinition("huge", "intelligent", "FP16", 1_000_000_001m, 80);
+        Then.Rejected(Codes.Invalid, "resourceClasses", () => PlatformSettings.Decide(Daily with { ResourceClasses = [huge] }, TestCatalogue.Default));
+        Assert.NotNull(PlatformSettings.Decide(Daily with { ResourceClasses = [huge with { PeakTflops = 1_000_000_000m }] }, TestCatalogue.Default));
+
+        var factors = new Dictionary<string, decimal> { ["FP64"] = 2, ["FP32"] = 1, ["FP16"] = 0.5m, ["BF16"] = 0.5m, ["INT8"] = 101 };
+        Then.Rejected(Codes.Invalid, "precisionFactors", () => new PlatformSettings().Decide(
+            new MeteringStandardPublished("v2", factors, [huge with { PeakTflops = 989 }], Sh.Dec(1)), TestCatalogue.Default));
+    }
+
+    [Fact]
+    public void Quantities_for_display_keep_their_scale_beyond_a_long()
+    {
+        // SCU-hours shown on a line: 6 decimals, exact, even above 2^63 / 10^6: the largest lease (1,000,000 devices for
+        // 8,784 h) of the largest device the reference data allows (100,000,000 SCU).
+        var big = Rating.ScuHours(1_000_000L * 8_784 * 3_600, 100_000_000m);
+        Assert.Equal("878400000000000000.000000", big.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("24.960000", Rating.ScuHours(576_000, 0.156m).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     private static readonly PlatformConfigured Daily = new("day", "Asia/Shanghai", 300, 100, [], [], Sh.Dec(1));
 
     [Fact]

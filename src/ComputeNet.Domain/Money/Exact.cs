@@ -58,9 +58,14 @@ public static class Exact
         public decimal ToDecimal(int decimals)
         {
             var scale = BigInteger.Pow(10, decimals);
-            var scaled = new Ratio(Numerator * scale, Denominator).RoundHalfAwayFromZero();
-            var magnitude = (ulong)Math.Abs(scaled);
-            return new decimal(unchecked((int)(uint)magnitude), unchecked((int)(uint)(magnitude >> 32)), 0, scaled < 0, (byte)decimals);
+            var scaled = new Ratio(Numerator * scale, Denominator).Round();
+            var magnitude = BigInteger.Abs(scaled);
+            if (magnitude.GetBitLength() > 96)
+            {
+                throw new OverflowException($"{scaled} × 10^-{decimals} does not fit a decimal");
+            }
+            return new decimal(unchecked((int)(uint)(magnitude & uint.MaxValue)), unchecked((int)(uint)((magnitude >> 32) & uint.MaxValue)),
+                unchecked((int)(uint)(magnitude >> 64)), scaled.Sign < 0, (byte)decimals);
         }
     }
 
