@@ -264,16 +264,18 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
 
         public async Task ActAsync(int index, Fields a, CancellationToken ct)
         {
-            var type = a.OptStr("type") ?? "";
-            var id = type switch
-            {
-                "cancel" or "reduce" => a.OptStr("order"),
-                "close" => a.OptStr("period"),
-                _ => a.OptStr("id"),
-            };
+            var type = "";
+            string? id = null;
             Instant at;
             try
             {
+                type = a.OptStr("type") ?? "";
+                id = type switch
+                {
+                    "cancel" or "reduce" => a.OptStr("order"),
+                    "close" => a.OptStr("period"),
+                    _ => a.OptStr("id"),
+                };
                 at = a.Time("at");
             }
             catch (RejectedException e)
