@@ -21,7 +21,7 @@ internal static class CloseCommand
         var schema = new Option<string>("--schema") { Description = "event-store schema (default computenet; the demo writes 'demo')", DefaultValueFactory = _ => ComputeNetSettings.DefaultSchema };
         var at = new Option<string?>("--at")
         {
-            Description = "the instant the close records as its time, ISO 8601 (default: now). For replays and crash tests, so that a repeated close of an identical fixture gives identical hashes",
+            Description = "the instant the close records as its time, ISO 8601, not in the future (default: now). For replays, backfills and crash tests, so that a repeated close of an identical fixture gives identical hashes",
         };
         var close = new Command("close", "close an ended settlement period: rate it, issue invoices and statements, post the ledger; closing again changes nothing")
             { period, schema, at };
@@ -33,16 +33,20 @@ internal static class CloseCommand
                 var parsed = InstantPattern.ExtendedIso.Parse(text);
                 if (!parsed.Success)
                 {
-                    AnsiConsole.MarkupLineInterpolated($"[red]error:[/] --at '{text}' is not an ISO 8601 UTC instant (e.g. 2026-12-02T02:00:00Z)");
-                    return 2;
+                    return Exit.UsageError($"--at '{text}' is not an ISO 8601 UTC instant (e.g. 2026-12-02T02:00:00Z)");
+                }
+                if (parsed.Value > SystemClock.Instance.GetCurrentInstant())
+                {
+                    // A period may be closed only after its end on the real clock: a close dated in the future would issue
+                    // invoices dated then and turn the period's later usage late.
+                    return Exit.UsageError($"--at {text} lies in the future: --at dates a close of a past period (tests, backfills); a period closes only after its end");
                 }
                 clock = new SettableClock(parsed.Value);
             }
             var connection = await Hosting.ConnectionStringAsync(ct);
             if (!await ComputeNetServices.SchemaExistsAsync(connection, parse.GetValue(schema)!, ct))
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] no schema '{parse.GetValue(schema)}' in this database (the demo writes 'demo')");
-                return 2;
+                return Exit.UsageError($"no schema '{parse.GetValue(schema)}' in this database (the demo writes 'demo')");
             }
             await using var services = ComputeNetServices.Compose(new ComputeNetSettings(connection, parse.GetValue(schema)!), clock, Hosting.AddMediator);
             await services.InitialiseComputeNetAsync(ct);
@@ -58,8 +62,7 @@ internal static class CloseCommand
             }
             catch (RejectedException e)
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]{e.Rejection.Code}:[/] {e.Rejection.Reason}");
-                return 2;
+                return Exit.RefusedBy(e);
             }
         });
         return close;

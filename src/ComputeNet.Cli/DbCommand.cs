@@ -46,8 +46,7 @@ internal static class DbCommand
             var name = parse.GetValue(schema)!;
             if (!await ComputeNetServices.SchemaExistsAsync(connection, name, ct))
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] no schema '{name}' in this database");
-                return 2;
+                return Exit.UsageError($"no schema '{name}' in this database");
             }
             await using var services = ComputeNetServices.Compose(new ComputeNetSettings(connection, name), null, Hosting.AddMediator);
             await services.InitialiseComputeNetAsync(ct);

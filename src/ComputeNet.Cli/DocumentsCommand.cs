@@ -22,8 +22,7 @@ internal static class DocumentsCommand
             var connection = await Hosting.ConnectionStringAsync(ct);
             if (!await ComputeNetServices.SchemaExistsAsync(connection, parse.GetValue(schema)!, ct))
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] no schema '{parse.GetValue(schema)}' in this database (the demo writes 'demo')");
-                return 2;
+                return Exit.UsageError($"no schema '{parse.GetValue(schema)}' in this database (the demo writes 'demo')");
             }
             try
             {
@@ -36,8 +35,7 @@ internal static class DocumentsCommand
             }
             catch (RejectedException e)
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]{e.Rejection.Code}:[/] {e.Rejection.Reason}");
-                return 2;
+                return Exit.RefusedBy(e);
             }
         });
         return documents;

@@ -24,8 +24,7 @@ internal static class ExportCommand
             var connection = await Hosting.ConnectionStringAsync(ct);
             if (!await ComputeNetServices.SchemaExistsAsync(connection, parse.GetValue(schema)!, ct))
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] no schema '{parse.GetValue(schema)}' in this database (the demo writes 'demo')");
-                return 2;
+                return Exit.UsageError($"no schema '{parse.GetValue(schema)}' in this database (the demo writes 'demo')");
             }
             await using var services = ComputeNetServices.Compose(new ComputeNetSettings(connection, parse.GetValue(schema)!), null, Hosting.AddMediator);
             await services.InitialiseComputeNetAsync(ct);
@@ -40,8 +39,7 @@ internal static class ExportCommand
             }
             catch (RejectedException e)
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]{e.Rejection.Code}:[/] {e.Rejection.Reason}");
-                return 2;
+                return Exit.RefusedBy(e);
             }
         });
         var export = new Command("export", "export settlement data in standard formats");

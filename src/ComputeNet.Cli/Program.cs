@@ -20,13 +20,37 @@ root.Subcommands.Add(CloseCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(CheckpointsCommand.Create());
 root.Subcommands.Add(ReconcileCommand.Create());
-// Who did what: what the operator's commands append is logged as the CLI's user; `serve` acts as each request's key.
 var parsed = root.Parse(args);
-if (parsed.CommandResult.Command.Name is "serve")
+if (parsed.Errors.Count > 0)
 {
-    return await parsed.InvokeAsync();
+    // Exit codes (Exit.cs): a wrong call is a usage error (2), never confused with a failed check (1).
+    foreach (var error in parsed.Errors)
+    {
+        Console.Error.WriteLine(error.Message);
+    }
+    Console.Error.WriteLine("Run with --help for the commands and their options.");
+    return Exit.Usage;
 }
-using (ComputeNet.Application.Actions.Acting.As(ComputeNet.Application.Actions.Actor.Cli()))
+try
 {
-    return await parsed.InvokeAsync();
+    // Who did what: what the operator's commands append is logged as the CLI's user; `serve` acts as each request's key.
+    if (parsed.CommandResult.Command.Name is "serve")
+    {
+        return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
+    using (ComputeNet.Application.Actions.Acting.As(ComputeNet.Application.Actions.Actor.Cli()))
+    {
+        return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("cancelled");
+    return 130;
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"failed: {e.GetType().Name}: {e.Message}");
+    Console.Error.WriteLine(e.StackTrace);
+    return Exit.Failed;
 }

@@ -28,15 +28,14 @@ internal static class ReconcileCommand
             var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
             if (StripeSettings.From(configuration) is null)
             {
-                AnsiConsole.MarkupLine("[red]stripe-not-configured:[/] set ComputeNet__Stripe__SecretKey and ComputeNet__Stripe__WebhookSecret; "
+                Exit.Error.MarkupLine("[red]stripe-not-configured:[/] set ComputeNet__Stripe__SecretKey and ComputeNet__Stripe__WebhookSecret; "
                     + "without them payments and payouts are recorded offline (cash actions) and there is nothing at Stripe to reconcile");
-                return 2;
+                return Exit.Usage;
             }
             var connection = await Hosting.ConnectionStringAsync(ct);
             if (!await ComputeNetServices.SchemaExistsAsync(connection, parse.GetValue(schema)!, ct))
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] no schema '{parse.GetValue(schema)}' in this database");
-                return 2;
+                return Exit.UsageError($"no schema '{parse.GetValue(schema)}' in this database");
             }
             await using var services = ComputeNetServices.Compose(new ComputeNetSettings(connection, parse.GetValue(schema)!), null, s =>
             {
@@ -51,13 +50,12 @@ internal static class ReconcileCommand
             }
             catch (Application.Payments.PaymentGatewayException e)
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]stripe-error:[/] {e.Code}: {e.Message}");
-                return 2;
+                Exit.Error.MarkupLineInterpolated($"[red]stripe-error:[/] {e.Code}: {e.Message}");
+                return Exit.Failed;
             }
             catch (RejectedException e)
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]{e.Rejection.Code}:[/] {e.Rejection.Reason}");
-                return 2;
+                return Exit.RefusedBy(e);
             }
             if (parse.GetValue(json))
             {
@@ -79,7 +77,7 @@ internal static class ReconcileCommand
             }
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLineInterpolated($"[red]{report.Differences.Count} differences[/]");
-            return 1;
+            return Exit.CheckFailed;
         });
         return command;
     }

@@ -50,8 +50,7 @@ internal static class ReplayCommand
     {
         if (!ordersFile.Exists)
         {
-            Console.Error.WriteLine($"no such file: {ordersFile.FullName}");
-            return 2;
+            return Exit.UsageError($"no such file: {ordersFile.FullName}");
         }
         Stream stream;
         try
@@ -60,8 +59,7 @@ internal static class ReplayCommand
         }
         catch (FormatException e)
         {
-            Console.Error.WriteLine($"{ordersFile.Name}: {e.Message}");
-            return 2;
+            return Exit.UsageError($"{ordersFile.Name}: {e.Message}");
         }
 
         OrderReplay? best = null;

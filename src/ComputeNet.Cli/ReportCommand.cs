@@ -24,8 +24,7 @@ internal static class ReportCommand
             var connection = await Hosting.ConnectionStringAsync(ct);
             if (!await ComputeNetServices.SchemaExistsAsync(connection, parse.GetValue(schema)!, ct))
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] no schema '{parse.GetValue(schema)}' in this database (the demo writes 'demo')");
-                return 2;
+                return Exit.UsageError($"no schema '{parse.GetValue(schema)}' in this database (the demo writes 'demo')");
             }
             await using var services = ComputeNetServices.Compose(new ComputeNetSettings(connection, parse.GetValue(schema)!), null, Hosting.AddMediator);
             await services.InitialiseComputeNetAsync(ct);
@@ -44,8 +43,7 @@ internal static class ReportCommand
             }
             catch (RejectedException e)
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]{e.Rejection.Code}:[/] {e.Rejection.Reason}");
-                return 2;
+                return Exit.RefusedBy(e);
             }
         });
         var report = new Command("report", "reports for operators and regulators");

@@ -17,8 +17,7 @@ internal static class ScenarioCommand
             var path = parse.GetValue(file)!;
             if (!path.Exists)
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] no scenario file at {path.FullName}");
-                return 2;
+                return Exit.UsageError($"no scenario file at {path.FullName}");
             }
             try
             {
@@ -28,8 +27,7 @@ internal static class ScenarioCommand
             }
             catch (ScenarioFormatException e)
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
-                return 2;
+                return Exit.UsageError($"{e.Message}");
             }
         });
         var scenario = new Command("scenario", "run scenario files (what-if analysis, regression checks, demos)");

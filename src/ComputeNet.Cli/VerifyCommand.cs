@@ -33,8 +33,7 @@ internal static class VerifyCommand
             {
                 if (!dir.Exists)
                 {
-                    AnsiConsole.MarkupLineInterpolated($"[red]error:[/] no folder {dir.FullName}");
-                    return 2;
+                    return Exit.UsageError($"no folder {dir.FullName}");
                 }
                 var kept = await AuditFiles.ReadAsync(dir.FullName, await ReadKeysAsync(parse.GetValue(keys), ct), ct);
                 AnsiConsole.MarkupLineInterpolated($"Kept checkpoints: {kept.Checkpoints.Count} from {dir.FullName}, public keys {string.Join(", ", kept.PublicKeys.Keys.Select(k => k[..16] + "…"))}");
@@ -87,8 +86,7 @@ internal static class VerifyCommand
             var path = parse.GetValue(file)!;
             if (!path.Exists)
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] no file {path.FullName}");
-                return 2;
+                return Exit.UsageError($"no file {path.FullName}");
             }
             try
             {
@@ -99,8 +97,7 @@ internal static class VerifyCommand
             }
             catch (Exception e) when (IsUnreadable(e))
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
-                return 2;
+                return Exit.UsageError($"{e.Message}");
             }
         });
         return proof;
@@ -189,8 +186,7 @@ internal static class VerifyCommand
         var connection = await Hosting.ConnectionStringAsync(ct);
         if (!await ComputeNetServices.SchemaExistsAsync(connection, schema, ct))
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] no schema '{schema}' in this database (the demo writes 'demo')");
-            return 2;
+            return Exit.UsageError($"no schema '{schema}' in this database (the demo writes 'demo')");
         }
         await using var services = ComputeNetServices.Compose(new ComputeNetSettings(connection, schema), null, Hosting.AddMediator);
         await services.InitialiseComputeNetAsync(ct);
@@ -200,13 +196,11 @@ internal static class VerifyCommand
         }
         catch (RejectedException e)
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]{e.Rejection.Code}:[/] {e.Rejection.Reason}");
-            return 2;
+            return Exit.RefusedBy(e);
         }
         catch (Exception e) when (IsUnreadable(e))
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
-            return 2;
+            return Exit.UsageError($"{e.Message}");
         }
     }
 

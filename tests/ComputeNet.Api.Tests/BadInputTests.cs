@@ -50,6 +50,11 @@ public sealed class BadInputTests : IAsyncLifetime
         { "window started", "/v1/bids", GoodBid.Replace("2026-12-01T00:00:00+08:00", "2026-11-30T08:00:00+08:00"), 422, "from" },
         { "empty body", "/v1/bids", "", 400, null },
         { "array instead of object", "/v1/bids", "[]", 400, null },
+        // market-rules §6 (issue 13): a lone surrogate, escaped or not, and an order whose full window is beyond 2^53 − 1 fen.
+        { "lone surrogate escaped in an id", "/v1/bids", GoodBid.Replace("\"id\": \"b1\"", "\"id\": \"b\\ud800\""), 400, null },
+        { "lone low surrogate escaped in a city", "/v1/bids", GoodBid.Replace("\"tif\": \"GTC\"", "\"tif\": \"GTC\", \"city\": \"\\udead\""), 400, null },
+        { "full window beyond 2^53 − 1 fen", "/v1/bids", GoodBid.Replace("\"devices\": 8", "\"devices\": 1000000").Replace("\"60.00\"", "\"1000000\"")
+            .Replace("\"to\": \"2026-12-02T00:00:00+08:00\"", "\"to\": \"2027-12-01T00:00:00+08:00\""), 400, "price" },
     };
 
     [Theory]

@@ -80,8 +80,8 @@ public class CanonicalJsonTests
     [Fact]
     public void Whole_numbers_are_written_as_plain_integers()
     {
-        Assert.Equal("[0,-1,56,2147483647,-9007199254740991,9007199254740991,-9223372036854775808]",
-            Canonical.Json(new List<object?> { 0, -1, 56L, int.MaxValue, -9_007_199_254_740_991L, 9_007_199_254_740_991L, long.MinValue }));
+        Assert.Equal("[0,-1,56,2147483647,-9007199254740991,9007199254740991]",
+            Canonical.Json(new List<object?> { 0, -1, 56L, int.MaxValue, -9_007_199_254_740_991L, 9_007_199_254_740_991L }));
     }
 
     [Fact]

@@ -164,10 +164,12 @@ public class OrderCheckTests
     {
         var market = Market.Given();
         var from = Sh.Dec(2, 0);
-        var spec = M.Bid(devices: MarketLimits.MaxDevicesPerOrder, price: 1_000_000m,
-            window: new HourWindow(from, from.Plus(Duration.FromHours(MarketLimits.MaxWindowHours)))) with { MinGreen = 1m };
+        var longest = new HourWindow(from, from.Plus(Duration.FromHours(MarketLimits.MaxWindowHours)));
+        // Each limit on its own; all of them at once are above the 2^53 − 1 fen bound of an order's full window (MoneyBoundsTests).
+        var spec = M.Bid(devices: MarketLimits.MaxDevicesPerOrder, window: longest) with { MinGreen = 1m };
         Assert.IsType<BidPlaced>(Assert.Single(market.Bid(BuyerSh, "b1", spec)));
         Assert.IsType<BidPlaced>(Assert.Single(market.Bid(BuyerSh, "b2", M.Bid(price: 0.0001m))));
+        Assert.IsType<BidPlaced>(Assert.Single(market.Bid(BuyerSh, "b3", M.Bid(devices: 1, price: 1_000_000m, window: longest))));
     }
 
     [Fact]

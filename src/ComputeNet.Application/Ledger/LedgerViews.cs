@@ -36,7 +36,10 @@ public sealed class LedgerAccountProjection : MultiStreamProjection<LedgerAccoun
             return snapshot;
         }
         snapshot ??= new LedgerAccountView { Id = id, FirstAt = t.At };
-        snapshot.BalanceFen += t.Postings.Where(p => p.Account == id).Sum(p => p.AmountFen);
+        // Every balance stays within ±(2^53 − 1) fen (market-rules §6): a transaction that would take one beyond fails the
+        // whole commit with a MoneyRangeException naming the account, rather than wrap or lose precision (ADR 0019).
+        snapshot.BalanceFen = Domain.Money.MoneyMath.Add(snapshot.BalanceFen,
+            Domain.Money.MoneyMath.Sum(t.Postings.Where(p => p.Account == id), p => p.AmountFen, $"transaction {t.TxId} on {id}"), $"the balance of {id}");
         if (t.At < snapshot.FirstAt)
         {
             snapshot.FirstAt = t.At;

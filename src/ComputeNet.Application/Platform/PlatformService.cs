@@ -37,10 +37,11 @@ public sealed class PlatformService(IDocumentStore store)
     public Task<PlatformView> PublishStandardAsync(MeteringStandardPublished proposed, CancellationToken ct) =>
         DecideAsync(s => [s.Decide(proposed, BuiltIn)], ct);
 
-    private async Task<PlatformView> DecideAsync(Func<PlatformSettings, IReadOnlyList<object>> decide, CancellationToken ct)
+    private async Task<PlatformView> DecideAsync(Func<PlatformSettings, IReadOnlyList<object>> decide, CancellationToken ct,
+        Func<IDocumentSession, CancellationToken, Task>? begin = null)
     {
         var view = await Decider.DecideAsync<PlatformStream, PlatformView>(store, MartenSetup.Streams.Platform, s => decide(s.Settings),
-            (s, _) => new PlatformView(s.Settings.Calendar, s.Settings.Fees, s.Settings.CatalogueOver(BuiltIn)), ct);
+            (s, _) => new PlatformView(s.Settings.Calendar, s.Settings.Fees, s.Settings.CatalogueOver(BuiltIn)), ct, begin);
         _cache.Invalidate();
         return view;
     }
@@ -55,6 +56,18 @@ public sealed class PlatformService(IDocumentStore store)
             .. s.PublishedStandards,
         ], ct);
 
-    public Task<PlatformView> ConfigureAsync(PlatformConfigured proposed, CancellationToken ct) =>
-        DecideAsync(_ => [PlatformSettings.Decide(proposed, BuiltIn)], ct);
+    /// <summary>
+    /// Replaces the settings. Under the settlement lock, shared (a close holds it exclusively), it reads whether any period
+    /// was closed (the inline <see cref="Settlement.ClosedPeriodView"/>, one indexed row): after the first close the calendar
+    /// may no longer change (market-rules §7).
+    /// </summary>
+    public Task<PlatformView> ConfigureAsync(PlatformConfigured proposed, CancellationToken ct)
+    {
+        var anyClosed = false;
+        return DecideAsync(s => [s.Decide(proposed, BuiltIn, anyClosed)], ct, async (session, token) =>
+        {
+            await SettlementLock.ShareAsync(session, token);
+            anyClosed = await session.Query<Settlement.ClosedPeriodView>().AnyAsync(token);
+        });
+    }
 }

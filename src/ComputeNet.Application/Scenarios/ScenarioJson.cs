@@ -22,7 +22,23 @@ internal readonly struct Fields(JsonElement e)
     public bool Has(string name) => e.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null;
 
     public string? OptStr(string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? Text(v, name) : null;
+
+    /// <summary>
+    /// A JSON string as text. An escaped lone surrogate (<c>"\ud800"</c>) is not valid Unicode: `invalid` naming the field
+    /// (market-rules §6), where System.Text.Json would throw an InvalidOperationException.
+    /// </summary>
+    public static string Text(JsonElement v, string name)
+    {
+        try
+        {
+            return v.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw Bad(name, "valid Unicode text (a lone surrogate is not)");
+        }
+    }
 
     public string Str(string name) => OptStr(name) ?? throw Bad(name, "a string");
 
@@ -39,7 +55,7 @@ internal readonly struct Fields(JsonElement e)
     {
         if (e.TryGetProperty(name, out var v))
         {
-            if (v.ValueKind == JsonValueKind.String && decimal.TryParse(v.GetString(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var d))
+            if (v.ValueKind == JsonValueKind.String && decimal.TryParse(Text(v, name), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var d))
             {
                 return d;
             }
@@ -68,7 +84,7 @@ internal readonly struct Fields(JsonElement e)
         {
             throw Bad(name, "a list of strings");
         }
-        return v.EnumerateArray().Select(x => x.GetString()!).ToList();
+        return v.EnumerateArray().Select(x => Text(x, name)).ToList();
     }
 
     private static RejectedException Bad(string name, string what) => RejectedException.Of(Codes.Invalid, $"'{name}' must be {what}", name);

@@ -55,7 +55,15 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
         {
             throw new ScenarioFormatException("the scenario must be a JSON object");
         }
-        var name = root.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "scenario";
+        string name;
+        try
+        {
+            name = root.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "scenario";
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ScenarioFormatException("the scenario's name is not valid Unicode (a lone surrogate)");
+        }
         if (!root.TryGetProperty("actions", out var actions) || actions.ValueKind != JsonValueKind.Array)
         {
             throw new ScenarioFormatException("the scenario needs an 'actions' array");
@@ -277,16 +285,18 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
 
         public async Task ActAsync(int index, Fields a, CancellationToken ct)
         {
-            var type = a.OptStr("type") ?? "";
-            var id = type switch
-            {
-                "cancel" or "reduce" => a.OptStr("order"),
-                "close" => a.OptStr("period"),
-                _ => a.OptStr("id"),
-            };
+            var type = "";
+            string? id = null;
             Instant at;
             try
             {
+                type = a.OptStr("type") ?? "";
+                id = type switch
+                {
+                    "cancel" or "reduce" => a.OptStr("order"),
+                    "close" => a.OptStr("period"),
+                    _ => a.OptStr("id"),
+                };
                 at = a.Time("at");
             }
             catch (RejectedException e)

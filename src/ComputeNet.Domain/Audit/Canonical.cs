@@ -12,6 +12,9 @@ namespace ComputeNet.Domain.Audit;
 /// </summary>
 public static class Canonical
 {
+    /// <summary>2^53 − 1: the largest integer an IEEE double, and so an RFC 8785 number, holds exactly.</summary>
+    public const long MaxSafeInteger = 9_007_199_254_740_991;
+
     public static string Json(object? value)
     {
         var sb = new StringBuilder();
@@ -38,8 +41,17 @@ public static class Canonical
                 WriteString(sb, s);
                 break;
             case int or long:
-                sb.Append(Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture));
+            {
+                var n = Convert.ToInt64(value, CultureInfo.InvariantCulture);
+                if (n is > MaxSafeInteger or < -MaxSafeInteger)
+                {
+                    // RFC 8785 writes an IEEE double's shortest form: beyond 2^53 that is no longer the integer given, so
+                    // two different amounts could hash alike. ComputeNet refuses them rather than hash a rounded number.
+                    throw new ArgumentException($"canonical JSON holds integers within ±{MaxSafeInteger} (2^53 − 1) exactly; {n} is beyond");
+                }
+                sb.Append(n.ToString(CultureInfo.InvariantCulture));
                 break;
+            }
             case IReadOnlyDictionary<string, object?> obj:
             {
                 sb.Append('{');
@@ -83,8 +95,16 @@ public static class Canonical
     private static readonly System.Buffers.SearchValues<char> MustEscape =
         System.Buffers.SearchValues.Create("\"\\" + new string(Enumerable.Range(0, 0x20).Select(i => (char)i).ToArray()));
 
+    /// <summary>
+    /// Writes a JSON string. Text that is not valid Unicode (a lone surrogate) is refused: <c>Encoding.UTF8</c> would turn
+    /// it into U+FFFD, so <c>"\ud800"</c>, <c>"\udead"</c> and <c>"\ufffd"</c> would hash alike.
+    /// </summary>
     internal static void WriteString(StringBuilder sb, string s)
     {
+        if (UnicodeText.IndexOfLoneSurrogate(s) is var bad and >= 0)
+        {
+            throw new ArgumentException($"canonical JSON holds valid Unicode only; the string has a lone surrogate U+{(int)s[bad]:X4} at index {bad}");
+        }
         if (!s.AsSpan().ContainsAny(MustEscape))
         {
             sb.Append('"').Append(s).Append('"');

@@ -93,7 +93,12 @@ public static class Statements
         {
             sb.Append(i == 0 ? "{\"account\":" : ",{\"account\":");
             Canonical.WriteString(sb, t.Postings[i].Account);
-            sb.Append(",\"amountFen\":").Append(t.Postings[i].AmountFen).Append('}');
+            var amount = t.Postings[i].AmountFen;
+            if (amount is > Canonical.MaxSafeInteger or < -Canonical.MaxSafeInteger)
+            {
+                throw new ArgumentException($"canonical JSON holds integers within ±{Canonical.MaxSafeInteger} (2^53 − 1) exactly; {amount} is beyond");
+            }
+            sb.Append(",\"amountFen\":").Append(amount).Append('}');
         }
         sb.Append("],\"txId\":");
         Canonical.WriteString(sb, t.TxId);

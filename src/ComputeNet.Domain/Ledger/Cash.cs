@@ -1,3 +1,4 @@
+using ComputeNet.Domain.Money;
 using ComputeNet.Domain.Parties;
 using ComputeNet.Domain.Settlement;
 using NodaTime;
@@ -47,8 +48,8 @@ public sealed class CashBook
             throw RejectedException.Of(Codes.Invalid, "a cash action needs an id of at most 64 characters", "id");
         }
         var postings = cmd.Kind == "payout"
-            ? new[] { new Posting(account, cmd.AmountFen), new Posting(Clearing, -cmd.AmountFen) }
-            : [new Posting(Clearing, cmd.AmountFen), new Posting(account, -cmd.AmountFen)];
+            ? new[] { new Posting(account, cmd.AmountFen), new Posting(Clearing, unchecked(-cmd.AmountFen)) }
+            : [new Posting(Clearing, cmd.AmountFen), new Posting(account, unchecked(-cmd.AmountFen))];
         if (_byId.TryGetValue(TxIdOf(cmd.CashId), out var existing))
         {
             return existing.Kind == cmd.Kind && existing.Postings.SequenceEqual(postings) ? []
@@ -57,6 +58,10 @@ public sealed class CashBook
         if (cmd.AmountFen <= 0)
         {
             throw RejectedException.Of(Codes.Invalid, "a cash amount is whole fen above 0", "amountFen");
+        }
+        if (cmd.AmountFen > Fen.MaxSafe)
+        {
+            throw RejectedException.Of(Codes.Invalid, $"a cash amount is at most {Fen.MaxSafe} fen (market-rules §6)", "amountFen");
         }
         // What is open: what a buyer or issuer owes (a debit balance), what a provider or carrier is owed (a credit balance).
         var balance = openBalance(account);

@@ -67,6 +67,7 @@ public static class MatchingEngine
         {
             throw RejectedException.Of(Codes.Invalid, $"the offer's window ended at {spec.Window.To}", "to");
         }
+        CheckFullWindow("offer", spec.Devices, spec.Window, catalogue.Standard.ScuPerDevice(rc), spec.Price);
         CheckBookCapacity(book);
 
         var hub = catalogue.Hub(cluster.HubId)!;
@@ -121,6 +122,8 @@ public static class MatchingEngine
         {
             throw RejectedException.Of(Codes.Invalid, $"unknown city '{cityId}'", "city");
         }
+        // A lease's SCU per device is its offer's: at most the largest of the family's classes, at least the bid's minimum.
+        CheckFullWindow("bid", spec.Devices, spec.Window, Math.Max(spec.MinScuPerDevice, catalogue.LargestScuPerDevice(terms.Family)), spec.Price);
         if (spec.Window.From <= cmd.At)
         {
             throw RejectedException.Of(Codes.WindowStarted, $"the bid's window started at {spec.Window.From}", "from");
@@ -250,6 +253,22 @@ public static class MatchingEngine
         if (price <= 0 || price > MarketLimits.MaxPrice || decimal.Round(price, 4) != price)
         {
             throw RejectedException.Of(Codes.Invalid, "the price must be above 0, at most 1,000,000 yuan per SCU-hour, with at most 4 decimal places", "price");
+        }
+    }
+
+    /// <summary>
+    /// Every amount stays within ±(2^53 − 1) fen (market-rules §6): an order whose full window at its price —
+    /// devices × hours × SCU per device × price, exact — is above it is `invalid`. Every lease it makes, and so every
+    /// compute line of that lease in any period, is then within it too (ADR 0019).
+    /// </summary>
+    private static void CheckFullWindow(string what, int devices, HourWindow window, decimal scuPerDevice, decimal price)
+    {
+        var amount = Settlement.Rating.ExactComputeAmount((System.Numerics.BigInteger)devices * window.Hours * 3600, scuPerDevice, price);
+        if (!Money.Fen.IsSafe(amount))
+        {
+            throw RejectedException.Of(Codes.Invalid,
+                $"the {what}'s full window ({devices} devices × {window.Hours} h × {scuPerDevice} SCU × {price} yuan) comes to {amount} fen, " +
+                $"above the {Money.Fen.MaxSafe} fen every amount stays within", "price");
         }
     }
 

@@ -69,6 +69,42 @@ public sealed class LeaseUsage
 /// </summary>
 public static class UsageRules
 {
+    /// <summary>Energy kWh, green kWh and transferred GB above this in one record are `invalid`: no device or link delivers it (market-rules §6).</summary>
+    public const decimal MaxQuantity = 1_000_000_000m;
+
+    /// <summary>
+    /// The quantity bounds of market-rules §6, part of the `invalid` (malformed) check that comes before every other §6
+    /// code: energy, green energy and transferred GB above <see cref="MaxQuantity"/>.
+    /// </summary>
+    public static Rejection? Malformed(UsageQuantities q) =>
+        q.EnergyKwh > MaxQuantity ? TooLarge("energyKwh", "kWh of energy")
+        : q.GreenKwh > MaxQuantity ? TooLarge("greenKwh", "kWh of green energy")
+        : q.TransferGb > MaxQuantity ? TooLarge("transferGb", "GB transferred")
+        : null;
+
+    private static Rejection TooLarge(string field, string what) =>
+        new(Codes.Invalid, $"a usage record holds at most {MaxQuantity:#,0} {what}", field);
+
+    /// <summary>
+    /// The record's rated amounts — compute at the lease's price, transport at the route's tariff — must stay within
+    /// ±(2^53 − 1) fen (market-rules §6). Checked as soon as the lease is known; device-seconds beyond the lease's capacity
+    /// are `over-capacity` unless their amount is beyond even that bound.
+    /// </summary>
+    public static Rejection? AmountOutOfRange(RecordUsage cmd, LeaseTerms terms)
+    {
+        var q = cmd.Quantities;
+        if (q.DeviceSeconds > 0 && !Money.Fen.IsSafe(Settlement.Rating.ExactComputeAmount(q.DeviceSeconds, terms.ScuPerDevice, terms.Price)))
+        {
+            return new Rejection(Codes.Invalid, $"{q.DeviceSeconds} device-seconds at the lease's price come to more than {Money.Fen.MaxSafe} fen", "deviceSeconds");
+        }
+        var tariff = Settlement.Rating.TransportTariff(terms.LatencyMs);
+        if (q.TransferGb > 0 && !Money.Fen.IsSafe((Money.Exact.Ratio.Of(q.TransferGb) * Money.Exact.Ratio.Of(tariff) * 100).Round()))
+        {
+            return new Rejection(Codes.Invalid, $"{q.TransferGb} GB at the route's tariff come to more than {Money.Fen.MaxSafe} fen", "transferGb");
+        }
+        return null;
+    }
+
     public static bool IsRepeat(RecordUsage cmd, UsageRecorded? previousWithSameId) =>
         previousWithSameId is not null && previousWithSameId.LeaseId == cmd.LeaseId && previousWithSameId.From == cmd.From
         && previousWithSameId.To == cmd.To && previousWithSameId.Quantities == cmd.Quantities;
@@ -100,6 +136,10 @@ public static class UsageRules
         if (terms.Provider != cmd.Party)
         {
             return new Rejection(Codes.NotLeaseProvider, $"lease '{cmd.LeaseId}' is provided by another party", "lease");
+        }
+        if (AmountOutOfRange(cmd, terms) is { } outOfRange)
+        {
+            return outOfRange;
         }
         if (previousWithSameId is not null)
         {

@@ -40,33 +40,41 @@ public static class Exact
             return divisor > 0 ? new(Numerator, Denominator * divisor) : new(-Numerator, Denominator * -divisor);
         }
 
-        /// <summary>Rounds half away from zero to a whole number.</summary>
-        public long RoundHalfAwayFromZero()
+        /// <summary>Rounds half away from zero to a whole number (a 64-bit integer; beyond one is an <see cref="OverflowException"/>).</summary>
+        public long RoundHalfAwayFromZero() => checked((long)Round());
+
+        /// <summary>Rounds half away from zero to a whole number, exactly, whatever its size.</summary>
+        public BigInteger Round()
         {
             var quotient = BigInteger.DivRem(BigInteger.Abs(Numerator), Denominator, out var remainder);
             if (remainder * 2 >= Denominator)
             {
                 quotient += 1;
             }
-            return (long)(Numerator.Sign < 0 ? -quotient : quotient);
+            return Numerator.Sign < 0 ? -quotient : quotient;
         }
 
         /// <summary>The exact value as a decimal, rounded half away from zero to <paramref name="decimals"/> places (for reports only, never for money).</summary>
         public decimal ToDecimal(int decimals)
         {
             var scale = BigInteger.Pow(10, decimals);
-            var scaled = new Ratio(Numerator * scale, Denominator).RoundHalfAwayFromZero();
-            var magnitude = (ulong)Math.Abs(scaled);
-            return new decimal(unchecked((int)(uint)magnitude), unchecked((int)(uint)(magnitude >> 32)), 0, scaled < 0, (byte)decimals);
+            var scaled = new Ratio(Numerator * scale, Denominator).Round();
+            var magnitude = BigInteger.Abs(scaled);
+            if (magnitude.GetBitLength() > 96)
+            {
+                throw new OverflowException($"{scaled} × 10^-{decimals} does not fit a decimal");
+            }
+            return new decimal(unchecked((int)(uint)(magnitude & uint.MaxValue)), unchecked((int)(uint)((magnitude >> 32) & uint.MaxValue)),
+                unchecked((int)(uint)(magnitude >> 64)), scaled.Sign < 0, (byte)decimals);
         }
     }
 
     /// <summary><c>share(x, bp) = round_half_away(x × bp / 10000)</c> (market-rules §1).</summary>
     public static Fen Share(Fen amount, BasisPoints share) =>
-        new(new Ratio(new BigInteger(amount.Value) * share.Value, BasisPoints.Whole).RoundHalfAwayFromZero());
+        new(MoneyMath.Ensure(new Ratio(new BigInteger(amount.Value) * share.Value, BasisPoints.Whole).Round(), "a share"));
 
     /// <summary>The VAT shown on a line whose amount includes 6 % VAT: <c>round(amount × 6 / 106)</c> (market-rules §7).</summary>
-    public static Fen IncludedVat(Fen amount) => new(new Ratio(new BigInteger(amount.Value) * 6, 106).RoundHalfAwayFromZero());
+    public static Fen IncludedVat(Fen amount) => new(MoneyMath.Ensure(new Ratio(new BigInteger(amount.Value) * 6, 106).Round(), "a line's VAT"));
 
     /// <summary>
     /// Splits <paramref name="whole"/> by integer weights with the largest-remainder method: floor each
@@ -93,7 +101,7 @@ public static class Exact
         for (var i = 0; i < weights.Count; i++)
         {
             parts[i] = (long)BigInteger.DivRem(magnitude * weights[i], total, out remainders[i]);
-            assigned += parts[i];
+            assigned = checked(assigned + parts[i]);
         }
         var leftover = (long)magnitude - assigned;
         var order = Enumerable.Range(0, weights.Count).OrderByDescending(i => remainders[i]).ThenBy(i => i).ToArray();
@@ -104,7 +112,7 @@ public static class Exact
         var result = new Fen[weights.Count];
         for (var i = 0; i < parts.Length; i++)
         {
-            result[i] = new Fen(sign * parts[i]);
+            result[i] = new Fen(checked(sign * parts[i]));
         }
         return result;
     }

@@ -44,6 +44,14 @@ public sealed record MeteringStandardPublished(
 /// <summary>The platform's current settings; defaults until the operator configures it.</summary>
 public sealed class PlatformSettings
 {
+    /// <summary>
+    /// Bounds on reference data, so that SCU per device (peak × factor / 1000, at most 100,000,000) and every quantity
+    /// derived from it stay far inside decimal and 2^53 − 1 fen arithmetic (market-rules §6, ADR 0019).
+    /// </summary>
+    public const decimal MaxPeakTflops = 1_000_000_000m;
+
+    public const decimal MaxPrecisionFactor = 100m;
+
     public PeriodCalendar Calendar { get; private set; } = PeriodCalendar.DailyShanghai;
     public FeeSchedule Fees { get; private set; } = FeeSchedule.Default;
     public IReadOnlyList<ResourceClass> ExtraResourceClasses { get; private set; } = [];
@@ -86,9 +94,9 @@ public sealed class PlatformSettings
         }
         foreach (var precision in Enum.GetValues<Precision>())
         {
-            if (!proposed.PrecisionFactors.TryGetValue(precision.ToString(), out var factor) || factor <= 0)
+            if (!proposed.PrecisionFactors.TryGetValue(precision.ToString(), out var factor) || factor <= 0 || factor > MaxPrecisionFactor)
             {
-                throw RejectedException.Of(Codes.Invalid, $"the standard needs a factor above 0 for {precision}", "precisionFactors");
+                throw RejectedException.Of(Codes.Invalid, $"the standard needs a factor above 0 and at most {MaxPrecisionFactor} for {precision}", "precisionFactors");
             }
         }
         if (proposed.PrecisionFactors.Keys.Any(k => !Slugs.TryParsePrecision(k, out _)))
@@ -109,6 +117,10 @@ public sealed class PlatformSettings
             {
                 throw RejectedException.Of(Codes.Invalid, $"resource class '{rc.Id}' needs an id, peak TFLOPS above 0 and memory above 0", "resourceClasses");
             }
+            if (rc.PeakTflops > MaxPeakTflops)
+            {
+                throw RejectedException.Of(Codes.Invalid, $"resource class '{rc.Id}': peak TFLOPS are at most {MaxPeakTflops:#,0} (no device delivers more)", "resourceClasses");
+            }
         }
         return proposed;
     }
@@ -126,6 +138,29 @@ public sealed class PlatformSettings
             default:
                 throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "unknown platform event");
         }
+    }
+
+    /// <summary>
+    /// Checks a configuration against the current settings too: the calendar (period unit, time zone) may change only
+    /// before the first close (market-rules §7), since a month close after daily closes would bill their hours again and
+    /// periods must never overlap or leave gaps. Fees and reference data may change at any time.
+    /// </summary>
+    public PlatformConfigured Decide(PlatformConfigured proposed, Catalogue builtIn, bool anyPeriodClosed)
+    {
+        var checkedProposal = Decide(proposed, builtIn);
+        if (anyPeriodClosed)
+        {
+            var unit = Calendar.Unit == PeriodUnit.Month ? "month" : "day";
+            if (proposed.PeriodUnit != unit)
+            {
+                throw RejectedException.Of(Codes.Invalid, $"the settlement period stays '{unit}': the calendar may change only before the first close", "period");
+            }
+            if (proposed.TimeZone != Calendar.Zone.Id)
+            {
+                throw RejectedException.Of(Codes.Invalid, $"the time zone stays '{Calendar.Zone.Id}': the calendar may change only before the first close", "timeZone");
+            }
+        }
+        return checkedProposal;
     }
 
     /// <summary>Checks a configuration against the rules and the built-in catalogue; throws `invalid` naming the field.</summary>
@@ -148,6 +183,10 @@ public sealed class PlatformSettings
             if (string.IsNullOrWhiteSpace(rc.Id) || rc.PeakTflops <= 0 || rc.MemoryGb <= 0)
             {
                 throw RejectedException.Of(Codes.Invalid, $"resource class '{rc.Id}' needs an id, peak TFLOPS above 0 and memory above 0", "resourceClasses");
+            }
+            if (rc.PeakTflops > MaxPeakTflops)
+            {
+                throw RejectedException.Of(Codes.Invalid, $"resource class '{rc.Id}': peak TFLOPS are at most {MaxPeakTflops:#,0} (no device delivers more)", "resourceClasses");
             }
         }
         foreach (var l in proposed.Latencies)

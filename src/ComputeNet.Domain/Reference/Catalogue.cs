@@ -55,6 +55,18 @@ public sealed class Catalogue
     public City? City(string id) => _cities.GetValueOrDefault(id);
     public ResourceClass? ResourceClass(string id) => _classes.GetValueOrDefault(id);
 
+    private Dictionary<ComputeFamily, decimal>? _largestScu;
+
+    /// <summary>
+    /// The largest SCU per device of any class of <paramref name="family"/> under this catalogue's standard (0 when it has
+    /// none): what a bid's devices can be at most, for its full-window bound (ADR 0019). Computed once per catalogue.
+    /// </summary>
+    public decimal LargestScuPerDevice(ComputeFamily family)
+    {
+        var table = _largestScu ??= _classes.Values.GroupBy(c => c.Family).ToDictionary(g => g.Key, g => g.Max(Standard.ScuPerDevice));
+        return table.GetValueOrDefault(family);
+    }
+
     /// <summary>A new catalogue with resource classes merged by id and latency overrides added or replaced.</summary>
     public Catalogue With(IEnumerable<ResourceClass> classes, IEnumerable<LatencyOverride> overrides)
     {

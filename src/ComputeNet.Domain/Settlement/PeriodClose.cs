@@ -109,7 +109,8 @@ public static class PeriodClose
                     var voucher = draft.Kind == LineKinds.SlaCredit ? null : redemption.Redeem(terms, draft.Kind, draft.Late, draft.Amount, txId);
                     var discount = voucher?.AmountFen ?? 0;
                     var line = new InvoiceLine(lines.Count + 1, terms.LeaseId, terms.BidId, terms.OfferId, draft.Kind, draft.Late,
-                        draft.Amount.Value, Exact.IncludedVat(draft.Amount).Value, discount, voucher?.ProgrammeId, draft.Amount.Value - discount,
+                        draft.Amount.Value, Exact.IncludedVat(draft.Amount).Value, discount, voucher?.ProgrammeId,
+                        MoneyMath.Add(draft.Amount.Value, -discount, $"the due part of {txId}"),
                         draft.Earner, role, fee.Value, draft.Quantity, draft.Unit, draft.UnitPrice);
                     lines.Add(line);
                     var split = draft.Kind == LineKinds.Compute ? SplitFee(input, terms, fee) : null;
@@ -117,8 +118,9 @@ public static class PeriodClose
 
                     var key = (draft.Earner, role);
                     var (gross, fees) = earned.GetValueOrDefault(key);
-                    earned[key] = (gross + line.AmountFen, fees + fee.Value);
-                    platformFee += split?.Platform ?? fee.Value;
+                    earned[key] = (MoneyMath.Add(gross, line.AmountFen, $"the {role} statement of {draft.Earner} for {period.Key}"),
+                        MoneyMath.Add(fees, fee.Value, $"the fees of {draft.Earner} for {period.Key}"));
+                    platformFee = MoneyMath.Add(platformFee, split?.Platform ?? fee.Value, $"the platform fee of {period.Key}");
                     if (split is { } s)
                     {
                         regionShares.Add((s.DemandRegion, s.Demand));
@@ -131,18 +133,20 @@ public static class PeriodClose
                 continue;
             }
             lineCount += lines.Count;
-            invoices.Add(new InvoiceIssued(period.Key, buyerLeases.Key, lines, lines.Sum(l => l.AmountFen), lines.Sum(l => l.VoucherFen),
-                lines.Sum(l => l.DueFen), input.At));
+            var invoiceOf = $"the invoice of {buyerLeases.Key} for {period.Key}";
+            invoices.Add(new InvoiceIssued(period.Key, buyerLeases.Key, lines, MoneyMath.Sum(lines, l => l.AmountFen, invoiceOf),
+                MoneyMath.Sum(lines, l => l.VoucherFen, invoiceOf + " (vouchers)"), MoneyMath.Sum(lines, l => l.DueFen, invoiceOf + " (due)"), input.At));
         }
 
         var statements = earned
             .OrderBy(kv => kv.Key.Role == "provider" ? 0 : 1)
             .ThenBy(kv => partyOrder.GetValueOrDefault(kv.Key.Party, long.MaxValue)).ThenBy(kv => kv.Key.Party, StringComparer.Ordinal)
-            .Select(kv => new StatementIssued(period.Key, kv.Key.Party, kv.Key.Role, kv.Value.Gross, kv.Value.Fee, kv.Value.Gross - kv.Value.Fee, input.At))
+            .Select(kv => new StatementIssued(period.Key, kv.Key.Party, kv.Key.Role, kv.Value.Gross, kv.Value.Fee,
+                MoneyMath.Add(kv.Value.Gross, -kv.Value.Fee, $"the {kv.Key.Role} statement of {kv.Key.Party} for {period.Key} (net)"), input.At))
             .ToList();
 
         redemption.Lapse();
-        var regions = regionShares.GroupBy(r => r.Region).Select(g => new RegionShareIssued(period.Key, g.Key, g.Sum(r => r.Fen), input.At))
+        var regions = regionShares.GroupBy(r => r.Region).Select(g => new RegionShareIssued(period.Key, g.Key, MoneyMath.Sum(g, r => r.Fen, $"the share of {g.Key} for {period.Key}"), input.At))
             .Where(r => r.ShareFen != 0).ToList();
 
         // Chain every statement to the previous one of its party and kind, and root the period's transactions in a Merkle tree.
@@ -282,14 +286,14 @@ public static class PeriodClose
         {
             return null;
         }
-        var reservedDeviceSeconds = (long)terms.Devices * (long)(terms.To - terms.From).TotalSeconds;
-        if (lease.DeviceSecondsDelivered * 1000 >= reservedDeviceSeconds * (long)SlaThresholdPermille)
+        var reservedDeviceSeconds = checked((long)terms.Devices * (long)(terms.To - terms.From).TotalSeconds);
+        if ((System.Numerics.BigInteger)lease.DeviceSecondsDelivered * 1000 >= (System.Numerics.BigInteger)reservedDeviceSeconds * SlaThresholdPermille)
         {
             return null;
         }
         var reservedAmounts = calendar.Covering(terms.From, terms.To)
             .Select(p => Rating.ComputeAmount(ReservedDeviceSecondsInside(terms, p), terms.ScuPerDevice, terms.Price))
-            .Aggregate(Fen.Zero, (a, b) => a + b);
+            .Aggregate(Fen.Zero, (a, b) => new Fen(MoneyMath.Add(a.Value, b.Value, $"the reserved compute of lease {terms.LeaseId}")));
         return -Exact.Share(reservedAmounts, SlaCreditShare);
     }
 
@@ -298,7 +302,7 @@ public static class PeriodClose
     {
         var from = Instant.Max(lease.From, period.Start);
         var to = Instant.Min(lease.To, period.End);
-        return to > from ? (long)lease.Devices * (long)(to - from).TotalSeconds : 0;
+        return to > from ? checked((long)lease.Devices * (long)(to - from).TotalSeconds) : 0;
     }
 }
 
@@ -310,8 +314,12 @@ public static class Rating
     /// division, rounded half away from zero.
     /// </summary>
     public static Fen ComputeAmount(long deviceSeconds, decimal scuPerDevice, decimal priceYuanPerScuHour) =>
-        new((Exact.Ratio.Of(deviceSeconds) * Exact.Ratio.Of(scuPerDevice) * Exact.Ratio.Of(priceYuanPerScuHour) * 100)
-            .DividedBy(3600).RoundHalfAwayFromZero());
+        new(MoneyMath.Ensure(ExactComputeAmount(deviceSeconds, scuPerDevice, priceYuanPerScuHour), "a compute amount"));
+
+    /// <summary><see cref="ComputeAmount"/> exactly, whatever its size: for the arrival bounds of orders and records (ADR 0019).</summary>
+    public static System.Numerics.BigInteger ExactComputeAmount(System.Numerics.BigInteger deviceSeconds, decimal scuPerDevice, decimal priceYuanPerScuHour) =>
+        (new Exact.Ratio(deviceSeconds, System.Numerics.BigInteger.One) * Exact.Ratio.Of(scuPerDevice) * Exact.Ratio.Of(priceYuanPerScuHour) * 100)
+            .DividedBy(3600).Round();
 
     /// <summary>SCU-hours <c>device_seconds × scu_per_device / 3600</c>, to 6 places for display (never used for money).</summary>
     public static decimal ScuHours(long deviceSeconds, decimal scuPerDevice) =>
@@ -327,5 +335,5 @@ public static class Rating
 
     /// <summary><c>round(Σ GB × tariff)</c> yuan, in fen, rounded once half away from zero.</summary>
     public static Fen TransportAmount(decimal gigabytes, decimal tariffYuanPerGb) =>
-        new((Exact.Ratio.Of(gigabytes) * Exact.Ratio.Of(tariffYuanPerGb) * 100).RoundHalfAwayFromZero());
+        new(MoneyMath.Ensure((Exact.Ratio.Of(gigabytes) * Exact.Ratio.Of(tariffYuanPerGb) * 100).Round(), "a transport amount"));
 }

@@ -47,7 +47,7 @@ internal sealed class Redemption(CloseInput input, IReadOnlyDictionary<string, l
         {
             return null;
         }
-        _balance[c.Voucher.Grant.GrantId] = remaining - discount;
+        _balance[c.Voucher.Grant.GrantId] = checked(remaining - discount);
         var redeemed = new VoucherRedeemed(c.Voucher.Grant.GrantId, c.Programme.ProgrammeId, lease.Buyer, input.Period.Key, txId, lease.LeaseId,
             lineKind, late, discount, input.At);
         _events.Add(redeemed);
@@ -98,9 +98,11 @@ internal sealed class Redemption(CloseInput input, IReadOnlyDictionary<string, l
             }
             if (redeemed > 0)
             {
-                claim.Programmes[programmeId] = claim.Programmes.GetValueOrDefault(programmeId) + redeemed;
+                claim.Programmes[programmeId] = MoneyMath.Add(claim.Programmes.GetValueOrDefault(programmeId), redeemed,
+                    $"the redemptions of programme {programmeId} in {input.Period.Key}");
             }
-            byIssuer[issuer] = (claim.Redeemed + redeemed, claim.Lapsed + lapsed, claim.Programmes);
+            var claimOf = $"the claim of {issuer} for {input.Period.Key}";
+            byIssuer[issuer] = (MoneyMath.Add(claim.Redeemed, redeemed, claimOf), MoneyMath.Add(claim.Lapsed, lapsed, claimOf + " (lapsed)"), claim.Programmes);
         }
         return byIssuer
             .OrderBy(kv => partyOrder.GetValueOrDefault(kv.Key, long.MaxValue)).ThenBy(kv => kv.Key, StringComparer.Ordinal)

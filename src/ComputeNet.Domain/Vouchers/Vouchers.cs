@@ -99,6 +99,10 @@ public sealed class VoucherBook
         {
             throw RejectedException.Of(Codes.Invalid, "cap and budget are whole fen above 0", cmd.CapFen <= 0 ? "capFen" : "budgetFen");
         }
+        if (cmd.CapFen > Fen.MaxSafe || cmd.BudgetFen > Fen.MaxSafe)
+        {
+            throw RejectedException.Of(Codes.Invalid, $"cap and budget are at most {Fen.MaxSafe} fen (market-rules §6)", cmd.CapFen > Fen.MaxSafe ? "capFen" : "budgetFen");
+        }
         if (cmd.ValidTo <= cmd.ValidFrom)
         {
             throw RejectedException.Of(Codes.Invalid, "the validity must end after it starts", "validTo");
@@ -161,6 +165,10 @@ public sealed class VoucherBook
         {
             throw RejectedException.Of(Codes.Invalid, "a voucher's face value is whole fen above 0", "faceFen");
         }
+        if (cmd.FaceFen > Fen.MaxSafe)
+        {
+            throw RejectedException.Of(Codes.Invalid, $"a voucher's face value is at most {Fen.MaxSafe} fen (market-rules §6)", "faceFen");
+        }
         if (!buyer.Sme)
         {
             throw RejectedException.Of(Codes.NotSme, $"'{cmd.Buyer}' is not registered as an SME", "buyer");
@@ -199,8 +207,8 @@ public sealed class VoucherBook
             case VoucherGranted g:
             {
                 var programme = _programmes[g.ProgrammeId];
-                programme.CommittedFen += g.FaceFen;
-                programme.GrantedPerBuyer[g.Buyer] = programme.GrantedPerBuyer.GetValueOrDefault(g.Buyer) + g.FaceFen;
+                programme.CommittedFen = checked(programme.CommittedFen + g.FaceFen);
+                programme.GrantedPerBuyer[g.Buyer] = checked(programme.GrantedPerBuyer.GetValueOrDefault(g.Buyer) + g.FaceFen);
                 _vouchers[g.GrantId] = new Voucher { Grant = g, GrantOrder = _vouchers.Count + 1, BalanceFen = g.FaceFen };
                 Invariant(programme.CommittedFen <= programme.Terms.BudgetFen, $"programme {g.ProgrammeId} over budget");
                 break;
@@ -208,19 +216,19 @@ public sealed class VoucherBook
             case VoucherRedeemed r:
             {
                 var voucher = _vouchers[r.GrantId];
-                voucher.BalanceFen -= r.AmountFen;
-                _programmes[r.ProgrammeId].RedeemedFen += r.AmountFen;
+                voucher.BalanceFen = checked(voucher.BalanceFen - r.AmountFen);
+                _programmes[r.ProgrammeId].RedeemedFen = checked(_programmes[r.ProgrammeId].RedeemedFen + r.AmountFen);
                 Invariant(voucher.BalanceFen >= 0, $"voucher {r.GrantId} below zero");
                 break;
             }
             case VoucherLapsed l:
             {
                 var voucher = _vouchers[l.GrantId];
-                voucher.BalanceFen -= l.AmountFen;
+                voucher.BalanceFen = checked(voucher.BalanceFen - l.AmountFen);
                 voucher.Lapsed = true;
                 var programme = _programmes[l.ProgrammeId];
-                programme.CommittedFen -= l.AmountFen;
-                programme.LapsedFen += l.AmountFen;
+                programme.CommittedFen = checked(programme.CommittedFen - l.AmountFen);
+                programme.LapsedFen = checked(programme.LapsedFen + l.AmountFen);
                 Invariant(voucher.BalanceFen == 0, $"voucher {l.GrantId} lapsed with a balance left");
                 break;
             }

@@ -198,4 +198,30 @@ public sealed class ScenarioRunnerTests
                 return false;
         }
     }
+
+    [Fact]
+    public async Task The_issue_13_overflow_record_and_a_lone_surrogate_are_invalid_and_the_day_closes()
+    {
+        // market-rules §6: transferGb = 1e21 and an escaped lone surrogate in an id are `invalid` rejections (data), the
+        // run goes on and the one-day figures are unchanged.
+        var scenario = JsonNode.Parse(File.ReadAllText(TestDatabase.ScenarioPath("one-day.json")))!.AsObject();
+        var actions = scenario["actions"]!.AsArray();
+        var bid = actions[1]!.DeepClone().AsObject();
+        bid["id"] = "LONE";
+        bid["at"] = "2026-11-30T10:30:00+08:00";
+        actions.Insert(2, bid);
+        actions.Insert(5, JsonNode.Parse("""
+            { "at": "2026-12-02T00:20:00+08:00", "type": "usage", "id": "u-huge", "party": "prov-nx", "bid": "b1", "offer": "of1",
+              "from": "2026-12-01T00:00:00+08:00", "to": "2026-12-01T01:00:00+08:00", "deviceSeconds": 1, "energyKwh": "0",
+              "greenKwh": "0", "transferGb": "1000000000000000000000" }
+            """));
+        var json = scenario.ToJsonString().Replace("\"LONE\"", "\"b\\ud800\"");
+
+        var r = await RunAsync(json);
+
+        Assert.Contains(r.Rejections, x => x.Index == 2 && x.Code == "invalid" && x.Reason.Contains("lone surrogate", StringComparison.Ordinal));
+        Assert.Contains(r.Rejections, x => x.Index == 5 && x.Id == "u-huge" && x.Code == "invalid" && x.Reason.Contains("GB", StringComparison.Ordinal));
+        Assert.Equal(144_768, Assert.Single(r.Invoices).AmountFen);
+        Assert.Equal(0, r.Ledger.TrialBalanceFen);
+    }
 }

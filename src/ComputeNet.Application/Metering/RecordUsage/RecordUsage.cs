@@ -77,5 +77,5 @@ public static class UsageIntake
         string.IsNullOrWhiteSpace(cmd.RecordId) ? new Rejection(Codes.Invalid, "a usage record needs an id chosen by its provider", "recordId")
         : cmd.RecordId.Length > RequestLimits.MaxIdLength ? new Rejection(Codes.Invalid, $"record ids are at most {RequestLimits.MaxIdLength} characters", "recordId")
         : string.IsNullOrWhiteSpace(cmd.LeaseId) ? new Rejection(Codes.Invalid, "a usage record names its lease", "leaseId")
-        : null;
+        : UsageRules.Malformed(cmd.Quantities);
 }

@@ -40,15 +40,30 @@ public sealed class ClosePeriodHandler(IDocumentStore store, PartyDirectory part
             var form = view.Calendar.Unit == PeriodUnit.Day ? "YYYY-MM-DD" : "YYYY-MM";
             throw RejectedException.Of(Codes.Invalid, $"'{r.Period}' is not a {view.Calendar.Unit.ToString().ToLowerInvariant()} period ({form})", "period");
         }
+        CloseSummary summary;
         if (now < period.End)
         {
-            throw RejectedException.Of(Codes.PeriodNotEnded, $"period {period.Key} ends at {period.End}", "period");
+            // A period closed already answers as a repeat whatever the clock says (a close recorded with an earlier --at, say).
+            await using var read = store.QuerySession();
+            summary = await ExistingAsync(read, period.Key, ct)
+                ?? throw RejectedException.Of(Codes.PeriodNotEnded, $"period {period.Key} ends at {period.End}", "period");
         }
-
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var summary = await CloseAsync(period, view, now, ct);
-        PlatformMetrics.CloseDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
-            PlatformMetrics.Outcome(summary.AlreadyClosed ? "repeat" : "closed"));
+        else
+        {
+            try
+            {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                summary = await CloseAsync(period, view, now, ct);
+                PlatformMetrics.CloseDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
+                    PlatformMetrics.Outcome(summary.AlreadyClosed ? "repeat" : "closed"));
+            }
+            catch (Exception e) when (Domain.Money.MoneyRangeException.Within(e) is { } range)
+            {
+                // Arrival bounds keep every line within ±(2^53 − 1) fen; a total over many of them (an invoice, a statement, a
+                // balance) that would leave it stops the close before anything is written (ADR 0019).
+                throw RejectedException.Of(Codes.Invalid, $"period {period.Key} cannot close: {range.Message}", "period");
+            }
+        }
         // A second transaction: a close that committed and then crashed gets its checkpoint when it is run again.
         await checkpoints.EnsureAsync(ct);
         await using var query = store.QuerySession();
