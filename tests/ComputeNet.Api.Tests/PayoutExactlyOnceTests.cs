@@ -75,7 +75,10 @@ public sealed class PayoutExactlyOnceTests : IAsyncLifetime
 
         // Two retries at once, and the outbox: all under the same idempotency key, one attempt at a time.
         var retries = await Task.WhenAll(_host.Operator.PostAsync("/v1/payouts/po-1/retry", null), _host.Operator.PostAsync("/v1/payouts/po-1/retry", null));
-        Assert.All(retries, r => Assert.True(r.StatusCode is HttpStatusCode.OK or HttpStatusCode.Conflict, r.StatusCode.ToString()));
+        foreach (var r in retries)
+        {
+            Assert.True(r.StatusCode is HttpStatusCode.OK or HttpStatusCode.Conflict, $"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+        }
         var paid = await PaidAsync("po-1");
         Assert.Equal(owed, paid["amountFen"]!.GetValue<long>());
         Assert.Equal("stripe-payout-po-1", paid["cashId"]!.GetValue<string>());

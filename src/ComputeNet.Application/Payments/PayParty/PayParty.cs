@@ -109,7 +109,14 @@ public sealed class PayPartyHandler(IDocumentStore store, PartyDirectory parties
             var book = (await session.Events.AggregateStreamAsync<PayeeStream>(PaymentProjections.PayeeStreamOf(document.Party), token: ct))?.Book
                 ?? new PaymentsBook();
             var account = document.State.Requested.Account;
-            book.DecideRetry(r.PayoutId, -await PaymentProjections.BalanceAsync(session, account, ct), clock.GetCurrentInstant());
+            var payable = -await PaymentProjections.BalanceAsync(session, account, ct);
+            // An attempt that posted this payout's cash but has not recorded its outcome yet (it is finishing, or died
+            // between the two): the posting is this payout's own, not a payment that leaves less to cover it.
+            if (await session.LoadAsync<Ledger.LedgerTransactionView>(CashBook.TxIdOf(PaymentsBook.PayoutCashId(r.PayoutId)), ct) is not null)
+            {
+                payable += document.State.Requested.AmountFen;
+            }
+            book.DecideRetry(r.PayoutId, payable, clock.GetCurrentInstant());
         }
         return await attempts.AttemptAsync(document.Party, r.PayoutId, retry: true);
     }
