@@ -22,12 +22,53 @@ public sealed class ExplicitOffsetConverter : JsonConverter<DateTimeOffset>
     {
         var text = reader.GetString() ?? throw new System.Text.Json.JsonException("a time is a string");
         var parsed = NodaTime.Text.OffsetDateTimePattern.ExtendedIso.Parse(text);
-        return parsed.Success ? parsed.Value.ToDateTimeOffset()
-            : throw new System.Text.Json.JsonException($"'{text}' is not an ISO-8601 time with an offset (e.g. 2026-12-01T00:00:00+08:00)");
+        if (!parsed.Success)
+        {
+            throw new System.Text.Json.JsonException($"'{text}' is not an ISO-8601 time with an offset (e.g. 2026-12-01T00:00:00+08:00)");
+        }
+        // NodaTime reads years -9998…9999 in any offset; DateTimeOffset holds 0001-01-01T00:00Z…9999-12-31T23:59:59.9999999Z only
+        // (so 9999-12-31T20:00:00-05:00, which is 10000-01-01 in UTC, does not fit). Outside that it is malformed input, not a 500.
+        try
+        {
+            if (parsed.Value.Year is >= 1 and <= 9999)
+            {
+                return parsed.Value.ToDateTimeOffset();
+            }
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or OverflowException or InvalidOperationException)
+        {
+        }
+        throw new System.Text.Json.JsonException($"'{text}' is outside the times the platform holds (0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z)");
     }
 
     public override void Write(System.Text.Json.Utf8JsonWriter writer, DateTimeOffset value, System.Text.Json.JsonSerializerOptions options) =>
         writer.WriteStringValue(value.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", System.Globalization.CultureInfo.InvariantCulture));
+}
+
+/// <summary>
+/// Text in request bodies may not hold U+0000 (NUL): PostgreSQL's text and jsonb cannot store it, so a name or id
+/// carrying one could be neither stored nor looked up. It is refused as malformed input (400 `invalid` naming the
+/// field), in values and in property names (dictionary keys) alike.
+/// </summary>
+public sealed class NoNulStringConverter : JsonConverter<string>
+{
+    public override bool HandleNull => false;
+
+    public override string? Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
+        reader.TokenType == System.Text.Json.JsonTokenType.String ? Checked(reader.GetString()!)
+            : throw new System.Text.Json.JsonException($"expected a string, found {reader.TokenType}");
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, string value, System.Text.Json.JsonSerializerOptions options) => writer.WriteStringValue(value);
+
+    public override string ReadAsPropertyName(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
+        Checked(reader.GetString()!);
+
+    public override void WriteAsPropertyName(System.Text.Json.Utf8JsonWriter writer, string value, System.Text.Json.JsonSerializerOptions options) =>
+        writer.WritePropertyName(value);
+
+    private static string Checked(string text) => text.Contains('\0', StringComparison.Ordinal)
+        ? throw new System.Text.Json.JsonException("text may not contain U+0000 (NUL)")
+        : text;
 }
 
 /// <summary>How to start the API host. Everything is optional: the defaults serve the embedded database on loopback.</summary>
@@ -155,6 +196,8 @@ public static class ApiHost
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.Use(RefuseNulInQueryAsync);
+        app.Use(RefuseUnknownCharsetAsync);
         app.Use(ReadYourWritesAsync);
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())
@@ -194,6 +237,36 @@ public static class ApiHost
         await next();
     }
 
+    /// <summary>
+    /// A query value holding U+0000 (NUL, <c>%00</c>) is malformed: PostgreSQL text cannot hold it, so no id or name
+    /// carries one (400 <c>invalid</c> naming the parameter). Kestrel itself refuses a NUL in the path.
+    /// </summary>
+    private static async Task RefuseNulInQueryAsync(HttpContext http, Func<Task> next)
+    {
+        foreach (var (name, values) in http.Request.Query)
+        {
+            if (name.Contains('\0', StringComparison.Ordinal) || values.Any(v => v?.Contains('\0', StringComparison.Ordinal) == true))
+            {
+                throw Domain.RejectedException.Of(Domain.Codes.Invalid, "query parameters may not contain U+0000 (NUL)", name.Replace("\0", "", StringComparison.Ordinal));
+            }
+        }
+        await next();
+    }
+
+    /// <summary>
+    /// A body whose Content-Type names a charset .NET does not know (<c>application/json; charset=nope</c>) cannot be
+    /// read: 400 <c>invalid</c> naming the header, rather than the framework's InvalidOperationException (a 500).
+    /// </summary>
+    private static async Task RefuseUnknownCharsetAsync(HttpContext http, Func<Task> next)
+    {
+        if (http.Request.ContentType is { } contentType && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)
+            && media.Charset.HasValue && media.Encoding is null)
+        {
+            throw Domain.RejectedException.Of(Domain.Codes.Invalid, $"the Content-Type names a charset this server does not know ('{media.Charset.Value}'); send UTF-8", "Content-Type");
+        }
+        await next();
+    }
+
     /// <summary>JSON options of the API, for code that reads bodies by hand.</summary>
     public static System.Text.Json.JsonSerializerOptions JsonOptions { get; } = CreateJsonOptions();
 
@@ -210,6 +283,7 @@ public static class ApiHost
         o.NumberHandling = JsonNumberHandling.AllowReadingFromString;
         o.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.KebabCaseLower));
         o.Converters.Add(new ExplicitOffsetConverter());
+        o.Converters.Add(new NoNulStringConverter());
     }
 
     /// <summary>Runs until stopped, printing where it listens.</summary>

@@ -37,7 +37,8 @@ public static class MeteringEndpoints
             .Produces<UsageResult>(201).Produces<UsageResult>(200).ProducesProblem(409).ProducesProblem(422);
 
         g.MapPost("/usage/batch", async (UsageBatchBody b, HttpContext http, ISender sender, CancellationToken ct) =>
-                await sender.Send(new RecordUsageBatchRequest(Caller.From(http.User).PartyId, (b.Records ?? []).Select(Line).ToList()), ct))
+                await sender.Send(new RecordUsageBatchRequest(Caller.From(http.User).PartyId,
+                    (b.Records ?? []).Select(r => r is null ? new UsageLine(null, null, null, null, null, 0, 0, 0, "a record is a JSON object, not null") : Line(r)).ToList()), ct))
             .For(Role.Provider).WithName("RecordUsageBatch")
             .WithSummary("Provider: up to 10,000 usage records; valid ones are stored together, each refused one is reported with its reason")
             .Produces<UsageBatchResult>();
@@ -83,12 +84,32 @@ public static class MeteringEndpoints
     /// </summary>
     private static UsageLine FromCloudEvent(JsonElement e, string caller)
     {
-        string? Str(JsonElement o, string name) => o.ValueKind == JsonValueKind.Object && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        // A string that is not valid UTF-16 (a lone surrogate escape such as "\ud800") cannot be read as text: such an
+        // attribute is treated as missing, so the event is reported malformed rather than failing the request.
+        string? Str(JsonElement o, string name)
+        {
+            if (o.ValueKind != JsonValueKind.Object || !o.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.String)
+            {
+                return null;
+            }
+            try
+            {
+                return v.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                return null;
+            }
+        }
         var id = Str(e, "id");
         UsageLine Bad(string why) => new(id, null, null, null, null, 0, 0, 0, why);
         if (e.ValueKind != JsonValueKind.Object)
         {
             return Bad("a CloudEvent is a JSON object");
+        }
+        if (id?.Contains('\0', StringComparison.Ordinal) == true)
+        {
+            return Bad("id may not contain U+0000 (NUL)");
         }
         if (Str(e, "specversion") != "1.0")
         {

@@ -34,7 +34,14 @@ public sealed record PeriodCalendar(PeriodUnit Unit, DateTimeZone Zone)
         {
             return false;
         }
-        period = Make(parsed.Value);
+        try
+        {
+            period = Make(parsed.Value);
+        }
+        catch (RejectedException)
+        {
+            return false;
+        }
         return period.Key == key;
     }
 
@@ -49,9 +56,23 @@ public sealed record PeriodCalendar(PeriodUnit Unit, DateTimeZone Zone)
         }
     }
 
+    /// <summary>
+    /// The period starting on <paramref name="firstDay"/>. The calendar ends with the period whose end it can name: the
+    /// last day (9999-12-31) or month (9999-12) has no following day, so a time in it is refused as `invalid` rather
+    /// than overflowing NodaTime's calendar.
+    /// </summary>
     private SettlementPeriod Make(LocalDate firstDay)
     {
-        var next = Unit == PeriodUnit.Day ? firstDay.PlusDays(1) : firstDay.PlusMonths(1);
+        LocalDate next;
+        try
+        {
+            next = Unit == PeriodUnit.Day ? firstDay.PlusDays(1) : firstDay.PlusMonths(1);
+        }
+        catch (OverflowException)
+        {
+            throw RejectedException.Of(Codes.Invalid,
+                $"{firstDay.ToString("uuuu'-'MM'-'dd", CultureInfo.InvariantCulture)} is past the last settlement period the platform holds (the last period ends on 9999-12-31)");
+        }
         var key = Unit == PeriodUnit.Day
             ? firstDay.ToString("uuuu'-'MM'-'dd", CultureInfo.InvariantCulture)
             : firstDay.ToString("uuuu'-'MM", CultureInfo.InvariantCulture);

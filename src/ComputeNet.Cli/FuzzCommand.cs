@@ -1,0 +1,44 @@
+using System.CommandLine;
+using ComputeNet.Fuzz;
+
+namespace ComputeNet.Cli;
+
+/// <summary>
+/// <c>computenet fuzz</c>: requests generated from the OpenAPI document (CsCheck) against an in-process host (default)
+/// or a running <c>serve</c>; prints requests sent, answers per status, the 5xx seen and every failure with its request.
+/// </summary>
+internal static class FuzzCommand
+{
+    public static Command Create()
+    {
+        var requests = new Option<long>("--requests") { Description = "requests to send (default 100000)", DefaultValueFactory = _ => 100_000 };
+        var seed = new Option<string?>("--seed") { Description = "CsCheck seed to replay a run (as a failing run prints it); default: random" };
+        var url = new Option<Uri?>("--url") { Description = "a running serve to fuzz (default: an in-process host on a schema of its own, dropped afterwards)" };
+        var operatorKey = new Option<string?>("--operator-key") { Description = "the operator key of --url (default: configuration ComputeNet:OperatorKey / env ComputeNet__OperatorKey)" };
+        var schema = new Option<string?>("--schema") { Description = "with --url: the schema it serves, so that refused writes are checked to change nothing in the database" };
+        var noShrink = new Option<bool>("--no-shrink") { Description = "keep sending every request after a failure (CsCheck otherwise tries only smaller ones, to find the smallest)" };
+        var command = new Command("fuzz", "send generated requests to every endpoint under every role; fails on a 5xx, a 4xx that is not a problem with a code, or a refused write that changed something")
+        {
+            requests, seed, url, operatorKey, schema, noShrink,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var target = parse.GetValue(url) is { } address
+                ? await FuzzTarget.ConnectAsync(address, parse.GetValue(operatorKey) ?? Environment.GetEnvironmentVariable("ComputeNet__OperatorKey")
+                    ?? throw new ArgumentException("--url needs --operator-key (or ComputeNet__OperatorKey)"), parse.GetValue(schema), ct: ct)
+                : await FuzzTarget.StartInProcessAsync(ct: ct);
+            await using var _ = target;
+            Console.WriteLine($"fuzzing {target.Address} ({(target.CanFingerprint ? $"schema {target.Schema}: refused writes checked in the database" : "answers only")}); {parse.GetValue(requests):N0} requests");
+            var report = await Fuzzer.RunAsync(target, new FuzzOptions
+            {
+                Requests = parse.GetValue(requests),
+                Seed = parse.GetValue(seed),
+                Log = Console.WriteLine,
+                Shrink = !parse.GetValue(noShrink),
+            }, ct);
+            Console.Write(report.Summary());
+            return report.FailureCount == 0 ? 0 : 1;
+        });
+        return command;
+    }
+}
