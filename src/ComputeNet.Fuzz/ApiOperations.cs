@@ -7,8 +7,12 @@ public sealed record ApiParameter(string Name, string In, JsonNode? Schema);
 
 /// <summary>One operation (path + method) of the OpenAPI document, with its parameters and its body's schema.</summary>
 public sealed record ApiOperation(string Method, string PathTemplate, IReadOnlyList<ApiParameter> Parameters,
-    IReadOnlyList<string> BodyContentTypes, JsonNode? BodySchema)
+    IReadOnlyList<string> BodyContentTypes, JsonNode? BodySchema, string Summary = "")
 {
+    /// <summary>The roles the summary names ("Provider: list capacity…", "Regulator, operator: …"); empty when it names none.</summary>
+    public IReadOnlyList<string> RolesNamed(IEnumerable<string> roles) =>
+        roles.Where(r => Summary.Contains(r, StringComparison.OrdinalIgnoreCase)).ToList();
+
     public string Name => $"{Method} {PathTemplate}";
     public bool IsWrite => Method is not "GET" and not "HEAD";
     public override string ToString() => Name;
@@ -45,7 +49,7 @@ public sealed class ApiOperations
                 var content = op["requestBody"]?["content"] as JsonObject;
                 var types = content?.Select(c => c.Key).ToList() ?? [];
                 var schema = content?.Select(c => c.Value?["schema"]).FirstOrDefault(s => s is not null);
-                operations.Add(new ApiOperation(method.ToUpperInvariant(), path, parameters, types, schema));
+                operations.Add(new ApiOperation(method.ToUpperInvariant(), path, parameters, types, schema, op["summary"]?.GetValue<string>() ?? ""));
             }
         }
         return new ApiOperations(doc, operations);

@@ -34,12 +34,24 @@ public sealed class RequestGenerator(ApiOperations api, FuzzWorld world)
     public Gen<FuzzRequest> Requests() => Gen.OneOf(api.All.ToArray()).SelectMany(ForOperation);
 
     public Gen<FuzzRequest> ForOperation(ApiOperation op) =>
-        Gen.Select(Caller(), Method(op), Path(op), Query(op), Body(op), Headers(op),
+        Gen.Select(Caller(op), Method(op), Path(op), Query(op), Body(op), Headers(op),
             (caller, method, path, query, body, headers) => new FuzzRequest(op.Name, caller.Caller, caller.Raw, method,
                 query.Length == 0 ? path : path + "?" + query, body.ContentType, body.Bytes, headers));
 
-    private static Gen<(string Caller, string? Raw)> Caller() => Gen.Frequency(
-        (40, Gen.OneOf(Roles).Select(r => (r, (string?)null))),
+    /// <summary>
+    /// Callers: mostly a role the operation's summary names (so that requests get past the role check into the use
+    /// case), else any role (403s), no key, unknown keys and malformed Authorization headers.
+    /// </summary>
+    private static Gen<(string Caller, string? Raw)> Caller(ApiOperation op)
+    {
+        var named = op.RolesNamed(Roles).ToArray();
+        var anyRole = Gen.OneOf(Roles).Select(r => (r, (string?)null));
+        return named.Length == 0 ? Callers(anyRole, anyRole) : Callers(Gen.OneOf(named).Select(r => (r, (string?)null)), anyRole);
+    }
+
+    private static Gen<(string Caller, string? Raw)> Callers(Gen<(string, string?)> named, Gen<(string, string?)> anyRole) => Gen.Frequency(
+        (25, named),
+        (15, anyRole),
         (3, Gen.Const(("none", (string?)null))),
         (4, Gen.OneOf("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_".ToCharArray()).Array[43]
             .Select(c => ("raw", (string?)("Bearer cnk_" + new string(c))))),
