@@ -45,32 +45,6 @@ public sealed class ExplicitOffsetConverter : JsonConverter<DateTimeOffset>
         writer.WriteStringValue(value.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", System.Globalization.CultureInfo.InvariantCulture));
 }
 
-/// <summary>
-/// Text in request bodies may not hold U+0000 (NUL): PostgreSQL's text and jsonb cannot store it, so a name or id
-/// carrying one could be neither stored nor looked up. It is refused as malformed input (400 `invalid` naming the
-/// field), in values and in property names (dictionary keys) alike.
-/// </summary>
-public sealed class NoNulStringConverter : JsonConverter<string>
-{
-    public override bool HandleNull => false;
-
-    public override string? Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
-        reader.TokenType == System.Text.Json.JsonTokenType.String ? Checked(reader.GetString()!)
-            : throw new System.Text.Json.JsonException($"expected a string, found {reader.TokenType}");
-
-    public override void Write(System.Text.Json.Utf8JsonWriter writer, string value, System.Text.Json.JsonSerializerOptions options) => writer.WriteStringValue(value);
-
-    public override string ReadAsPropertyName(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
-        Checked(reader.GetString()!);
-
-    public override void WriteAsPropertyName(System.Text.Json.Utf8JsonWriter writer, string value, System.Text.Json.JsonSerializerOptions options) =>
-        writer.WritePropertyName(value);
-
-    private static string Checked(string text) => text.Contains('\0', StringComparison.Ordinal)
-        ? throw new System.Text.Json.JsonException("text may not contain U+0000 (NUL)")
-        : text;
-}
-
 /// <summary>How to start the API host. Everything is optional: the defaults serve the embedded database on loopback.</summary>
 public sealed record ApiHostOptions
 {
@@ -283,7 +257,6 @@ public static class ApiHost
         o.NumberHandling = JsonNumberHandling.AllowReadingFromString;
         o.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.KebabCaseLower));
         o.Converters.Add(new ExplicitOffsetConverter());
-        o.Converters.Add(new NoNulStringConverter());
     }
 
     /// <summary>Runs until stopped, printing where it listens.</summary>

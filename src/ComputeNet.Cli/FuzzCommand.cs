@@ -16,10 +16,11 @@ internal static class FuzzCommand
         var url = new Option<Uri?>("--url") { Description = "a running serve to fuzz (default: an in-process host on a schema of its own, dropped afterwards)" };
         var operatorKey = new Option<string?>("--operator-key") { Description = "the operator key of --url (default: configuration ComputeNet:OperatorKey / env ComputeNet__OperatorKey)" };
         var schema = new Option<string?>("--schema") { Description = "with --url: the schema it serves, so that refused writes are checked to change nothing in the database" };
+        var byOperation = new Option<bool>("--by-operation") { Description = "also print each operation's answers by status and problem code, and the first answer of each" };
         var noShrink = new Option<bool>("--no-shrink") { Description = "keep sending every request after a failure (CsCheck otherwise tries only smaller ones, to find the smallest)" };
         var command = new Command("fuzz", "send generated requests to every endpoint under every role; fails on a 5xx, a 4xx that is not a problem with a code, or a refused write that changed something")
         {
-            requests, seed, url, operatorKey, schema, noShrink,
+            requests, seed, url, operatorKey, schema, noShrink, byOperation,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -37,6 +38,16 @@ internal static class FuzzCommand
                 Shrink = !parse.GetValue(noShrink),
             }, ct);
             Console.Write(report.Summary());
+            if (parse.GetValue(byOperation))
+            {
+                Console.WriteLine("answers per operation:");
+                Console.WriteLine(report.ByOperationTable());
+                Console.WriteLine("first answer of each kind:");
+                foreach (var ((operation, answer), body) in report.FirstAnswer.OrderBy(a => a.Key.Operation, StringComparer.Ordinal).ThenBy(a => a.Key.Answer, StringComparer.Ordinal))
+                {
+                    Console.WriteLine($"{operation} {answer}: {body}");
+                }
+            }
             return report.FailureCount == 0 ? 0 : 1;
         });
         return command;

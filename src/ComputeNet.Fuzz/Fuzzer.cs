@@ -37,6 +37,14 @@ public sealed class FuzzReport
     public long NotSent { get; set; }
     public SortedDictionary<int, long> ByStatus { get; } = new();
     public SortedDictionary<string, long> ByOperation { get; } = new(StringComparer.Ordinal);
+    /// <summary>Answers per operation, status and problem code ("400 invalid"): what each operation was driven to.</summary>
+    public SortedDictionary<string, SortedDictionary<string, long>> ByOperationAnswer { get; } = new(StringComparer.Ordinal);
+    /// <summary>The first answer body seen per operation and answer, for a look at what refused them.</summary>
+    public Dictionary<(string Operation, string Answer), string> FirstAnswer { get; } = new();
+
+    /// <summary>One line per operation: its answers by status and code.</summary>
+    public string ByOperationTable() => string.Join('\n', ByOperationAnswer.Select(o =>
+        $"{o.Key}: " + string.Join(", ", o.Value.Select(a => $"{a.Key} × {a.Value:N0}"))));
     public long ServerErrors => ByStatus.Where(s => s.Key >= 500).Sum(s => s.Value);
     /// <summary>5xx answers the API documents as such (503 stripe-not-configured): not input-caused failures.</summary>
     public long DocumentedServerErrors { get; set; }
@@ -186,6 +194,14 @@ public static class Fuzzer
         report.Sent++;
         report.ByStatus[status] = report.ByStatus.GetValueOrDefault(status) + 1;
         report.ByOperation[request.Operation] = report.ByOperation.GetValueOrDefault(request.Operation) + 1;
+        var problemCode = ProblemOf(response, body)?.Code;
+        var answer = problemCode is null ? $"{status}" : $"{status} {problemCode}";
+        if (!report.ByOperationAnswer.TryGetValue(request.Operation, out var answers))
+        {
+            report.ByOperationAnswer[request.Operation] = answers = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        }
+        answers[answer] = answers.GetValueOrDefault(answer) + 1;
+        report.FirstAnswer.TryAdd((request.Operation, answer), Cut(body));
         if (options.Log is not null && report.Sent % options.ProgressEvery == 0)
         {
             options.Log($"{report.Sent:N0} requests; " + string.Join(", ", report.ByStatus.Select(s => $"{s.Key} × {s.Value:N0}")));

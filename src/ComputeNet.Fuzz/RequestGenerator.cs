@@ -128,8 +128,10 @@ public sealed class RequestGenerator(ApiOperations api, FuzzWorld world)
         var json = cloud ? CloudEvents() : Value(op.BodySchema, "body", 0);
         var usagePath = op.PathTemplate.StartsWith("/v1/usage", StringComparison.Ordinal);
         var limit = usagePath ? 8 * 1024 * 1024 : 256 * 1024;
+        var declaredType = Gen.OneOf(declared).Select(c => (string?)c);
         return Gen.Frequency(
-            (60, Text(json, contentType)),
+            (20, Text(cloud ? CloudEvents() : Clean(op.BodySchema, "body", 0), declaredType)),
+            (45, Text(json, contentType)),
             (3, Gen.Const(new BodyOut("application/json", []))),
             (2, Gen.Const(new BodyOut(null, null))),
             (3, Text(Gen.OneOf("null", "[]", "{}", "0", "\"s\"", "true", "-1", "\"\"", "[null]", "[{}]"), contentType)),
@@ -233,6 +235,69 @@ public sealed class RequestGenerator(ApiOperations api, FuzzWorld world)
         return Gen.Frequency((14, typed), (2, AnyJson(1)), (1, Gen.Const("null")));
     }
 
+    /// <summary>
+    /// A well-formed value for a schema: every property present, realistic names and ids, small numbers, times near the
+    /// seed window. Such bodies are often accepted, so the state the hostile requests meet grows as a market's would.
+    /// </summary>
+    public Gen<string> Clean(JsonNode? schema, string name, int depth)
+    {
+        var s = api.Resolve(schema);
+        var types = ApiOperations.TypesOf(s);
+        var key = name.ToLowerInvariant();
+        if (s?["format"]?.GetValue<string>() is "date-time")
+        {
+            return CleanTime(key).Select(FuzzValues.Quote);
+        }
+        if (types.Contains("array") || s?["items"] is not null)
+        {
+            return (depth > 3 ? Gen.Const("0") : Clean(s?["items"], Singular(name), depth + 1)).Array[1, 3].Select(a => "[" + string.Join(',', a) + "]");
+        }
+        if (types.Contains("object") || s?["properties"] is not null || s?["additionalProperties"] is JsonObject)
+        {
+            if (depth > 3)
+            {
+                return Gen.Const("{}");
+            }
+            // A window's start and end are drawn together (start before end), as a usage interval in the seed day or an
+            // order window that has not started.
+            var fields = ((s?["properties"] as JsonObject)?.Select(p => p.Key.ToLowerInvariant() switch
+            {
+                "from" or "validfrom" => Gen.Const($"{FuzzValues.Quote(p.Key)}:\"@start\""),
+                "to" or "validto" => Gen.Const($"{FuzzValues.Quote(p.Key)}:\"@end\""),
+                _ => Clean(p.Value, p.Key, depth + 1).Select(v => $"{FuzzValues.Quote(p.Key)}:{v}"),
+            }) ?? []).ToArray();
+            var additional = s?["additionalProperties"] is JsonObject extra
+                ? Gen.Select(Gen.OneOf("FP64", "FP32", "FP16", "BF16", "INT8"), Clean(extra, "factor", depth + 1), (k, v) => $"{FuzzValues.Quote(k)}:{v}").Array[1, 5]
+                    .Select(a => a.DistinctBy(x => x.Split(':')[0]).ToArray())
+                : Gen.Const(Array.Empty<string>());
+            var window = Gen.Frequency(
+                (1, Gen.Int[0, 22].SelectMany(start => Gen.Int[start + 1, 24].Select(end => (start, end)))),
+                (1, Gen.Int[33, 60].SelectMany(start => Gen.Int[start + 1, start + 48].Select(end => (start, end)))));
+            return Gen.Select(Sequence(fields), additional, window, Gen.OneOf(TimeSpan.FromHours(8), TimeSpan.Zero), (f, a, w, offset) =>
+                ("{" + string.Join(',', f.Concat(a)) + "}")
+                    .Replace("\"@start\"", FuzzValues.Quote(Iso(world.Around.AddHours(w.start).ToOffset(offset))), StringComparison.Ordinal)
+                    .Replace("\"@end\"", FuzzValues.Quote(Iso(world.Around.AddHours(w.end).ToOffset(offset))), StringComparison.Ordinal));
+        }
+        if (types.Contains("integer") || types.Contains("number"))
+        {
+            return key.EndsWith("fen", StringComparison.Ordinal) ? Gen.Int[1, 2_000_000].Select(i => i.ToString(CultureInfo.InvariantCulture))
+                : key.EndsWith("bp", StringComparison.Ordinal) ? Gen.Int[0, 10_000].Select(i => i.ToString(CultureInfo.InvariantCulture))
+                : key is "deviceseconds" ? Gen.Int[1, 8 * 3600].Select(i => i.ToString(CultureInfo.InvariantCulture))
+                : types.Contains("integer") ? Gen.Int[1, 64].Select(i => i.ToString(CultureInfo.InvariantCulture))
+                : key.Contains("green", StringComparison.Ordinal) || key.Contains("scu", StringComparison.Ordinal) ? Gen.Int[0, 99].Select(i => FuzzValues.Quote($"0.{i:00}"))
+                : Gen.Select(Gen.Int[0, 99], Gen.Int[0, 99], (a, b) => FuzzValues.Quote($"{a}.{b:00}"));
+        }
+        if (types.Contains("boolean"))
+        {
+            return Gen.OneOf("true", "false");
+        }
+        return !types.Contains("string") ? Gen.Const("{}")
+            : world.Known.TryGetValue(key, out var known) && known.Length > 0 && key is not "id" ? Gen.OneOf(known).Select(FuzzValues.Quote)
+            : Realistic(name).Select(FuzzValues.Quote);
+    }
+
+    private static string Iso(DateTimeOffset t) => t.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+
     private Gen<string> Object(JsonNode? schema, int depth)
     {
         var properties = (schema?["properties"] as JsonObject)?.Select(p => (p.Key, p.Value)).ToArray() ?? [];
@@ -313,11 +378,28 @@ public sealed class RequestGenerator(ApiOperations api, FuzzWorld world)
         (1, Gen.String));
 
     /// <summary>Times: mostly whole hours around the seed window in several offsets; often one at the ends of time or malformed.</summary>
-    private Gen<string> Time() => Gen.Frequency(
-        (5, Gen.Select(Gen.Int[-72, 120], Gen.OneOf(TimeSpan.FromHours(8), TimeSpan.Zero, TimeSpan.FromHours(-5), TimeSpan.FromHours(14), TimeSpan.FromHours(-12)),
+    private Gen<string> Time() => Gen.Frequency((5, NearTime()), (3, Gen.OneOf(FuzzValues.Times)));
+
+    /// <summary>
+    /// Whole hours in +08:00 or UTC, ordered by name: a start in the seed day (usage, which has ended) or a day and a half
+    /// later (orders, whose window has not started), an end an hour to a day into the seed day or later still.
+    /// </summary>
+    private Gen<string> CleanTime(string key)
+    {
+        var hours = key switch
+        {
+            "from" or "validfrom" => Gen.Frequency((1, Gen.Int[0, 22]), (1, Gen.Int[33, 60])),
+            "to" or "validto" => Gen.Frequency((1, Gen.Int[1, 24]), (1, Gen.Int[61, 120])),
+            _ => Gen.Int[0, 120],
+        };
+        return Gen.Select(hours, Gen.OneOf(TimeSpan.FromHours(8), TimeSpan.Zero),
+            (h, offset) => world.Around.AddHours(h).ToOffset(offset).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Whole hours (sometimes not) from three days before the seed window to five days after it, in several offsets.</summary>
+    private Gen<string> NearTime() => Gen.Select(Gen.Int[-72, 120], Gen.OneOf(TimeSpan.FromHours(8), TimeSpan.Zero, TimeSpan.FromHours(-5), TimeSpan.FromHours(14), TimeSpan.FromHours(-12)),
             Gen.Frequency((8, Gen.Const(0)), (1, Gen.Int[1, 3599])),
-            (h, offset, s) => world.Around.AddHours(h).AddSeconds(s).ToOffset(offset).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture))),
-        (3, Gen.OneOf(FuzzValues.Times)));
+            (h, offset, s) => world.Around.AddHours(h).AddSeconds(s).ToOffset(offset).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));
 
     /// <summary>One value from each generator, in order.</summary>
     private static Gen<ImmutableList<T>> Sequence<T>(IEnumerable<Gen<T>> gens) =>

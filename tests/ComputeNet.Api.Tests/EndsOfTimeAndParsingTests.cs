@@ -61,12 +61,23 @@ public sealed class EndsOfTimeAndParsingTests : IAsyncLifetime
         Assert.Equal("invalid", await Problem(await _host.Operator.GetAsync(path), HttpStatusCode.BadRequest));
     }
 
-    [Fact]
-    public async Task Usage_in_the_last_day_of_the_calendar_is_invalid()
+    [Theory]
+    [InlineData("9999-12-31T10:00:00Z")]
+    [InlineData("9999-12-31T23:59:59Z")]
+    public async Task Usage_in_the_last_day_of_the_calendar_is_invalid(string from)
     {
-        var usage = """{"id":"u1","lease":"lease-000001","from":"9999-12-31T10:00:00Z","to":"9999-12-31T11:00:00Z","deviceSeconds":1}""";
+        var usage = $$"""{"id":"u1","lease":"lease-000001","from":"{{from}}","to":"9999-12-31T23:59:59Z","deviceSeconds":1}""";
         var response = await _provider.PostAsync("/v1/usage", Json(usage));
         Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity, await response.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("/v1/trades?party=b&offset=2147483647")]
+    [InlineData("/v1/orders?offset=2147483000&limit=1000")]
+    [InlineData("/v1/usage?offset=2147483647")]
+    public async Task An_offset_near_int_max_is_invalid_not_a_negative_limit(string path)
+    {
+        Assert.Equal("invalid", await Problem(await _host.Operator.GetAsync(path), HttpStatusCode.BadRequest));
     }
 
     [Fact]
@@ -85,15 +96,21 @@ public sealed class EndsOfTimeAndParsingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Lone_surrogates_and_nul_in_cloudevents_and_null_batch_records_are_malformed_lines()
+    public async Task Lone_surrogates_and_nul_in_cloudevents_are_malformed_lines()
     {
         var events = """[{"specversion":"1.0","type":"\ud800","source":"p","id":"e1","data":{}},{"specversion":"1.0","type":"computenet.usage.v1","source":"p","id":"e\u0000","data":{}}]""";
         var response = await _provider.PostAsync("/v1/usage/cloudevents", Json(events, "application/cloudevents-batch+json"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(2, (await ReadAsync(response))!["rejected"]!.GetValue<int>());
+    }
 
+    [Fact]
+    public async Task Null_in_a_list_is_invalid_naming_the_element()
+    {
         var batch = await _provider.PostAsync("/v1/usage/batch", Json("""{"records":[null]}"""));
-        Assert.Equal(HttpStatusCode.OK, batch.StatusCode);
-        Assert.Equal(1, (await ReadAsync(batch))!["rejected"]!.GetValue<int>());
+        Assert.Equal("invalid", await Problem(batch, HttpStatusCode.BadRequest));
+        var party = await _host.Operator.PostAsync("/v1/parties", Json("""{"id":"c2","roles":["carrier"],"routes":[{},null]}"""));
+        Assert.Equal("invalid", await Problem(party, HttpStatusCode.BadRequest));
+        Assert.Equal("routes[1]", (await ReadAsync(party))!["field"]!.GetValue<string>());
     }
 }

@@ -7,7 +7,8 @@ public static class EndpointMap
     /// <summary>Every endpoint of API v1. Each requires an API key; roles and ownership are checked per endpoint.</summary>
     public static IEndpointRouteBuilder MapComputeNetEndpoints(this IEndpointRouteBuilder app)
     {
-        var v1 = app.MapGroup("/v1").RequireAuthorization().ProducesProblem(400).ProducesProblem(401).ProducesProblem(403);
+        var v1 = app.MapGroup("/v1").RequireAuthorization().ProducesProblem(400).ProducesProblem(401).ProducesProblem(403)
+            .AddEndpointFilter(Errors.BoundInputCheck.FilterAsync);
         v1.MapReference();
         v1.MapParties();
         v1.MapMarket();

@@ -37,8 +37,7 @@ public static class MeteringEndpoints
             .Produces<UsageResult>(201).Produces<UsageResult>(200).ProducesProblem(409).ProducesProblem(422);
 
         g.MapPost("/usage/batch", async (UsageBatchBody b, HttpContext http, ISender sender, CancellationToken ct) =>
-                await sender.Send(new RecordUsageBatchRequest(Caller.From(http.User).PartyId,
-                    (b.Records ?? []).Select(r => r is null ? new UsageLine(null, null, null, null, null, 0, 0, 0, "a record is a JSON object, not null") : Line(r)).ToList()), ct))
+                await sender.Send(new RecordUsageBatchRequest(Caller.From(http.User).PartyId, (b.Records ?? []).Select(Line).ToList()), ct))
             .For(Role.Provider).WithName("RecordUsageBatch")
             .WithSummary("Provider: up to 10,000 usage records; valid ones are stored together, each refused one is reported with its reason")
             .Produces<UsageBatchResult>();

@@ -17,7 +17,16 @@ public sealed record PeriodCalendar(PeriodUnit Unit, DateTimeZone Zone)
     /// <summary>The period an instant falls in (a usage record belongs wholly to the period in which its interval starts).</summary>
     public SettlementPeriod PeriodOf(Instant t)
     {
-        var date = t.InZone(Zone).Date;
+        LocalDate date;
+        try
+        {
+            date = t.InZone(Zone).Date;
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or OverflowException)
+        {
+            // The instant's local date in the zone lies outside NodaTime's calendar (after 9999-12-31 or before -9998).
+            throw RejectedException.Of(Codes.Invalid, $"{t} has no settlement period: its date in {Zone.Id} is outside the calendar");
+        }
         return Unit == PeriodUnit.Day ? Make(date) : Make(new LocalDate(date.Year, date.Month, 1));
     }
 
