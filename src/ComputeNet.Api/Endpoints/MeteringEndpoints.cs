@@ -129,6 +129,11 @@ public static class MeteringEndpoints
         try
         {
             var body = data.Deserialize<UsageBody>(ApiHost.JsonOptions)!;
+            // Read here rather than bound, so the bound-input check has not seen it: NUL in the record's text.
+            if (Errors.BoundInputCheck.Find(body, "data", 0) is { } bad)
+            {
+                return Bad($"'{bad.Path}' {bad.Why}");
+            }
             return Line(body with { Id = id });
         }
         catch (JsonException ex)
