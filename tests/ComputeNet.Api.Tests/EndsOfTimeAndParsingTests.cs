@@ -99,10 +99,11 @@ public sealed class EndsOfTimeAndParsingTests : IAsyncLifetime
     public async Task Lone_surrogates_and_nul_in_cloudevents_are_malformed_lines()
     {
         var events = """[{"specversion":"1.0","type":"\ud800","source":"p","id":"e1","data":{}},{"specversion":"1.0","type":"computenet.usage.v1","source":"p","id":"e\u0000","data":{}},"""
-            + """{"specversion":"1.0","type":"computenet.usage.v1","source":"p","id":"e3","data":{"lease":"l\u0000","from":"2026-12-01T00:00:00Z","to":"2026-12-01T01:00:00Z","deviceSeconds":1}}]""";
+            + """{"specversion":"1.0","type":"computenet.usage.v1","source":"p","id":"e3","data":{"lease":"l\u0000","from":"2026-12-01T00:00:00Z","to":"2026-12-01T01:00:00Z","deviceSeconds":1}},"""
+            + """{"\udc00":1,"specversion":"1.0","type":"computenet.usage.v1","source":"p","id":"e4","data":{}}]""";
         var response = await _provider.PostAsync("/v1/usage/cloudevents", Json(events, "application/cloudevents-batch+json"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(3, (await ReadAsync(response))!["rejected"]!.GetValue<int>());
+        Assert.Equal(4, (await ReadAsync(response))!["rejected"]!.GetValue<int>());
     }
 
     [Fact]

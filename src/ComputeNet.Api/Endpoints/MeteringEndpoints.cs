@@ -83,23 +83,22 @@ public static class MeteringEndpoints
     /// </summary>
     private static UsageLine FromCloudEvent(JsonElement e, string caller)
     {
-        // A string that is not valid UTF-16 (a lone surrogate escape such as "\ud800") cannot be read as text: such an
-        // attribute is treated as missing, so the event is reported malformed rather than failing the request.
-        string? Str(JsonElement o, string name)
+        try
         {
-            if (o.ValueKind != JsonValueKind.Object || !o.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.String)
-            {
-                return null;
-            }
-            try
-            {
-                return v.GetString();
-            }
-            catch (InvalidOperationException)
-            {
-                return null;
-            }
+            return FromCloudEventText(e, caller);
         }
+        catch (InvalidOperationException)
+        {
+            // Text that is not valid UTF-16 (a lone surrogate escape such as "\ud800", in a value or a property name)
+            // cannot be read: JsonElement throws on reading or comparing it. The event is malformed, the request is not.
+            return new UsageLine(null, null, null, null, null, 0, 0, 0, "the event holds text that is not valid UTF-16 (a lone surrogate)");
+        }
+    }
+
+    private static UsageLine FromCloudEventText(JsonElement e, string caller)
+    {
+        string? Str(JsonElement o, string name) =>
+            o.ValueKind == JsonValueKind.Object && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
         var id = Str(e, "id");
         UsageLine Bad(string why) => new(id, null, null, null, null, 0, 0, 0, why);
         if (e.ValueKind != JsonValueKind.Object)
