@@ -13,7 +13,7 @@ internal static class FuzzCommand
     {
         var requests = new Option<long>("--requests") { Description = "requests to send (default 100000)", DefaultValueFactory = _ => 100_000 };
         var seed = new Option<string?>("--seed") { Description = "CsCheck seed to replay a run (as a failing run prints it); default: random" };
-        var url = new Option<Uri?>("--url") { Description = "a running serve to fuzz (default: an in-process host on a schema of its own, dropped afterwards)" };
+        var url = new Option<string?>("--url") { Description = "a running serve to fuzz (default: an in-process host on a schema of its own, dropped afterwards)" };
         var operatorKey = new Option<string?>("--operator-key") { Description = "the operator key of --url (default: configuration ComputeNet:OperatorKey / env ComputeNet__OperatorKey)" };
         var schema = new Option<string?>("--schema") { Description = "with --url: the schema it serves, so that refused writes are checked to change nothing in the database" };
         var byOperation = new Option<bool>("--by-operation") { Description = "also print each operation's answers by status and problem code, and the first answer of each" };
@@ -25,7 +25,7 @@ internal static class FuzzCommand
         command.SetAction(async (parse, ct) =>
         {
             var target = parse.GetValue(url) is { } address
-                ? await FuzzTarget.ConnectAsync(address, parse.GetValue(operatorKey) ?? Environment.GetEnvironmentVariable("ComputeNet__OperatorKey")
+                ? await FuzzTarget.ConnectAsync(new Uri(address, UriKind.Absolute), parse.GetValue(operatorKey) ?? Environment.GetEnvironmentVariable("ComputeNet__OperatorKey")
                     ?? throw new ArgumentException("--url needs --operator-key (or ComputeNet__OperatorKey)"), parse.GetValue(schema), ct: ct)
                 : await FuzzTarget.StartInProcessAsync(ct: ct);
             await using var _ = target;
