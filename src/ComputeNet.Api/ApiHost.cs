@@ -23,8 +23,23 @@ public sealed class ExplicitOffsetConverter : JsonConverter<DateTimeOffset>
     {
         var text = reader.GetString() ?? throw new System.Text.Json.JsonException("a time is a string");
         var parsed = NodaTime.Text.OffsetDateTimePattern.ExtendedIso.Parse(text);
-        return parsed.Success ? parsed.Value.ToDateTimeOffset()
-            : throw new System.Text.Json.JsonException($"'{text}' is not an ISO-8601 time with an offset (e.g. 2026-12-01T00:00:00+08:00)");
+        if (!parsed.Success)
+        {
+            throw new System.Text.Json.JsonException($"'{text}' is not an ISO-8601 time with an offset (e.g. 2026-12-01T00:00:00+08:00)");
+        }
+        // NodaTime reads years -9998…9999 in any offset; DateTimeOffset holds 0001-01-01T00:00Z…9999-12-31T23:59:59.9999999Z only
+        // (so 9999-12-31T20:00:00-05:00, which is 10000-01-01 in UTC, does not fit). Outside that it is malformed input, not a 500.
+        try
+        {
+            if (parsed.Value.Year is >= 1 and <= 9999)
+            {
+                return parsed.Value.ToDateTimeOffset();
+            }
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or OverflowException or InvalidOperationException)
+        {
+        }
+        throw new System.Text.Json.JsonException($"'{text}' is outside the times the platform holds (0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z)");
     }
 
     public override void Write(System.Text.Json.Utf8JsonWriter writer, DateTimeOffset value, System.Text.Json.JsonSerializerOptions options) =>
@@ -213,6 +228,8 @@ public static class ApiHost
         app.UseRequestTimeouts();
         app.UseAuthorization();
         app.Use(ActAsCallerAsync);
+        app.Use(RefuseNulInQueryAsync);
+        app.Use(RefuseUnknownCharsetAsync);
         app.Use(ReadYourWritesAsync);
         app.MapOpenApi();
         app.MapApiHealth();
@@ -288,6 +305,36 @@ public static class ApiHost
                     .ExecuteAsync(http);
                 return;
             }
+        }
+        await next();
+    }
+
+    /// <summary>
+    /// A query value holding U+0000 (NUL, <c>%00</c>) is malformed: PostgreSQL text cannot hold it, so no id or name
+    /// carries one (400 <c>invalid</c> naming the parameter). Kestrel itself refuses a NUL in the path.
+    /// </summary>
+    private static async Task RefuseNulInQueryAsync(HttpContext http, Func<Task> next)
+    {
+        foreach (var (name, values) in http.Request.Query)
+        {
+            if (name.Contains('\0', StringComparison.Ordinal) || values.Any(v => v?.Contains('\0', StringComparison.Ordinal) == true))
+            {
+                throw Domain.RejectedException.Of(Domain.Codes.Invalid, "query parameters may not contain U+0000 (NUL)", name.Replace("\0", "", StringComparison.Ordinal));
+            }
+        }
+        await next();
+    }
+
+    /// <summary>
+    /// A body whose Content-Type names a charset .NET does not know (<c>application/json; charset=nope</c>) cannot be
+    /// read: 400 <c>invalid</c> naming the header, rather than the framework's InvalidOperationException (a 500).
+    /// </summary>
+    private static async Task RefuseUnknownCharsetAsync(HttpContext http, Func<Task> next)
+    {
+        if (http.Request.ContentType is { } contentType && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)
+            && media.Charset.HasValue && media.Encoding is null)
+        {
+            throw Domain.RejectedException.Of(Domain.Codes.Invalid, $"the Content-Type names a charset this server does not know ('{media.Charset.Value}'); send UTF-8", "Content-Type");
         }
         await next();
     }

@@ -6,7 +6,7 @@ if (Console.IsOutputRedirected)
     Spectre.Console.AnsiConsole.Profile.Width = 160;
 }
 
-var root = new RootCommand("ComputeNet — compute trading and settlement marketplace (东数西算). Commands: demo, scenario run, serve, db, close, export, report, verify, checkpoints, reconcile, bench, replay, documents.");
+var root = new RootCommand("ComputeNet — compute trading and settlement marketplace (东数西算). Commands: demo, scenario run, serve, db, close, export, report, verify, checkpoints, reconcile, bench, replay, documents, fuzz.");
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(ScenarioCommand.Create());
 root.Subcommands.Add(DbCommand.Create());
@@ -20,6 +20,7 @@ root.Subcommands.Add(CloseCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(CheckpointsCommand.Create());
 root.Subcommands.Add(ReconcileCommand.Create());
+root.Subcommands.Add(FuzzCommand.Create());
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

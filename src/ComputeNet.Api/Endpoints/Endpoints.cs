@@ -9,7 +9,8 @@ public static class EndpointMap
     public static IEndpointRouteBuilder MapComputeNetEndpoints(this IEndpointRouteBuilder app)
     {
         var v1 = app.MapGroup("/v1").RequireAuthorization().ProducesProblem(400).ProducesProblem(401).ProducesProblem(403)
-            .ProducesProblem(429).ProducesProblem(503).WithLongTimeoutsWhereDue();
+            .ProducesProblem(429).ProducesProblem(503).WithLongTimeoutsWhereDue()
+            .AddEndpointFilter(Errors.BoundInputCheck.FilterAsync);
         v1.MapReference();
         v1.MapParties();
         v1.MapMarket();

@@ -83,12 +83,31 @@ public static class MeteringEndpoints
     /// </summary>
     private static UsageLine FromCloudEvent(JsonElement e, string caller)
     {
-        string? Str(JsonElement o, string name) => o.ValueKind == JsonValueKind.Object && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        try
+        {
+            return FromCloudEventText(e, caller);
+        }
+        catch (InvalidOperationException)
+        {
+            // Text that is not valid UTF-16 (a lone surrogate escape such as "\ud800", in a value or a property name)
+            // cannot be read: JsonElement throws on reading or comparing it. The event is malformed, the request is not.
+            return new UsageLine(null, null, null, null, null, 0, 0, 0, "the event holds text that is not valid UTF-16 (a lone surrogate)");
+        }
+    }
+
+    private static UsageLine FromCloudEventText(JsonElement e, string caller)
+    {
+        string? Str(JsonElement o, string name) =>
+            o.ValueKind == JsonValueKind.Object && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
         var id = Str(e, "id");
         UsageLine Bad(string why) => new(id, null, null, null, null, 0, 0, 0, why);
         if (e.ValueKind != JsonValueKind.Object)
         {
             return Bad("a CloudEvent is a JSON object");
+        }
+        if (id?.Contains('\0', StringComparison.Ordinal) == true)
+        {
+            return Bad("id may not contain U+0000 (NUL)");
         }
         if (Str(e, "specversion") != "1.0")
         {
@@ -109,6 +128,11 @@ public static class MeteringEndpoints
         try
         {
             var body = data.Deserialize<UsageBody>(ApiHost.JsonOptions)!;
+            // Read here rather than bound, so the bound-input check has not seen it: NUL in the record's text.
+            if (Errors.BoundInputCheck.Find(body, "data", 0) is { } bad)
+            {
+                return Bad($"'{bad.Path}' {bad.Why}");
+            }
             return Line(body with { Id = id });
         }
         catch (JsonException ex)

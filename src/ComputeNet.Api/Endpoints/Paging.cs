@@ -7,6 +7,11 @@ public static class Paging
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
+    /// <summary>
+    /// The largest offset: offset + limit + 1 (the look-ahead row) must stay within an int, so no store or page
+    /// computes a negative LIMIT from an offset near int.MaxValue.
+    /// </summary>
+    public const int MaxOffset = int.MaxValue - MaxLimit - 1;
 
     /// <summary>Pages an in-memory list; limit and offset are checked (limit 1–1000, offset ≥ 0).</summary>
     public static Page<T> Of<T>(IReadOnlyList<T> all, int? offset, int? limit)
@@ -35,9 +40,9 @@ public static class Paging
         {
             throw Domain.RejectedException.Of(Domain.Codes.Invalid, $"limit must be between 1 and {MaxLimit}", "limit");
         }
-        if (o < 0)
+        if (o is < 0 or > MaxOffset)
         {
-            throw Domain.RejectedException.Of(Domain.Codes.Invalid, "offset must not be negative", "offset");
+            throw Domain.RejectedException.Of(Domain.Codes.Invalid, $"offset must be between 0 and {MaxOffset}", "offset");
         }
         return (o, l);
     }

@@ -17,7 +17,16 @@ public sealed record PeriodCalendar(PeriodUnit Unit, DateTimeZone Zone)
     /// <summary>The period an instant falls in (a usage record belongs wholly to the period in which its interval starts).</summary>
     public SettlementPeriod PeriodOf(Instant t)
     {
-        var date = t.InZone(Zone).Date;
+        LocalDate date;
+        try
+        {
+            date = t.InZone(Zone).Date;
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or OverflowException)
+        {
+            // The instant's local date in the zone lies outside NodaTime's calendar (after 9999-12-31 or before -9998).
+            throw RejectedException.Of(Codes.Invalid, $"{t} has no settlement period: its date in {Zone.Id} is outside the calendar");
+        }
         return Unit == PeriodUnit.Day ? Make(date) : Make(new LocalDate(date.Year, date.Month, 1));
     }
 
@@ -34,7 +43,14 @@ public sealed record PeriodCalendar(PeriodUnit Unit, DateTimeZone Zone)
         {
             return false;
         }
-        period = Make(parsed.Value);
+        try
+        {
+            period = Make(parsed.Value);
+        }
+        catch (RejectedException)
+        {
+            return false;
+        }
         return period.Key == key;
     }
 
@@ -49,9 +65,23 @@ public sealed record PeriodCalendar(PeriodUnit Unit, DateTimeZone Zone)
         }
     }
 
+    /// <summary>
+    /// The period starting on <paramref name="firstDay"/>. The calendar ends with the period whose end it can name: the
+    /// last day (9999-12-31) or month (9999-12) has no following day, so a time in it is refused as `invalid` rather
+    /// than overflowing NodaTime's calendar.
+    /// </summary>
     private SettlementPeriod Make(LocalDate firstDay)
     {
-        var next = Unit == PeriodUnit.Day ? firstDay.PlusDays(1) : firstDay.PlusMonths(1);
+        LocalDate next;
+        try
+        {
+            next = Unit == PeriodUnit.Day ? firstDay.PlusDays(1) : firstDay.PlusMonths(1);
+        }
+        catch (OverflowException)
+        {
+            throw RejectedException.Of(Codes.Invalid,
+                $"{firstDay.ToString("uuuu'-'MM'-'dd", CultureInfo.InvariantCulture)} is past the last settlement period the platform holds (the last period ends on 9999-12-31)");
+        }
         var key = Unit == PeriodUnit.Day
             ? firstDay.ToString("uuuu'-'MM'-'dd", CultureInfo.InvariantCulture)
             : firstDay.ToString("uuuu'-'MM", CultureInfo.InvariantCulture);
