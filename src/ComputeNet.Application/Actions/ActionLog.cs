@@ -48,6 +48,11 @@ public static class ActionLog
         return table;
     }
 
+    private static readonly Instant Earliest = Instant.FromDateTimeOffset(DateTimeOffset.MinValue);
+    private static readonly Instant Latest = Instant.FromDateTimeOffset(DateTimeOffset.MaxValue);
+
+    private static DateTimeOffset Clamp(Instant t) => (t < Earliest ? Earliest : t > Latest ? Latest : t).ToDateTimeOffset();
+
     private static string Qualified(IQuerySession session) => $"\"{session.DocumentStore.Options.DatabaseSchemaName}\".{Name}";
 
     public sealed record Row(Instant At, Actor Actor, string Party, string Kind, string Target, int Events);
@@ -142,8 +147,9 @@ public static class ActionLog
         var where = $"(at, id) > (select coalesce((select at from {t} where id = $1), '-infinity'::timestamptz), $1)";
         if (from is { } f && to is { } u)
         {
-            args.Add(f.ToDateTimeOffset());
-            args.Add(u.ToDateTimeOffset());
+            // A period at the ends of NodaTime's range (year -1, 9999) holds no action: clamped to what PostgreSQL stores.
+            args.Add(Clamp(f));
+            args.Add(Clamp(u));
             where += " and at >= $3 and at < $4";
         }
         string sql;
