@@ -211,6 +211,11 @@ public static class ApiHost
         // Payout transfers in flight are given up (not recorded) when the host stops, so shutdown does not wait on Stripe.
         app.Lifetime.ApplicationStopping.Register(app.Services.GetRequiredService<Application.Payments.PayParty.PayoutAttempts>().Stop);
 
+        // Behind a trusted proxy only: the client's address for the per-address limit and the metrics check.
+        if (ForwardedHeadersSettings.From(app.Configuration) is { Enabled: true } forwarded)
+        {
+            app.UseForwardedHeaders(forwarded.ToOptions());
+        }
         app.UseExceptionHandler();
         app.UseSecurityHeaders();
         app.Use((http, next) =>

@@ -94,6 +94,7 @@ internal static class DemoCommand
         var market = services.GetRequiredService<Application.Market.MarketService>();
         var live = await market.ReadAsync(book => book.OrdersInMemory, ct);
         var took = watch.Elapsed;
+        var exposures = await market.ReadAsync(book => book.Exposures.OrderByDescending(e => e.Value).ThenBy(e => e.Key, StringComparer.Ordinal).ToList(), ct);
         var store = services.GetRequiredService<Marten.IDocumentStore>();
         var readModels = services.GetRequiredService<Application.Infrastructure.AsyncReadModels>();
         var projectedBefore = await readModels.LowestProgressAsync(ct);
@@ -109,6 +110,8 @@ internal static class DemoCommand
             $"select count(*) || ' ' || split_part(id, ':', 1) from \"{DemoSchema}\".mt_streams where not is_archived group by split_part(id, ':', 1) order by count(*) desc, split_part(id, ':', 1)", ct);
         AnsiConsole.MarkupLineInterpolated(
             $"[bold]Streams per aggregate[/] (ADR 0017): {string.Join(", ", kinds)}. Each decision folds only its own aggregate's stream (FetchForWriting through one decider runner); the lists people read are projected by Marten's async daemon, here caught up inline by the fresh host from event {projectedBefore:N0} to {projected:N0} (ADR 0018; under serve the daemon runs hot/cold in the background).");
+        AnsiConsole.MarkupLineInterpolated(
+            $"[bold]Exposure[/] (market-rules §6, ADR 0019): the book keeps what each party's orders and trades can ever be billed at, rebuilt with it after the restart — {exposures.Count} parties, largest {string.Join(", ", exposures.Take(3).Select(e => $"{e.Key} {Documents.Yuan.Format(e.Value)}"))} yuan; an order that would take a party beyond 2^53 − 1 fen (about 90 trillion yuan) is refused invalid when it arrives, so no later invoice, statement or balance of that party can leave the range JSON numbers hold exactly.");
         AnsiConsole.MarkupLineInterpolated(
             $"[bold]Restart[/]: a fresh host on schema {DemoSchema} was ready in {took.TotalMilliseconds:N0} ms. It holds in memory only the live book, {live} orders not finished when the journal ends (restored {(rebuild.FromSnapshot && rebuild.SnapshotVersion > 0 ? $"from the snapshot at block {rebuild.SnapshotVersion} and" : "from")} {rebuild.BlocksReplayed} journal blocks); the {orders} order documents, {usage} usage rows and {invoices} invoice documents stay in PostgreSQL, read through indexes — repeats, id reuse, usage checks and every list cost their own work, not the market's age (bench history measures it).");
     }

@@ -78,6 +78,31 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Orders_that_together_could_bill_a_party_beyond_2_to_the_53_are_refused_on_arrival()
+    {
+        // market-rules §6: each of these bids is within the bound on its own (1,000,000 devices for a year at 12,000 yuan:
+        // 5.2e15 fen), but the buyer's exposure with both would be 1.04e16 fen, so a later invoice or balance could not hold it.
+        string Big(string id) => GoodBid.Replace("\"id\": \"b1\"", $"\"id\": \"{id}\"").Replace("\"devices\": 8", "\"devices\": 1000000")
+            .Replace("\"60.00\"", "\"12000\"").Replace("\"to\": \"2026-12-02T00:00:00+08:00\"", "\"to\": \"2027-12-01T00:00:00+08:00\"");
+        var first = await _buyer.PostAsync("/v1/bids", Raw(Big("exposure-1")));
+        Assert.True(first.IsSuccessStatusCode, await first.Content.ReadAsStringAsync());
+        var before = await StateAsync();
+        var second = await _buyer.PostAsync("/v1/bids", Raw(Big("exposure-2")));
+        var problem = await ReadAsync(second);
+        Assert.Equal(400, (int)second.StatusCode);
+        Assert.Equal("invalid", problem!["code"]!.GetValue<string>());
+        Assert.Equal("devices", problem["field"]!.GetValue<string>());
+        Assert.Contains("9007199254740991", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(before, await StateAsync());
+
+        // Cancelling the first releases its exposure: the same second bid is then accepted.
+        Assert.True((await _buyer.PostAsync("/v1/orders/exposure-1/cancel", null)).IsSuccessStatusCode);
+        var again = await _buyer.PostAsync("/v1/bids", Raw(Big("exposure-2")));
+        Assert.True(again.IsSuccessStatusCode, await again.Content.ReadAsStringAsync());
+        Assert.True((await _buyer.PostAsync("/v1/orders/exposure-2/cancel", null)).IsSuccessStatusCode);
+    }
+
+    [Fact]
     public async Task Unknown_ids_are_invalid_and_name_the_field()
     {
         var offer = await _provider.PostAsJsonAsync("/v1/offers", new

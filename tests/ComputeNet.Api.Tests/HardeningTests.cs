@@ -84,6 +84,41 @@ public sealed class HardeningTests
         Assert.Equal(HttpStatusCode.OK, me.StatusCode);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Behind_a_trusted_proxy_each_forwarded_client_has_its_own_address_budget(bool trusted)
+    {
+        // The test client connects from loopback: as a trusted proxy, its X-Forwarded-For names the client; otherwise the
+        // header is ignored and every keyless request shares loopback's budget.
+        string[] args = ["--ComputeNet:RateLimits:PerAddressPerSecond=1", "--ComputeNet:RateLimits:PerAddressBurst=5"];
+        await using var host = await StartAsync(At("2026-11-30T08:00:00+08:00"),
+            trusted ? [.. args, "--ComputeNet:ForwardedHeaders:KnownProxies=127.0.0.1, ::1"] : args);
+        async Task<HttpStatusCode> GuessFrom(string address)
+        {
+            using var client = host.Client("cnk_" + Guid.NewGuid().ToString("N"));
+            client.DefaultRequestHeaders.Add("X-Forwarded-For", address);
+            using var answer = await client.GetAsync("/v1/parties/me", Ct);
+            return answer.StatusCode;
+        }
+        var first = new List<HttpStatusCode>();
+        for (var i = 0; i < 12; i++)
+        {
+            first.Add(await GuessFrom("203.0.113.5"));
+        }
+        Assert.Contains(HttpStatusCode.TooManyRequests, first);
+        var other = await GuessFrom("203.0.113.6");
+        Assert.Equal(trusted ? HttpStatusCode.Unauthorized : HttpStatusCode.TooManyRequests, other);
+    }
+
+    [Fact]
+    public async Task A_malformed_proxy_address_stops_the_start_naming_it()
+    {
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => StartAsync(At("2026-11-30T08:00:00+08:00"),
+            ["--ComputeNet:ForwardedHeaders:KnownNetworks=10.0.0.0/99"]));
+        Assert.Contains("10.0.0.0/99", e.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Answers_carry_security_headers_and_no_store_and_keys_are_never_cached()
     {

@@ -64,10 +64,12 @@ public static class M
             at ?? Now.Minus(Duration.FromHours(1)));
     }
 
-    public static BidPlaced Placed(long seq, string id, string party, BidSpec spec, Instant? at = null) =>
+    /// <summary>The event the engine writes when it accepts <paramref name="spec"/>, valued at the family's largest class (or the bid's minimum).</summary>
+    public static BidPlaced Placed(long seq, string id, string party, BidSpec spec, Instant? at = null, Catalogue? catalogue = null) =>
         new(seq, id, party, spec.Family, spec.Devices, spec.MinScuPerDevice, spec.MinMemoryGb, spec.Window.From, spec.Window.To, spec.Tier,
             spec.MinGreen, spec.Price, spec.Commitment, spec.Split, spec.Tif, spec.City ?? TestParties.Find(party)!.City!, spec.City is not null,
-            at ?? Now.Minus(Duration.FromHours(1)));
+            at ?? Now.Minus(Duration.FromHours(1)),
+            Math.Max(spec.MinScuPerDevice, (catalogue ?? TestCatalogue.Default).LargestScuPerDevice(BidTerms.Parse(spec).Family)));
 
     /// <summary>A trade already in the journal: <paramref name="devices"/> of <paramref name="offer"/> to <paramref name="bid"/> over the bid's window.</summary>
     public static TradeExecuted Traded(long tradeSeq, BidPlaced bid, OfferListed offer, int devices, decimal price, Instant? at = null) =>

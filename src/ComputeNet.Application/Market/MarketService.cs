@@ -838,40 +838,26 @@ public sealed class MarketService : IAsyncDisposable
             // None, or one ahead of the journal (the journal was reset under it): replay the journal instead.
             return false;
         }
-        List<SnapshotOrder> orders;
-        if (head.Format >= 1)
+        if (head.Format < MarketSnapshot.CurrentFormat)
         {
-            // Compact chunks (the resting state of each live order), decoded in parallel.
-            var data = await MarketSnapshotTable.LoadAsync(session, head.Version, ct);
-            if (data.Count != head.Chunks)
-            {
-                return false;
-            }
-            var decoded = new List<SnapshotOrder>[data.Count];
-            Parallel.For(0, data.Count, i => decoded[i] = SnapshotCodec.Decode(data[i]));
-            orders = new List<SnapshotOrder>(head.Orders);
-            foreach (var chunk in decoded)
-            {
-                orders.AddRange(chunk);
-            }
+            // Taken before exposures were kept (or before compact chunks): replay the journal instead, once.
+            return false;
         }
-        else
+        // Compact chunks (the resting state of each live order), decoded in parallel.
+        var data = await MarketSnapshotTable.LoadAsync(session, head.Version, ct);
+        if (data.Count != head.Chunks)
         {
-            // A snapshot written before compact chunks: JSON chunk documents.
-            var ids = Enumerable.Range(0, head.Chunks).Select(i => MarketSnapshot.ChunkId(head.Version, i)).ToList();
-            var chunks = (await session.LoadManyAsync<MarketSnapshotChunk>(ct, ids)).ToDictionary(c => c.Id, StringComparer.Ordinal);
-            if (chunks.Count != ids.Count)
-            {
-                return false;
-            }
-            orders = new List<SnapshotOrder>(head.Orders);
-            foreach (var id in ids)
-            {
-                orders.AddRange(chunks[id].Orders);
-            }
+            return false;
         }
-        _book = OrderBook.Restore(new BookSnapshot(head.LastSeq, head.LastTradeSeq, head.Clock, head.Parties, head.Cities, head.Clusters, orders),
-            _options.MaxLiveOrders);
+        var decoded = new List<SnapshotOrder>[data.Count];
+        Parallel.For(0, data.Count, i => decoded[i] = SnapshotCodec.Decode(data[i]));
+        var orders = new List<SnapshotOrder>(head.Orders);
+        foreach (var chunk in decoded)
+        {
+            orders.AddRange(chunk);
+        }
+        _book = OrderBook.Restore(new BookSnapshot(head.LastSeq, head.LastTradeSeq, head.Clock, head.Parties, head.Cities, head.Clusters, orders,
+            head.Exposure), _options.MaxLiveOrders);
         _version = head.Version;
         _snapshotVersion = Math.Max(_snapshotVersion, head.Version);
         _ordersSinceSnapshot = 0;
@@ -892,10 +878,10 @@ public sealed class MarketService : IAsyncDisposable
         session.DeleteWhere<MarketSnapshotChunk>(_ => true);
         session.Store(new MarketSnapshot
         {
-            Format = 1,
+            Format = MarketSnapshot.CurrentFormat,
             Version = version, LastSeq = snapshot.LastSeq, LastTradeSeq = snapshot.LastTradeSeq, Clock = snapshot.Clock,
             Parties = [.. snapshot.Parties], Cities = [.. snapshot.Cities], Clusters = [.. snapshot.Clusters], Orders = snapshot.Orders.Count,
-            Chunks = chunks.Count,
+            Chunks = chunks.Count, Exposure = new Dictionary<string, long>(snapshot.Exposure ?? new Dictionary<string, long>(), StringComparer.Ordinal),
         });
         await session.SaveChangesAsync(ct);
     }

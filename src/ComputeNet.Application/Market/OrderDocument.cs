@@ -63,11 +63,17 @@ public sealed class MarketSnapshot
     public List<string> Clusters { get; set; } = [];
     public int Orders { get; set; }
     public int Chunks { get; set; }
+    /// <summary>Each party's exposure in fen when the snapshot was taken (<see cref="Domain.Market.OrderExposure"/>).</summary>
+    public Dictionary<string, long> Exposure { get; set; } = [];
     /// <summary>
-    /// 1: the chunks are rows of <see cref="MarketSnapshotTable"/> (compact bytes, <see cref="Domain.Market.SnapshotCodec"/>);
-    /// 0: <see cref="MarketSnapshotChunk"/> documents of JSON (snapshots written before compact chunks; still read).
+    /// 2: the chunks are rows of <see cref="MarketSnapshotTable"/> (compact bytes, <see cref="Domain.Market.SnapshotCodec"/>) and
+    /// <see cref="Exposure"/> is kept. Older snapshots (1: the same without exposures; 0: <see cref="MarketSnapshotChunk"/>
+    /// documents of JSON) are not read: the book is replayed from the journal once and a new snapshot taken.
     /// </summary>
     public int Format { get; set; }
+
+    /// <summary>The format <see cref="MarketService"/> writes and reads.</summary>
+    public const int CurrentFormat = 2;
 
     public static string ChunkId(long version, int index) => $"market/{version}/{index}";
 }

@@ -30,7 +30,12 @@ public sealed record OfferListed(
     decimal GreenShare,
     Instant At) : IMarketEvent;
 
-/// <summary>A buyer's bid was accepted by the engine (whether or not it then traded). City is the bid's effective city.</summary>
+/// <summary>
+/// A buyer's bid was accepted by the engine (whether or not it then traded). City is the bid's effective city.
+/// <see cref="MaxScuPerDevice"/>: the most SCU per device a lease of the bid can have (its family's largest class when it
+/// arrived, or its own minimum if higher); the bid's full window is valued at it in the buyer's exposure
+/// (<see cref="OrderExposure"/>). Null in bids journaled before it was added.
+/// </summary>
 public sealed record BidPlaced(
     long Seq,
     string BidId,
@@ -49,7 +54,8 @@ public sealed record BidPlaced(
     string Tif,
     string City,
     bool CityGiven,
-    Instant At) : IMarketEvent;
+    Instant At,
+    decimal? MaxScuPerDevice = null) : IMarketEvent;
 
 /// <summary>
 /// The terms of a lease — the contract a trade creates (market-rules §5). Lasting contract: fields are

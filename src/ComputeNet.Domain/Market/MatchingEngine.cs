@@ -88,6 +88,16 @@ public static class MatchingEngine
             var bid = book.BidTagged(fill.Tag);
             events.Add(Trade(++tradeSeq, bid.Placed, listed, fill.Devices, bid.Spec.Price, fill.LatencyMs, cmd.At));
         }
+        // Its full window at its price, and what it trades at resting bids' higher prices, count in the provider's exposure.
+        var exposure = OrderExposure.Offer(listed, (long)spec.Devices * spec.Window.Hours);
+        foreach (var e in events)
+        {
+            if (e is TradeExecuted t)
+            {
+                exposure = OrderExposure.Add(exposure, OrderExposure.TradeAbove(listed, t.Terms));
+            }
+        }
+        CheckExposure(book, party.Id, "offer", exposure);
         return new MarketDecision(events, false);
     }
 
@@ -123,7 +133,9 @@ public static class MatchingEngine
             throw RejectedException.Of(Codes.Invalid, $"unknown city '{cityId}'", "city");
         }
         // A lease's SCU per device is its offer's: at most the largest of the family's classes, at least the bid's minimum.
-        CheckFullWindow("bid", spec.Devices, spec.Window, Math.Max(spec.MinScuPerDevice, catalogue.LargestScuPerDevice(terms.Family)), spec.Price);
+        var maxScu = Math.Max(spec.MinScuPerDevice, catalogue.LargestScuPerDevice(terms.Family));
+        CheckFullWindow("bid", spec.Devices, spec.Window, maxScu, spec.Price);
+        CheckExposure(book, party.Id, "bid", OrderExposure.Value((long)spec.Devices * spec.Window.Hours, maxScu, spec.Price));
         if (spec.Window.From <= cmd.At)
         {
             throw RejectedException.Of(Codes.WindowStarted, $"the bid's window started at {spec.Window.From}", "from");
@@ -132,7 +144,7 @@ public static class MatchingEngine
 
         var placed = new BidPlaced(book.LastSeq + 1, id, party.Id, Slugs.Of(terms.Family), spec.Devices, spec.MinScuPerDevice,
             spec.MinMemoryGb, spec.Window.From, spec.Window.To, Slugs.Of(terms.Tier), spec.MinGreen, spec.Price,
-            MarketSlugs.Of(terms.Commitment), spec.Split, terms.Tif.ToString(), cityId, spec.City is not null, cmd.At);
+            MarketSlugs.Of(terms.Commitment), spec.Split, terms.Tif.ToString(), cityId, spec.City is not null, cmd.At, maxScu);
         var incoming = new BookBid { Placed = placed, Spec = spec, Terms = terms, Devices = spec.Devices };
         var events = new List<IMarketEvent> { placed };
 
@@ -269,6 +281,21 @@ public static class MatchingEngine
             throw RejectedException.Of(Codes.Invalid,
                 $"the {what}'s full window ({devices} devices × {window.Hours} h × {scuPerDevice} SCU × {price} yuan) comes to {amount} fen, " +
                 $"above the {Money.Fen.MaxSafe} fen every amount stays within", "price");
+        }
+    }
+
+    /// <summary>
+    /// The party's exposure (<see cref="OrderExposure"/>) with the order's stays within 2^53 − 1 fen, so no total or balance of
+    /// the party can leave it at a later close (market-rules §6): beyond, the order is `invalid`.
+    /// </summary>
+    private static void CheckExposure(OrderBook book, string party, string what, long value)
+    {
+        var current = book.Exposure(party);
+        if ((System.Numerics.BigInteger)current + value > Money.Fen.MaxSafe)
+        {
+            throw RejectedException.Of(Codes.Invalid,
+                $"with this {what} ({value} fen at most) {party}'s orders and trades could be billed {(System.Numerics.BigInteger)current + value} fen, above the " +
+                $"{Money.Fen.MaxSafe} fen every total and balance stays within (market-rules §6); {current} fen is committed already", "devices");
         }
     }
 

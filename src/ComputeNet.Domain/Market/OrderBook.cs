@@ -192,10 +192,11 @@ public sealed record SnapshotOrder(long Seq, BidPlaced? Bid, OfferListed? Offer,
 
 /// <summary>
 /// The live book at one point of the journal (<see cref="OrderBook.Snapshot"/>): its live orders in arrival order, the
-/// last order and trade sequences, the engine's clock and its numbering of parties, cities and clusters.
+/// last order and trade sequences, the engine's clock, its numbering of parties, cities and clusters, and each party's exposure
+/// (<see cref="OrderExposure"/>; null in snapshots taken before it was kept).
 /// </summary>
 public sealed record BookSnapshot(long LastSeq, long LastTradeSeq, EngineClock Clock, IReadOnlyList<string> Parties, IReadOnlyList<string> Cities,
-    IReadOnlyList<string> Clusters, IReadOnlyList<SnapshotOrder> Orders);
+    IReadOnlyList<string> Clusters, IReadOnlyList<SnapshotOrder> Orders, IReadOnlyDictionary<string, long>? Exposure = null);
 
 /// <summary>An order's state for people and outputs (market-rules §4).</summary>
 public sealed record OrderStatus(string Id, string Party, OrderSide Side, OrderState State, int Devices, int DevicesFilled, long Seq);
@@ -228,6 +229,8 @@ public sealed class OrderBook
     private readonly List<string> _cityNames = [];
     private readonly List<string> _clusterNames = [];
     private readonly CatalogueLatencies _latencies;
+    /// <summary>Each party's exposure in fen (<see cref="OrderExposure"/>): the most its orders and trades can be billed at.</summary>
+    private readonly Dictionary<string, long> _exposure = new(StringComparer.Ordinal);
 
     public OrderBook()
     {
@@ -263,6 +266,20 @@ public sealed class OrderBook
     public BookOffer OfferTagged(int tag) => (BookOffer)_tagged[tag]!;
 
     public BookBid BidTagged(int tag) => (BookBid)_tagged[tag]!;
+
+    /// <summary>The party's exposure in fen: what its live orders and its trades can be billed at most (<see cref="OrderExposure"/>).</summary>
+    public long Exposure(string party) => _exposure.GetValueOrDefault(party);
+
+    /// <summary>Every party's exposure (parties with none are absent).</summary>
+    public IReadOnlyDictionary<string, long> Exposures => _exposure;
+
+    private void Expose(string party, long delta)
+    {
+        if (delta != 0)
+        {
+            _exposure[party] = OrderExposure.Add(_exposure.GetValueOrDefault(party), delta);
+        }
+    }
 
     /// <summary>The engine's number for a party, or -1 for one with no order yet (it then rests nowhere, so self-trade cannot arise).</summary>
     public int PartyNumber(string party) => _parties.GetValueOrDefault(party, -1);
@@ -309,6 +326,7 @@ public sealed class OrderBook
             {
                 var offer = BookOffer.Of(o);
                 _offers[(o.Party, o.OfferId)] = offer;
+                Expose(o.Party, OrderExposure.Offer(o, (long)o.Devices * offer.Window.Hours));
                 Core.Expire(o.At.ToUnixTimeSeconds());
                 offer.InBook = Core.AddOffer(EngineOrder(offer, Number(_parties, _partyNames, o.Party), ClusterNumber(o.Cluster), Tag(offer)));
                 LastSeq = Math.Max(LastSeq, o.Seq);
@@ -318,6 +336,7 @@ public sealed class OrderBook
             {
                 var bid = BookBid.Of(b);
                 _bids[(b.Party, b.BidId)] = bid;
+                Expose(b.Party, OrderExposure.Bid(b, b.Devices));
                 Core.Expire(b.At.ToUnixTimeSeconds());
                 bid.InBook = Core.AddBid(EngineOrder(bid, Number(_parties, _partyNames, b.Party), CityNumber(b.City), Tag(bid)));
                 LastSeq = Math.Max(LastSeq, b.Seq);
@@ -330,6 +349,7 @@ public sealed class OrderBook
                 var offer = _offers[(terms.Provider, terms.OfferId)];
                 bid.Filled += terms.Devices;
                 Core.Fill(bid.InBook, offer.InBook, terms.Devices);
+                Expose(terms.Provider, OrderExposure.TradeAbove(offer.Listed, terms));
                 var window = new HourWindow(terms.From, terms.To);
                 for (var h = offer.Window.HourIndex(window.From); h < offer.Window.HourIndex(window.To); h++)
                 {
@@ -378,11 +398,14 @@ public sealed class OrderBook
             case OrderReduced r:
                 if (r.Side == "bid" && Bid(r.Party, r.OrderId) is { } reducedBid)
                 {
+                    Expose(r.Party, OrderExposure.Bid(reducedBid.Placed, r.Devices) - OrderExposure.Bid(reducedBid.Placed, reducedBid.Devices));
                     reducedBid.Devices = r.Devices;
                     Core.Reduce(reducedBid.InBook, r.Devices);
                 }
                 else if (r.Side != "bid" && Offer(r.Party, r.OrderId) is { } reducedOffer)
                 {
+                    var hours = (long)reducedOffer.Window.Hours;
+                    Expose(r.Party, OrderExposure.Offer(reducedOffer.Listed, r.Devices * hours) - OrderExposure.Offer(reducedOffer.Listed, reducedOffer.Devices * hours));
                     reducedOffer.Devices = r.Devices;
                     Core.Reduce(reducedOffer.InBook, r.Devices);
                 }
@@ -424,6 +447,17 @@ public sealed class OrderBook
             var order = _tagged[tag]!;
             _tagged[tag] = null;
             _freeTags.Push(tag);
+            // What never traded stops counting in its party's exposure: a bid keeps its filled devices, an offer its leased device-hours.
+            switch (order)
+            {
+                case BookBid gone:
+                    Expose(gone.Party, OrderExposure.Bid(gone.Placed, gone.Filled) - OrderExposure.Bid(gone.Placed, gone.Devices));
+                    break;
+                case BookOffer gone:
+                    Expose(gone.Party, OrderExposure.Offer(gone.Listed, gone.Leased.Sum(h => (long)h))
+                        - OrderExposure.Offer(gone.Listed, (long)gone.Devices * gone.Window.Hours));
+                    break;
+            }
             var record = order switch
             {
                 BookBid b => _bids.Remove((b.Party, b.Id)) ? b.ToRecord() : throw new InvalidOperationException($"bid {b.Id} left twice"),
@@ -452,7 +486,8 @@ public sealed class OrderBook
             orders.Add(new SnapshotOrder(o.Seq, null, o.Listed, o.Devices, 0, LeaseRun.Of(o.Leased), o.LeasesAtPlacement.ToList()));
         }
         orders.Sort((x, y) => x.Seq.CompareTo(y.Seq));
-        return new BookSnapshot(LastSeq, LastTradeSeq, Core.Clock, _partyNames.ToList(), _cityNames.ToList(), _clusterNames.ToList(), orders);
+        return new BookSnapshot(LastSeq, LastTradeSeq, Core.Clock, _partyNames.ToList(), _cityNames.ToList(), _clusterNames.ToList(), orders,
+            new Dictionary<string, long>(_exposure, StringComparer.Ordinal));
     }
 
     /// <summary>A book equal to the one <paramref name="snapshot"/> was taken of: the same live orders, fills and calendars in the same engine state.</summary>
@@ -474,6 +509,10 @@ public sealed class OrderBook
             book.ClusterNumber(cluster);
         }
         book.Core.RestoreClock(snapshot.Clock);
+        foreach (var (party, fen) in snapshot.Exposure ?? new Dictionary<string, long>())
+        {
+            book._exposure[party] = fen;
+        }
         foreach (var order in snapshot.Orders)
         {
             if (order.Bid is { } placed)

@@ -12,8 +12,9 @@ namespace ComputeNet.Domain.Market;
 /// </summary>
 public static class SnapshotCodec
 {
-    /// <summary>The layout's version, the first byte of every chunk.</summary>
-    public const byte Format = 1;
+    /// <summary>The layout's version, the first byte of every chunk. 2: a bid ends with its <see cref="BidPlaced.MaxScuPerDevice"/>
+    /// (1, without it, is still read).</summary>
+    public const byte Format = 2;
 
     public static byte[] Encode(IReadOnlyList<SnapshotOrder> orders)
     {
@@ -71,6 +72,11 @@ public static class SnapshotCodec
                     Word(b.City);
                     w.Write(b.CityGiven);
                     Time(b.At);
+                    w.Write(b.MaxScuPerDevice.HasValue);
+                    if (b.MaxScuPerDevice is { } scu)
+                    {
+                        w.Write(scu);
+                    }
                 }
                 else
                 {
@@ -108,9 +114,9 @@ public static class SnapshotCodec
     public static List<SnapshotOrder> Decode(byte[] data)
     {
         using var r = new BinaryReader(new MemoryStream(data, writable: false), Encoding.UTF8);
-        if (r.ReadByte() is var format && format != Format)
+        if (r.ReadByte() is var format && format is not (1 or Format))
         {
-            throw new InvalidDataException($"snapshot chunk format {format} is not {Format}");
+            throw new InvalidDataException($"snapshot chunk format {format} is not 1 or {Format}");
         }
         var count = r.ReadInt32();
         var orders = new List<SnapshotOrder>(count);
@@ -145,6 +151,10 @@ public static class SnapshotCodec
             {
                 var bid = new BidPlaced(r.ReadInt64(), r.ReadString(), Word(), Word(), r.ReadInt32(), r.ReadDecimal(), r.ReadInt32(), Time(), Time(),
                     Word(), r.ReadDecimal(), r.ReadDecimal(), Word(), r.ReadBoolean(), Word(), Word(), r.ReadBoolean(), Time());
+                if (format >= 2 && r.ReadBoolean())
+                {
+                    bid = bid with { MaxScuPerDevice = r.ReadDecimal() };
+                }
                 orders.Add(new SnapshotOrder(seq, bid, null, devices, filled, null, leases));
             }
             else
