@@ -1,3 +1,4 @@
+using CsCheck;
 using ComputeNet.Domain.Market;
 using ComputeNet.Domain.Money;
 using NodaTime;
@@ -145,5 +146,30 @@ public class ExposureTests
         // The bid's valuation travels in its event and in the compact snapshot.
         var chunk = SnapshotCodec.Decode(SnapshotCodec.Encode(market.Book.Snapshot().Orders));
         Assert.All(chunk.Where(o => o.Bid is not null), o => Assert.Equal(LargestScu(market), o.Bid!.MaxScuPerDevice));
+    }
+}
+
+/// <summary>The 128-bit path of <see cref="OrderExposure.Value"/> agrees with the exact rationals on every size it takes.</summary>
+public class ExposureArithmeticTests
+{
+    [Fact]
+    public void The_fast_value_equals_the_exact_one_and_declines_what_it_cannot_hold()
+    {
+        CsCheck.Gen.Select(CsCheck.Gen.Long[1, (1L << 40) - 1], CsCheck.Gen.Int[1, 99_999_999], CsCheck.Gen.Int[0, 8], CsCheck.Gen.Long[1, 10_000_000_000L], CsCheck.Gen.Int[0, 4])
+            .Sample((hours, scuMantissa, scuScale, priceMantissa, priceScale) =>
+            {
+                var scu = new decimal(scuMantissa, 0, 0, false, (byte)scuScale);
+                var price = new decimal((int)(priceMantissa & 0xFFFFFFFF), (int)(priceMantissa >> 32), 0, false, (byte)priceScale);
+                var fast = OrderExposure.TryValueInt128(hours, scu, price);
+                Assert.NotNull(fast);
+                Assert.Equal(OrderExposure.Exact(hours, scu, price), fast!.Value);
+            }, iter: 2_000);
+        // Beyond its operands' range it declines, and Value still answers exactly.
+        Assert.Null(OrderExposure.TryValueInt128(1L << 41, 1m, 1m));
+        Assert.Null(OrderExposure.TryValueInt128(1, 0.000000000000001m, 1m));
+        Assert.Equal(OrderExposure.Exact(1L << 41, 0.4945m, 12_000m), OrderExposure.Value(1L << 41, 0.4945m, 12_000m));
+        // Half a fen rounds away from zero, then the one fen of margin: 1 device-hour × 0.005 SCU × 1 yuan = 0.5 fen → 1 + 1.
+        Assert.Equal(2, OrderExposure.Value(1, 0.005m, 1m));
+        Assert.Equal(1, OrderExposure.Value(1, 0.004m, 1m));
     }
 }

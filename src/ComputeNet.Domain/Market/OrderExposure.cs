@@ -28,8 +28,57 @@ public static class OrderExposure
         {
             return 0;
         }
+        if (TryValueInt128(deviceHours, scuPerDevice, price) is { } fast)
+        {
+            return fast;
+        }
+        return Exact(deviceHours, scuPerDevice, price);
+    }
+
+    /// <summary><see cref="Value"/> through <see cref="Settlement.Rating.ExactComputeAmount"/> (exact rationals): any size.</summary>
+    internal static long Exact(long deviceHours, decimal scuPerDevice, decimal price)
+    {
         var exact = Settlement.Rating.ExactComputeAmount((BigInteger)deviceHours * 3600, scuPerDevice, price) + 1;
         return exact >= Ceiling ? Ceiling : (long)exact;
+    }
+
+    private static readonly Int128[] PowersOfTen = [.. Enumerable.Range(0, 29).Select(n => Enumerable.Repeat((Int128)10, n).Aggregate((Int128)1, (a, b) => a * b))];
+
+    /// <summary>
+    /// The same value in 128-bit integers (the market writer decides every order with it, so no rationals on that path):
+    /// devices-hours × SCU × price × 100 fen over 10^(scales), rounded half away from zero, plus one. Null when an operand
+    /// is too large for the product to stay exact in 128 bits (then <see cref="Exact"/>).
+    /// </summary>
+    internal static long? TryValueInt128(long deviceHours, decimal scuPerDevice, decimal price)
+    {
+        if (deviceHours >= 1L << 40 || !Mantissa(scuPerDevice, out var scu, out var scuScale) || !Mantissa(price, out var yuan, out var priceScale))
+        {
+            return null;
+        }
+        // < 2^40 × 2^40 × 2^40 × 100 < 2^127: no overflow.
+        var numerator = (Int128)deviceHours * scu * yuan * 100;
+        var denominator = PowersOfTen[scuScale + priceScale];
+        var quotient = Int128.DivRem(numerator, denominator);
+        var rounded = quotient.Quotient + (quotient.Remainder * 2 >= denominator ? 1 : 0) + 1;
+        return rounded >= Ceiling ? Ceiling : (long)rounded;
+    }
+
+    /// <summary>A positive decimal as mantissa × 10^−scale with the mantissa below 2^40 (false otherwise).</summary>
+    private static bool Mantissa(decimal value, out long mantissa, out int scale)
+    {
+        scale = value.Scale;
+        mantissa = 0;
+        if (scale > 14)
+        {
+            return false;
+        }
+        var m = value * (decimal)PowersOfTen[scale];
+        if (m >= 1L << 40 || m != decimal.Truncate(m))
+        {
+            return false;
+        }
+        mantissa = (long)m;
+        return true;
     }
 
     /// <summary>What a bid counts for <paramref name="devices"/> of its devices.</summary>
