@@ -109,6 +109,7 @@ public static class ComputeNetServices
         var settings = services.GetRequiredService<ComputeNetSettings>();
         await CompressEventsWithLz4Async(settings.ConnectionString, settings.Schema, ct);
         await SettlementReadModels.EnsureUsageIndexAsync(settings.ConnectionString, settings.Schema, ct);
+        await Market.OrderIndexes.EnsureAsync(settings.ConnectionString, settings.Schema, ct);
         // A schema written before the usage record table existed gets its rows from the usage events, once (its check
         // reads the index above).
         await Metering.UsageRecordTable.BackfillAsync(store, ct);

@@ -34,6 +34,35 @@ public sealed class RestartTests
     private static readonly Dictionary<string, decimal> Factors = new() { ["FP64"] = 2m, ["FP32"] = 1m, ["FP16"] = 0.5m, ["BF16"] = 0.5m, ["INT8"] = 0.25m };
 
     [Fact]
+    public async Task A_restart_changes_no_table_or_index_of_the_schema()
+    {
+        // Every start applies Marten's schema migration. An index whose definition it sees as changed would be dropped and
+        // rebuilt at each start, which costs seconds once the market holds millions of orders (it did: the offers' partial
+        // window-end index, bench history). Each relation keeps its identity across restarts.
+        await using var first = await TestPlatform.StartAsync(Nov30Morning);
+        async Task<Dictionary<string, uint>> RelationsAsync(TestPlatform p)
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(p.ConnectionString);
+            await connection.OpenAsync(Ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "select c.relname, c.oid from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = @schema and c.relkind in ('r', 'i')";
+            command.Parameters.AddWithValue("schema", p.Schema);
+            var relations = new Dictionary<string, uint>();
+            await using var reader = await command.ExecuteReaderAsync(Ct);
+            while (await reader.ReadAsync(Ct))
+            {
+                relations[reader.GetString(0)] = reader.GetFieldValue<uint>(1);
+            }
+            return relations;
+        }
+        var before = await RelationsAsync(first);
+        Assert.Contains(ComputeNet.Application.Market.OrderIndexes.OfferWindowEnd, before.Keys);
+        await using var second = await first.RestartAsync();
+        var after = await RelationsAsync(second);
+        Assert.Equal(before.OrderBy(r => r.Key), after.OrderBy(r => r.Key));
+    }
+
+    [Fact]
     public async Task Settings_fees_and_calendar_are_in_force_after_a_restart()
     {
         await using var p = await TestPlatform.StartAsync(Nov30Morning);
