@@ -19,106 +19,6 @@ public sealed class SandboxTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>A sandbox host of its own (not <see cref="ApiTestHost"/>: that one passes a settable clock, which a sandbox refuses).</summary>
-    private sealed class Sandbox : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-        private readonly bool _dropSchema;
-
-        private Sandbox(WebApplication app, string connection, string schema, bool dropSchema)
-        {
-            _app = app;
-            Connection = connection;
-            Schema = schema;
-            _dropSchema = dropSchema;
-            Address = new Uri(app.Urls.First());
-        }
-
-        public string Connection { get; }
-        public string Schema { get; }
-        public Uri Address { get; }
-
-        public static async Task<WebApplication> BuildAsync(string connection, string schema, bool sandbox, Instant? start = null) =>
-            await ApiHost.BuildAsync(new ApiHostOptions
-            {
-                Urls = "http://127.0.0.1:0",
-                ConnectionString = connection,
-                Schema = schema,
-                OperatorKey = OperatorKey,
-                Environment = "Production",
-                SigningKeyPath = Path.Combine(Path.GetTempPath(), "computenet-test-keys", "platform-signing-key.pem"),
-                AsyncDaemon = JasperFx.Events.Daemon.DaemonMode.Disabled,
-                Sandbox = sandbox,
-                SandboxStart = start,
-            });
-
-        public static async Task<Sandbox> StartAsync(Instant start, string? schema = null, bool dropSchema = true)
-        {
-            var connection = await DatabaseConnection.ResolveAsync();
-            schema ??= $"sbx_{Guid.NewGuid():N}"[..20];
-            var app = await BuildAsync(connection, schema, sandbox: true, start);
-            await app.StartAsync();
-            return new Sandbox(app, connection, schema, dropSchema);
-        }
-
-        /// <summary>Stops this host and starts another on the same schema (its clock read back from the schema).</summary>
-        public async Task<Sandbox> RestartAsync(Instant start)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-            _disposed = true;
-            var app = await BuildAsync(Connection, Schema, sandbox: true, start);
-            await app.StartAsync();
-            return new Sandbox(app, Connection, Schema, _dropSchema);
-        }
-
-        public HttpClient Client(string? key = null)
-        {
-            var client = new HttpClient { BaseAddress = Address };
-            if (key is not null)
-            {
-                client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
-            }
-            return client;
-        }
-
-        public HttpClient Operator => Client(OperatorKey);
-
-        public async Task<HttpClient> RegisterAsync(string id, string[] roles, string? city = null, bool sme = false)
-        {
-            var response = await Operator.PostAsJsonAsync("/v1/parties", new { id, roles, city, sme }, Json);
-            var body = await ReadAsync(response);
-            Assert.True(response.StatusCode == HttpStatusCode.Created, $"register {id}: {(int)response.StatusCode} {body}");
-            return Client(body!["apiKey"]!.GetValue<string>());
-        }
-
-        public async Task<JsonNode> ClockAsync()
-        {
-            var response = await Operator.GetAsync("/v1/sandbox/clock");
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            return (await ReadAsync(response))!;
-        }
-
-        public async Task<HttpResponseMessage> AdvanceAsync(object body) => await Operator.PostAsJsonAsync("/v1/sandbox/clock/advance", body, Json);
-
-        private bool _disposed;
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_disposed)
-            {
-                return;
-            }
-            _disposed = true;
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-            if (_dropSchema)
-            {
-                await ComputeNetServices.DropSchemaAsync(Connection, Schema);
-            }
-        }
-    }
-
     private static Instant InstantOf(JsonNode? node) => At(node!.GetValue<string>());
 
     private static async Task<string> CodeOf(HttpResponseMessage response) => (await ReadAsync(response))!["code"]!.GetValue<string>();
@@ -138,7 +38,7 @@ public sealed class SandboxTests
     public async Task A_whole_market_day_in_seconds_orders_usage_and_close_on_the_test_clock()
     {
         var watch = Stopwatch.StartNew();
-        await using var sandbox = await Sandbox.StartAsync(At("2026-11-30T08:00:00+08:00"));
+        await using var sandbox = await SandboxHost.StartAsync(At("2026-11-30T08:00:00+08:00"));
         var buyer = await sandbox.RegisterAsync("sme-sh-1", ["buyer"], "shanghai", sme: true);
         var provider = await sandbox.RegisterAsync("prov-nx", ["provider"]);
 
@@ -214,7 +114,7 @@ public sealed class SandboxTests
     [Fact]
     public async Task The_clock_never_moves_back_and_malformed_advances_change_nothing()
     {
-        await using var sandbox = await Sandbox.StartAsync(At("2026-12-01T08:00:00+08:00"));
+        await using var sandbox = await SandboxHost.StartAsync(At("2026-12-01T08:00:00+08:00"));
         var before = InstantOf((await sandbox.ClockAsync())["now"]);
 
         var back = await sandbox.AdvanceAsync(new { to = "2026-12-01T07:59:59+08:00" });
@@ -263,17 +163,17 @@ public sealed class SandboxTests
         var schemas = new List<string>();
         try
         {
-            await using var kept = await Sandbox.StartAsync(At("2026-12-01T08:00:00+08:00"), dropSchema: false);
+            await using var kept = await SandboxHost.StartAsync(At("2026-12-01T08:00:00+08:00"), dropSchema: false);
             schemas.Add(kept.Schema);
             await kept.RegisterAsync("b", ["buyer"], "shanghai");
             await kept.DisposeAsync();
-            var refused = await Assert.ThrowsAsync<StartupRefusedException>(() => Sandbox.BuildAsync(connection, kept.Schema, sandbox: false));
+            var refused = await Assert.ThrowsAsync<StartupRefusedException>(() => SandboxHost.BuildAsync(connection, kept.Schema, sandbox: false));
             Assert.Contains("is a sandbox", refused.Message);
 
             // A schema with a real platform's history cannot be made a sandbox.
             await using var real = await StartAsync(At("2026-12-01T08:00:00+08:00"));
             await real.RegisterAsync("b", ["buyer"], "shanghai");
-            var notSandbox = await Assert.ThrowsAsync<StartupRefusedException>(() => Sandbox.BuildAsync(connection, real.Schema, sandbox: true));
+            var notSandbox = await Assert.ThrowsAsync<StartupRefusedException>(() => SandboxHost.BuildAsync(connection, real.Schema, sandbox: true));
             Assert.Contains("history", notSandbox.Message);
             Assert.Null(await Application.Sandbox.SandboxSchema.ReadAsync(connection, real.Schema, Ct));
         }
@@ -290,7 +190,7 @@ public sealed class SandboxTests
     public async Task Advancing_during_order_intake_loses_no_order_and_stamps_each_with_a_time_the_clock_read()
     {
         var start = At("2026-12-01T08:00:00+08:00");
-        await using var sandbox = await Sandbox.StartAsync(start);
+        await using var sandbox = await SandboxHost.StartAsync(start);
         var buyers = new List<HttpClient>();
         for (var i = 0; i < 4; i++)
         {
