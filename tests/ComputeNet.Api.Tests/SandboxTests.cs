@@ -214,7 +214,7 @@ public sealed class SandboxTests
             var seen = new List<Instant>();
             for (var n = 0; n < advances; n++)
             {
-                var response = await sandbox.AdvanceAsync(new { by = "PT1M" });
+                var response = await sandbox.AdvanceAsync(new { by = "PT2M" });
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
                 seen.Add(InstantOf((await ReadAsync(response))!["now"]));
             }
@@ -224,9 +224,9 @@ public sealed class SandboxTests
         var times = await clockMoves;
 
         Assert.All(results.SelectMany(r => r), s => Assert.Equal(HttpStatusCode.Created, s));
-        // Never back, each advance exactly one minute on from the one before.
-        Assert.Equal(Enumerable.Range(1, advances).Select(m => start + Duration.FromMinutes(m)), times);
-        var end = start + Duration.FromMinutes(advances);
+        // Never back, each advance exactly two minutes on from the one before.
+        Assert.Equal(Enumerable.Range(1, advances).Select(m => start + Duration.FromMinutes(2 * m)), times);
+        var end = start + Duration.FromMinutes(2 * advances);
         Assert.Equal(end, InstantOf((await sandbox.ClockAsync())["now"]));
 
         // Every order is there, and every logged action carries a time the clock read: within [start, end], on a whole minute.
@@ -242,8 +242,9 @@ public sealed class SandboxTests
             Assert.Equal(0, (at - start).BclCompatibleTicks % Duration.FromMinutes(1).BclCompatibleTicks);
         });
 
-        // A bid whose window starts before the clock now is refused: intake reads the advanced clock.
-        var started = await buyers[0].PostAsJsonAsync("/v1/bids", Bid("too-late", "2026-12-01T08:30:00+08:00", "2026-12-01T09:30:00+08:00", 1, "1.00"), Json);
+        // A bid for 09:00–10:00, which would have been taken at the sandbox's start (08:00), is refused now that the clock
+        // reads 09:20: intake reads the advanced clock.
+        var started = await buyers[0].PostAsJsonAsync("/v1/bids", Bid("too-late", "2026-12-01T09:00:00+08:00", "2026-12-01T10:00:00+08:00", 1, "1.00"), Json);
         Assert.Equal("window-started", await CodeOf(started));
     }
 }

@@ -29,14 +29,14 @@ public sealed record AdvanceSandboxClockRequest(string? By = null, Instant? To =
 public sealed class GetSandboxClockHandler(IClock clock, PlatformService platform) : IQueryHandler<GetSandboxClockRequest, SandboxClockView>
 {
     public async ValueTask<SandboxClockView> Handle(GetSandboxClockRequest q, CancellationToken ct) =>
-        await AdvanceSandboxClockHandler.ViewAsync(platform, AdvanceSandboxClockHandler.Sandbox(clock).GetCurrentInstant(), null, ct);
+        await AdvanceSandboxClockHandler.ViewAsync(platform, AdvanceSandboxClockHandler.SandboxOf(clock).GetCurrentInstant(), null, ct);
 }
 
 public sealed class AdvanceSandboxClockHandler(IClock clock, PlatformService platform) : ICommandHandler<AdvanceSandboxClockRequest, SandboxClockView>
 {
     public async ValueTask<SandboxClockView> Handle(AdvanceSandboxClockRequest r, CancellationToken ct)
     {
-        var sandbox = Sandbox(clock);
+        var sandbox = SandboxOf(clock);
         (Instant Previous, Instant Now) moved;
         switch (r.By, r.To)
         {
@@ -57,13 +57,16 @@ public sealed class AdvanceSandboxClockHandler(IClock clock, PlatformService pla
         return await ViewAsync(platform, moved.Now, moved.Previous, ct);
     }
 
-    internal static SandboxClock Sandbox(IClock clock) => clock as SandboxClock
+    internal static SandboxClock SandboxOf(IClock clock) => clock as SandboxClock
         ?? throw RejectedException.Of(Codes.NotSandbox, "this platform runs on the real clock: the test clock exists only on a platform served with --sandbox");
 
     /// <summary>An ISO 8601 duration of days, hours, minutes and seconds (months and years have no fixed length: refused).</summary>
     public static Duration DurationOf(string text)
     {
-        var parsed = PeriodPattern.NormalizingIso.Parse(text.Trim());
+        // A leading minus (-PT1H) is read as a step back, which the clock refuses as clock-backwards rather than as malformed.
+        var trimmed = text.Trim();
+        var negative = trimmed.StartsWith('-');
+        var parsed = PeriodPattern.NormalizingIso.Parse(negative ? trimmed[1..] : trimmed);
         if (!parsed.Success)
         {
             throw RejectedException.Of(Codes.Invalid, $"'{text}' is not an ISO 8601 duration (e.g. PT2H, PT30M, P1D, P1DT12H)", "by");
@@ -87,7 +90,7 @@ public sealed class AdvanceSandboxClockHandler(IClock clock, PlatformService pla
         {
             throw RejectedException.Of(Codes.Invalid, $"'{text}' is longer than the clock can go", "by");
         }
-        return duration;
+        return negative ? -duration : duration;
     }
 
     internal static async Task<SandboxClockView> ViewAsync(PlatformService platform, Instant now, Instant? previous, CancellationToken ct)
