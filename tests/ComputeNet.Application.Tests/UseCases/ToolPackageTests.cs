@@ -5,7 +5,7 @@ namespace ComputeNet.Application.Tests.UseCases;
 /// <summary>
 /// The installable command (issue 14): the CLI built beside this test is packed as a .NET tool, installed into a temporary
 /// tool path from that package alone (no other NuGet source), and run from a folder outside the checkout — where it must
-/// find its demo scenario, reference data and fonts in its own assemblies, not in the checkout.
+/// find its demo scenario, reference data and fonts in its own assemblies, not in the checkout: --help, then the demo.
 /// </summary>
 public sealed class ToolPackageTests
 {
@@ -55,6 +55,8 @@ public sealed class ToolPackageTests
         var project = Path.GetFullPath(Path.Combine(built.DirectoryName!, "..", "..", "..", "ComputeNet.Cli.csproj"));
         Assert.True(File.Exists(project), project);
         var temp = Directory.CreateTempSubdirectory("computenet-tool-");
+        var connection = await TestDatabase.ConnectionStringAsync();
+        var database = $"computenet_tool_{Guid.NewGuid():N}"[..28];
         try
         {
             var feed = Path.Combine(temp.FullName, "feed");
@@ -86,10 +88,31 @@ public sealed class ToolPackageTests
             }
             var serveHelp = await RunAsync(command, elsewhere, environment, "serve", "--help");
             Assert.Contains("--sandbox", serveHelp.Out);
+
+            // The demo, from outside the checkout, in a database of its own (its schema 'demo' is dropped and rebuilt) and with
+            // the tests' signing key: the scenario, reference data and fonts come from the tool's own assemblies.
+            await using (var admin = new Npgsql.NpgsqlConnection(connection))
+            {
+                await admin.OpenAsync(Ct);
+                await using var create = admin.CreateCommand();
+                create.CommandText = $"create database {database}";
+                await create.ExecuteNonQueryAsync(Ct);
+            }
+            environment["COMPUTENET_DB"] = new Npgsql.NpgsqlConnectionStringBuilder(connection) { Database = database }.ConnectionString;
+            environment["ComputeNet__SigningKeyPath"] = TestDatabase.SigningKeyPath;
+            var demo = await RunAsync(command, elsewhere, environment, "demo");
+            Assert.True(demo.Code == 0, $"computenet demo: {demo.Out}\n{demo.Err}");
+            Assert.Contains("trial balance", demo.Out);
+            Assert.Equal(10, Directory.GetFiles(Path.Combine(elsewhere, "out", "demo", "pdf"), "*.pdf").Length);
         }
         finally
         {
             temp.Delete(recursive: true);
+            await using var admin = new Npgsql.NpgsqlConnection(connection);
+            await admin.OpenAsync(Ct);
+            await using var drop = admin.CreateCommand();
+            drop.CommandText = $"drop database if exists {database} with (force)";
+            await drop.ExecuteNonQueryAsync(Ct);
         }
     }
 }
