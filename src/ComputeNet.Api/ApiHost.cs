@@ -74,6 +74,14 @@ public sealed record ApiHostOptions
     public bool AllowInsecureDatabase { get; init; }
     /// <summary>Rate limits; else configuration ComputeNet:RateLimits (<see cref="RateLimitSettings"/>).</summary>
     public RateLimitSettings? RateLimits { get; init; }
+    /// <summary>
+    /// A sandbox (ADR 0024): the platform runs on a test clock the operator advances (<c>/v1/sandbox/clock</c>), kept in the
+    /// schema, which is marked a sandbox for good; else configuration ComputeNet:Sandbox. Without it, a sandbox schema is refused.
+    /// </summary>
+    public bool Sandbox { get; init; }
+    /// <summary>Where a new sandbox's clock starts (else configuration ComputeNet:SandboxStart; else the real time, to the second).
+    /// Ignored when the schema is a sandbox already: its clock goes on from where it stood.</summary>
+    public Instant? SandboxStart { get; init; }
 }
 
 /// <summary>
@@ -115,7 +123,8 @@ public static class ApiHost
         var daemon = options.AsyncDaemon
             ?? (Enum.TryParse<JasperFx.Events.Daemon.DaemonMode>(builder.Configuration["ComputeNet:AsyncDaemon"], true, out var configured)
                 ? configured : JasperFx.Events.Daemon.DaemonMode.HotCold);
-        builder.Services.AddComputeNet(new ComputeNetSettings(connection, schema, signingKeyPath), options.Clock, daemon);
+        var clock = await SandboxClockAsync(options, builder.Configuration, connection, schema, ct) ?? options.Clock;
+        builder.Services.AddComputeNet(new ComputeNetSettings(connection, schema, signingKeyPath), clock, daemon);
         if (Payments.Stripe.StripePayments.AddStripePayments(builder.Services, builder.Configuration))
         {
             // Payouts exactly once: the outbox worker finishes transfers whose outcome a crash or timeout left unknown.
@@ -253,6 +262,44 @@ public static class ApiHost
         return app;
     }
 
+    /// <summary>
+    /// The platform's clock when it is a sandbox (ADR 0024); null otherwise. Refuses to start (<see cref="StartupRefusedException"/>)
+    /// a sandbox on a schema holding a real platform's history or with a live Stripe key, and a host that is not a sandbox on a
+    /// schema that is one (its times were set by a test clock).
+    /// </summary>
+    private static async Task<IClock?> SandboxClockAsync(ApiHostOptions options, IConfiguration configuration, string connection, string schema, CancellationToken ct)
+    {
+        const string heading = "refusing to start:";
+        if (!options.Sandbox && !configuration.GetValue<bool>("ComputeNet:Sandbox"))
+        {
+            if (await Application.Sandbox.SandboxSchema.ReadAsync(connection, schema, ct) is { } at)
+            {
+                throw new StartupRefusedException(
+                    [$"schema '{schema}' is a sandbox (its test clock reads {at}); serve it with --sandbox, or serve a schema of its own for real trading"], heading);
+            }
+            return null;
+        }
+        if (options.Clock is not null)
+        {
+            throw new InvalidOperationException("a sandbox runs on its own test clock; do not pass one");
+        }
+        if (configuration["ComputeNet:Stripe:SecretKey"] is { } secret && secret.StartsWith("sk_live_", StringComparison.Ordinal))
+        {
+            throw new StartupRefusedException(["a sandbox takes Stripe test keys (sk_test_…) only: its payments must not move real money"], heading);
+        }
+        var start = options.SandboxStart;
+        if (start is null && configuration["ComputeNet:SandboxStart"] is { } text)
+        {
+            var parsed = NodaTime.Text.OffsetDateTimePattern.ExtendedIso.Parse(text);
+            start = parsed.Success ? parsed.Value.ToInstant()
+                : throw new StartupRefusedException([$"ComputeNet:SandboxStart '{text}' is not an ISO 8601 time with an offset (e.g. 2026-12-01T08:00:00+08:00)"], heading);
+        }
+        var now = SystemClock.Instance.GetCurrentInstant();
+        var (clock, refusal) = await Application.Sandbox.SandboxSchema.OpenAsync(connection, schema,
+            start ?? Instant.FromUnixTimeSeconds(now.ToUnixTimeSeconds()), ct);
+        return clock ?? throw new StartupRefusedException([refusal!], heading);
+    }
+
     private static async Task RefuseInsecureProductionAsync(ApiHostOptions options, IConfiguration configuration, string? operatorKey, string? signingKeyPath,
         string connection, CancellationToken ct)
     {
@@ -367,11 +414,17 @@ public static class ApiHost
     {
         var app = await BuildAsync(options, ct);
         var stripe = app.Services.GetRequiredService<Application.Payments.IPaymentGateway>().Configured;
+        var sandbox = app.Services.GetRequiredService<IClock>() as Application.Sandbox.SandboxClock;
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             Console.WriteLine(stripe
                 ? "Stripe payments configured (ComputeNet:Stripe): invoice payment intents, webhook at /v1/stripe/webhook, payouts by Connect transfer."
                 : "Stripe not configured: payments and payouts are recorded offline by the operator (POST /v1/cash); Stripe endpoints answer 503 stripe-not-configured.");
+            if (sandbox is not null)
+            {
+                Console.WriteLine($"Sandbox '{sandbox.Schema}': the platform runs on a test clock, now {sandbox.GetCurrentInstant()}; "
+                    + "the operator advances it with POST /v1/sandbox/clock/advance {\"by\":\"PT1H\"} or {\"to\":\"…\"} (GET /v1/sandbox/clock reads it).");
+            }
             foreach (var url in app.Urls)
             {
                 Console.WriteLine($"ComputeNet API listening on {url} (OpenAPI: {url}/openapi/v1.json{(app.Environment.IsDevelopment() ? $", reference: {url}/scalar" : "")})");

@@ -27,7 +27,7 @@ internal static class CloseCommand
             { period, schema, at };
         close.SetAction(async (parse, ct) =>
         {
-            IClock clock = SystemClock.Instance;
+            Instant? closeAt = null;
             if (parse.GetValue(at) is { } text)
             {
                 var parsed = InstantPattern.ExtendedIso.Parse(text);
@@ -35,18 +35,24 @@ internal static class CloseCommand
                 {
                     return Exit.UsageError($"--at '{text}' is not an ISO 8601 UTC instant (e.g. 2026-12-02T02:00:00Z)");
                 }
-                if (parsed.Value > SystemClock.Instance.GetCurrentInstant())
-                {
-                    // A period may be closed only after its end on the real clock: a close dated in the future would issue
-                    // invoices dated then and turn the period's later usage late.
-                    return Exit.UsageError($"--at {text} lies in the future: --at dates a close of a past period (tests, backfills); a period closes only after its end");
-                }
-                clock = new SettableClock(parsed.Value);
+                closeAt = parsed.Value;
             }
             var connection = await Hosting.ConnectionStringAsync(ct);
             if (!await ComputeNetServices.SchemaExistsAsync(connection, parse.GetValue(schema)!, ct))
             {
                 return Exit.UsageError($"no schema '{parse.GetValue(schema)}' in this database (the demo writes 'demo')");
+            }
+            // The platform's one clock: a sandbox's test clock (ADR 0024), else the real one.
+            var clock = await Application.Sandbox.SandboxSchema.ClockForAsync(connection, parse.GetValue(schema)!, ct);
+            if (closeAt is { } dated)
+            {
+                if (dated > clock.GetCurrentInstant())
+                {
+                    // A period may be closed only after its end on the platform's clock: a close dated in the future would issue
+                    // invoices dated then and turn the period's later usage late.
+                    return Exit.UsageError($"--at {parse.GetValue(at)} lies in the future: --at dates a close of a past period (tests, backfills); a period closes only after its end");
+                }
+                clock = new SettableClock(dated);
             }
             await using var services = ComputeNetServices.Compose(new ComputeNetSettings(connection, parse.GetValue(schema)!), clock, Hosting.AddMediator);
             await services.InitialiseComputeNetAsync(ct);

@@ -39,7 +39,7 @@ internal static class DbCommand
         });
         var schema = new Option<string>("--schema") { Description = "event-store schema (default computenet; the demo writes 'demo')", DefaultValueFactory = _ => ComputeNetSettings.DefaultSchema };
         var rebuild = new Command("rebuild-projections",
-            "rebuild the settlement read models (inline: closed periods, chain heads, checkpoints, ledger balances, transactions and log; async: invoices, statements, claims and periods) from a schema's events; stop the serve hosts of the schema first") { schema };
+            "rebuild the settlement read models (inline: closed periods, chain heads, checkpoints, ledger balances, transactions and log; async: invoices, statements, claims, periods and ledger lines) from a schema's events; stop the serve hosts of the schema first") { schema };
         rebuild.SetAction(async (parse, ct) =>
         {
             var connection = await Hosting.ConnectionStringAsync(ct);
@@ -53,7 +53,23 @@ internal static class DbCommand
             await SettlementReadModels.EnsureAsync(services.GetRequiredService<Marten.IDocumentStore>(), force: true, m => AnsiConsole.MarkupLineInterpolated($"{m}"), ct);
             return 0;
         });
+        var sandboxSchema = new Option<string>("--schema") { Description = "the sandbox's schema", Required = true };
+        var dropSandbox = new Command("drop-sandbox", "drop a sandbox's schema and everything in it (refused for a schema that is not a sandbox); stop its serve first")
+            { sandboxSchema };
+        dropSandbox.SetAction(async (parse, ct) =>
+        {
+            var connection = await Hosting.ConnectionStringAsync(ct);
+            var name = parse.GetValue(sandboxSchema)!;
+            if (await Application.Sandbox.SandboxSchema.ReadAsync(connection, name, ct) is not { } clock)
+            {
+                return Exit.UsageError($"schema '{name}' is not a sandbox (or does not exist): only sandboxes are dropped by this command");
+            }
+            await ComputeNetServices.DropSchemaAsync(connection, name, ct);
+            AnsiConsole.MarkupLineInterpolated($"dropped sandbox '{name}' (its clock stood at {clock})");
+            return 0;
+        });
         db.Subcommands.Add(start);
+        db.Subcommands.Add(dropSandbox);
         db.Subcommands.Add(rebuild);
         db.Subcommands.Add(stop);
         db.Subcommands.Add(status);

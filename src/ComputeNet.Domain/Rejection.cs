@@ -56,6 +56,12 @@ public static class Codes
     public const string NotRetryable = "not-retryable";
     /// <summary>The database could not be reached (HTTP 503 with Retry-After): a write's outcome is unknown; repeat it with the same id.</summary>
     public const string Unavailable = "unavailable";
+
+    // The sandbox's test clock (ADR 0024, docs/api.md#sandbox)
+    /// <summary>The test clock exists only on a platform served with <c>--sandbox</c> (HTTP 404).</summary>
+    public const string NotSandbox = "not-sandbox";
+    /// <summary>The test clock moves forward only (HTTP 409).</summary>
+    public const string ClockBackwards = "clock-backwards";
 }
 
 /// <summary>Thrown by use cases to refuse an action; hosts turn it into problem details or a scenario rejection.</summary>

@@ -128,6 +128,13 @@ public sealed class AccessTests : IAsyncLifetime
         new("GET", "/v1/payouts", _ => null, "operator", "regulator"),
         new("GET", "/v1/reconciliation", _ => null, "operator", "regulator"),
         new("GET", "/v1/actions", _ => null, AllRoles),
+        // Issue 14: the sandbox's clock (404 not-sandbox here: this host runs on a settable clock, not a sandbox), the usage
+        // behind an invoice, a party's own balance and ledger lines.
+        new("GET", "/v1/sandbox/clock", _ => null, AllRoles),
+        new("POST", "/v1/sandbox/clock/advance", _ => new { by = "PT1H" }, "operator"),
+        new("GET", "/v1/invoices/2026-11-01.b/usage", _ => null, "buyer", "regulator", "operator"),
+        new("GET", "/v1/balance?party=b", _ => null, AllRoles),
+        new("GET", "/v1/balance/lines?party=b", _ => null, AllRoles),
     ];
 
     private static async Task<HttpResponseMessage> Call(HttpClient client, Endpoint e, string role)

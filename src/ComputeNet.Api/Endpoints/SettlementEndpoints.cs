@@ -22,6 +22,11 @@ public static class SettlementEndpoints
 
     public const string PdfContentType = "application/pdf";
 
+    /// <summary>Whose balance a read is about: the caller's own; regulators and operators name a party (required: they hold no account).</summary>
+    private static string BalanceParty(HttpContext http, string? party) =>
+        Caller.From(http.User).Scope(party) is { Length: > 0 } holder ? holder
+            : throw Domain.RejectedException.Of(Domain.Codes.Invalid, "regulators and operators name the party whose balance they read: ?party=", "party");
+
     public static void MapSettlement(this RouteGroupBuilder v1)
     {
         var g = v1.MapGroup("").WithTags("Settlement");
@@ -51,6 +56,31 @@ public static class SettlementEndpoints
             .For(Role.Buyer, Role.Regulator, Role.Operator).WithName("GetInvoicePdf")
             .WithSummary("Buyer: one of its invoices as PDF, id {period}.{buyer} (e.g. 2026-12-01.sme-sh-ai); regulators and operators: any")
             .Produces<Stream>(200, PdfContentType).ProducesProblem(404);
+
+        g.MapGet("/invoices/{invoiceId}/usage", async (string invoiceId, int? lineNo, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                var (o, l) = Paging.Check(offset, limit);
+                var records = await sender.Send(new Application.Settlement.GetInvoiceUsage.GetInvoiceUsageRequest(invoiceId, Caller.From(http.User).Scope(null),
+                    lineNo, o, l + 1), ct);
+                return records is null ? MarketEndpoints.NotFound("invoice", invoiceId)
+                    : Results.Ok(new Page<Domain.Metering.UsageRecorded>(records.Take(l).ToList(), o, l, records.Count > l ? o + l : null));
+            })
+            .For(Role.Buyer, Role.Regulator, Role.Operator).WithName("ListInvoiceUsage")
+            .WithSummary("Buyer: the usage records behind one of its invoices' lines (?lineNo= for one line), by lease then start; regulators and operators: any invoice's")
+            .Produces<Page<Domain.Metering.UsageRecorded>>().ProducesProblem(404);
+
+        g.MapGet("/balance", async (string? party, HttpContext http, ISender sender, CancellationToken ct) =>
+                await sender.Send(new Application.Ledger.GetBalance.GetBalanceRequest(BalanceParty(http, party)), ct))
+            .WithName("GetBalance")
+            .WithSummary("Every party: its own ledger accounts' balances (fen, debit +: owed by it +, owed to it −); regulators and operators: ?party= any party's");
+
+        g.MapGet("/balance/lines", async (string? party, string? account, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                var holder = BalanceParty(http, party);
+                return await Paging.FromStoreAsync(offset, limit, (o, l) => sender.Send(new Application.Ledger.GetBalance.ListLedgerLinesRequest(holder, account, o, l), ct));
+            })
+            .WithName("ListLedgerLines")
+            .WithSummary("Every party: the lines its ledger accounts received (?account= one of them), oldest first; regulators and operators: ?party= any party's");
 
         g.MapGet("/statements/{statementId}/pdf", async (string statementId, HttpContext http, ISender sender, CancellationToken ct) =>
             {

@@ -90,8 +90,8 @@ public sealed class RejectionExceptionHandler(IProblemDetailsService problems, I
         Codes.StripeError => 502,
         Codes.StripeNotConfigured or Codes.Unavailable => 503,
         Codes.WrongRole => 403,
-        Codes.NotFound => 404,
-        Codes.IdReused or Codes.OverlappingRoute or Codes.OverlappingPairing or Codes.PeriodNotEnded or Codes.NotCheckpointed => 409,
+        Codes.NotFound or Codes.NotSandbox => 404,
+        Codes.IdReused or Codes.OverlappingRoute or Codes.OverlappingPairing or Codes.PeriodNotEnded or Codes.NotCheckpointed or Codes.ClockBackwards => 409,
         _ => 422,
     };
 

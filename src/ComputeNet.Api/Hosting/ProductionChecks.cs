@@ -4,8 +4,8 @@ using Npgsql;
 namespace ComputeNet.Api.Hosting;
 
 /// <summary>The host refused to start: what is wrong and how to fix it (the CLI prints it and exits non-zero).</summary>
-public sealed class StartupRefusedException(IReadOnlyList<string> reasons)
-    : Exception("refusing to start in Production:" + string.Concat(reasons.Select(r => Environment.NewLine + "  - " + r)))
+public sealed class StartupRefusedException(IReadOnlyList<string> reasons, string heading = "refusing to start in Production:")
+    : Exception(heading + string.Concat(reasons.Select(r => Environment.NewLine + "  - " + r)))
 {
     public IReadOnlyList<string> Reasons { get; } = reasons;
 }

@@ -117,7 +117,10 @@ public sealed class EmbeddedPostgres
             throw new ArgumentOutOfRangeException(nameof(options), port, "Port must be in 1..65535.");
         }
 
-        var checkoutRoot = NormalizePath(options.CheckoutRoot ?? FindCheckoutRoot(Directory.GetCurrentDirectory()));
+        // Outside a checkout (the installed `computenet` tool run elsewhere) the cluster is the user's own, under ~/.computenet,
+        // rather than one per working directory.
+        var outside = options.CheckoutRoot is null && FindCheckoutRootOrNull(Directory.GetCurrentDirectory()) is null;
+        var checkoutRoot = NormalizePath(options.CheckoutRoot ?? (outside ? UserRoot : FindCheckoutRoot(Directory.GetCurrentDirectory())));
         var checkoutHash = SHA256.HashData(Encoding.UTF8.GetBytes(checkoutRoot));
 
         _binDirectoryOption = options.BinDirectory;
@@ -125,12 +128,15 @@ public sealed class EmbeddedPostgres
         _runAsPostgresUser = IsRunningAsRoot();
         DataDirectory = _runAsPostgresUser
             ? Path.Combine(SharedRootForRoot, Convert.ToHexStringLower(checkoutHash)[..12])
-            : Path.Combine(checkoutRoot, ".computenet", "pg");
+            : outside ? Path.Combine(checkoutRoot, "pg") : Path.Combine(checkoutRoot, ".computenet", "pg");
         Port = options.Port ?? 20000 + (int)(BinaryPrimitives.ReadUInt32BigEndian(checkoutHash) % 10000);
         _lockPath = DataDirectory + ".lock";
     }
 
-    /// <summary>The cluster's data folder: /var/tmp/computenet/&lt;12 hex of SHA-256(checkout path)&gt; as root, else &lt;checkout&gt;/.computenet/pg.</summary>
+    /// <summary>
+    /// The cluster's data folder: /var/tmp/computenet/&lt;12 hex of SHA-256(checkout path)&gt; as root, else &lt;checkout&gt;/.computenet/pg;
+    /// outside a checkout, the checkout path is <see cref="UserRoot"/> (~/.computenet, data folder ~/.computenet/pg as another user).
+    /// </summary>
     public string DataDirectory { get; }
 
     public int Port { get; }
@@ -623,6 +629,16 @@ public sealed class EmbeddedPostgres
         {
             return $"(could not read {serverLog}: {e.Message})";
         }
+    }
+
+    /// <summary>Where the cluster lives when the current directory is in no checkout (the installed tool): ~/.computenet.</summary>
+    public static string UserRoot => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".computenet");
+
+    /// <summary>The nearest folder at or above <paramref name="start"/> holding ComputeNet.sln, else null.</summary>
+    public static string? FindCheckoutRootOrNull(string start)
+    {
+        var found = FindCheckoutRoot(start);
+        return File.Exists(Path.Combine(found, SolutionFileName)) ? found : null;
     }
 
     /// <summary>The nearest folder at or above <paramref name="start"/> holding ComputeNet.sln, else <paramref name="start"/>.</summary>

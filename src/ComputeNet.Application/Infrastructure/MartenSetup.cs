@@ -169,6 +169,8 @@ public static class MartenSetup
         opts.Schema.For<RedemptionDocument>().Index([x => x.Period, x => x.ProgrammeId]);
         opts.Schema.For<SubsidisedLineDocument>().Index(x => x.ProgrammeId);
         opts.Schema.For<EarnerInvoiceDocument>().Index([x => x.StatementId, x => x.Seq]);
+        // A party's own ledger lines (GET /v1/balance/lines), in posting order.
+        opts.Schema.For<LedgerLineDocument>().Index([x => x.Party, x => x.Seq]);
         opts.Projections.Add(new SettlementDocumentsProjection(), ProjectionLifecycle.Async);
         // Trades page by trade sequence, a party's through its buyer or provider index then the sequence.
         opts.Schema.For<LeaseDocument>().Index(x => x.TradeSeq).Index([x => x.Buyer, x => x.TradeSeq]).Index([x => x.Provider, x => x.TradeSeq]);

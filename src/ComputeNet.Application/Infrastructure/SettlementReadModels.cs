@@ -17,7 +17,8 @@ namespace ComputeNet.Application.Infrastructure;
 public static class SettlementReadModels
 {
     /// <summary>Raised when a read model changes shape, so that older stores are rebuilt once more.</summary>
-    public const int Version = 3;
+    /// <remarks>4: the ledger lines of the parties' accounts (<see cref="Settlement.LedgerLineDocument"/>, issue 14).</remarks>
+    public const int Version = 4;
 
     public sealed class Marker
     {
@@ -87,8 +88,8 @@ public static class SettlementReadModels
         var hasEvents = await session.Events.QueryAllRawEvents().AnyAsync(ct);
         if (hasEvents || force)
         {
-            var which = projections.Length == Projections.Length ? "closed periods, chain heads, checkpoints, ledger; invoices, statements, claims and periods"
-                : "the async read models: invoices, statements, claims and periods";
+            var which = projections.Length == Projections.Length ? "closed periods, chain heads, checkpoints, ledger; invoices, statements, claims, periods and ledger lines"
+                : "the async read models: invoices, statements, claims, periods and ledger lines";
             log?.Invoke($"schema '{store.Options.DatabaseSchemaName}': rebuilding the settlement read models from its events ({which})…");
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var daemon = await store.BuildProjectionDaemonAsync();

@@ -172,6 +172,25 @@ public static class UsageRecordTable
     }
 
     /// <summary>
+    /// One page of the records a period received for some leases (an invoice's lines, <c>GET /v1/invoices/{id}/usage</c>),
+    /// ordered by lease then start: each lease is a range of the (provider, lease, start) index, so the page costs the
+    /// invoice's own records, whatever the platform's history.
+    /// </summary>
+    public static async Task<IReadOnlyList<UsageRecorded>> PageReceivedAsync(IQuerySession session, string period,
+        IEnumerable<(string Provider, string LeaseId)> leases, int offset, int limit, CancellationToken ct)
+    {
+        var keys = leases.Distinct().ToArray();
+        if (keys.Length == 0)
+        {
+            return [];
+        }
+        return await session.AdvancedSql.QueryAsync<UsageRecorded>(
+            $"select record from {Qualified(session)} where (provider, lease_id) in (select * from unnest(?::text[], ?::text[])) and receiving_period = ? "
+            + "order by lease_id, from_s, (record->>'from')::timestamptz, record_id offset ? limit ?",
+            ct, keys.Select(l => l.Provider).ToArray(), keys.Select(l => l.LeaseId).ToArray(), period, offset, limit);
+    }
+
+    /// <summary>
     /// Upgrades a schema written before this table existed: when the table is empty but usage events exist, every stored
     /// record is copied in from the events (once; concurrent starts skip rows already there). Returns the rows added.
     /// </summary>

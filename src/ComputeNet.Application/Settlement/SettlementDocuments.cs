@@ -103,6 +103,40 @@ public sealed class EarnerInvoiceDocument
 }
 
 /// <summary>
+/// One party account's line of one ledger transaction (a close's charge, a cash action, a reversal): what the account's
+/// holder reads as its own ledger lines (<c>GET /v1/balance/lines</c>). Only the parties' accounts (<c>buyer:</c>,
+/// <c>provider:</c>, <c>carrier:</c>, <c>issuer:</c>), not the platform's, the regions' or cash clearing; a transaction posting
+/// to one account twice gives one line with the sum. Paged through the (party, seq) index.
+/// </summary>
+public sealed class LedgerLineDocument
+{
+    /// <summary><c>{txId}|{account}</c>.</summary>
+    public string Id { get; set; } = "";
+    /// <summary>The account's holder (the part after the first colon).</summary>
+    public string Party { get; set; } = "";
+    public string Account { get; set; } = "";
+    /// <summary>The <c>TransactionPosted</c> event's global sequence: the order transactions were posted in.</summary>
+    public long Seq { get; set; }
+    public string TxId { get; set; } = "";
+    public string Period { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public string Memo { get; set; } = "";
+    /// <summary>Signed fen, debit + (what the holder owes grows +; what it is owed grows −).</summary>
+    public long AmountFen { get; set; }
+    public NodaTime.Instant At { get; set; }
+
+    /// <summary>The account prefixes that belong to a party.</summary>
+    public static readonly string[] PartyAccountKinds = ["buyer", "provider", "carrier", "issuer"];
+
+    /// <summary>The party holding <paramref name="account"/>, or null for the platform's, a region's and cash clearing.</summary>
+    public static string? PartyOf(string account)
+    {
+        var colon = account.IndexOf(':');
+        return colon > 0 && PartyAccountKinds.Contains(account[..colon], StringComparer.Ordinal) ? account[(colon + 1)..] : null;
+    }
+}
+
+/// <summary>
 /// Writes the settlement documents from the period streams' events (and the vouchers stream's redemptions). An
 /// <b>async</b> projection run by Marten's daemon (<see cref="Infrastructure.AsyncReadModels"/>): no decision reads these
 /// documents, so a close does not pay for them in its transaction. <c>Seq</c> is the event's global sequence: a close's
@@ -119,6 +153,7 @@ public sealed partial class SettlementDocumentsProjection : EventProjection
         IncludeType<IssuerClaimIssued>();
         IncludeType<RegionShareIssued>();
         IncludeType<VoucherRedeemed>();
+        IncludeType<TransactionPosted>();
     }
 
     public static string ClaimId(string period, string issuer) => $"{period}.issuer.{issuer}";
@@ -169,6 +204,19 @@ public sealed partial class SettlementDocumentsProjection : EventProjection
             case VoucherRedeemed v:
                 // Redemptions are in the vouchers stream, appended by the close in the order it redeemed them.
                 operations.Store(new RedemptionDocument { Id = e.Id.ToString(), Period = v.Period, ProgrammeId = v.ProgrammeId, Seq = seq, Redeemed = v });
+                break;
+            case TransactionPosted t:
+                foreach (var account in t.Postings.GroupBy(p => p.Account, StringComparer.Ordinal))
+                {
+                    if (LedgerLineDocument.PartyOf(account.Key) is { } party)
+                    {
+                        operations.Store(new LedgerLineDocument
+                        {
+                            Id = $"{t.TxId}|{account.Key}", Party = party, Account = account.Key, Seq = seq, TxId = t.TxId, Period = t.Period,
+                            Kind = t.Kind, Memo = t.Memo, AmountFen = account.Sum(p => p.AmountFen), At = t.At,
+                        });
+                    }
+                }
                 break;
         }
         return ValueTask.CompletedTask;
