@@ -238,7 +238,7 @@ public static class ApiHost
         });
         app.UseStatusCodePages();
         app.UseAuthentication();
-        app.UseRateLimiter();
+        app.UseApiRateLimits();
         app.UseRequestTimeouts();
         app.UseAuthorization();
         app.Use(ActAsCallerAsync);

@@ -244,7 +244,6 @@ public sealed class HardeningTests
         Assert.Contains("computenet_payouts_unsettled", text, StringComparison.Ordinal);
         Assert.Contains("http_server_request_duration_seconds", text, StringComparison.Ordinal);
         Assert.Contains("db_client_commands_duration_seconds", text, StringComparison.Ordinal);
-        Assert.Contains("aspnetcore_rate_limiting_requests_total", text, StringComparison.Ordinal);
     }
 
     [Fact]

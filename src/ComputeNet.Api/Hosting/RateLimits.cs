@@ -30,7 +30,7 @@ public sealed record RateLimitSettings
 }
 
 /// <summary>
-/// ASP.NET Core's rate limiter (Microsoft.AspNetCore.RateLimiting) as the API uses it: one global partitioned limiter, run
+/// The API's rate limiter (System.Threading.RateLimiting, applied by <see cref="RateLimitSetup.UseApiRateLimits"/>): one partitioned limiter, run
 /// after authentication, so a caller with a valid key is limited by its key id (the operator key by the partition
 /// "operator") and every other request by its remote address. Refusals are <c>429</c> with <c>Retry-After</c> and a
 /// problem of code <c>rate-limited</c>. Health checks and the metrics scrape are never limited. Authentication asks
@@ -116,19 +116,36 @@ public static class RateLimitSetup
 {
     public static IServiceCollection AddApiRateLimits(this IServiceCollection services, RateLimitSettings settings)
     {
-        var limiter = new ApiRateLimiter(settings);
-        services.AddSingleton(limiter);
-        services.AddRateLimiter(o =>
+        // Registered by factory, so the container disposes the limiter, and its replenishment timer, with the host.
+        services.AddSingleton(_ => new ApiRateLimiter(settings));
+        return services;
+    }
+
+    /// <summary>
+    /// The API's rate limit as one middleware: one token from the caller's bucket (<see cref="ApiRateLimiter"/>), or
+    /// <c>429 rate-limited</c> with <c>Retry-After</c>. Not ASP.NET Core's RateLimitingMiddleware: that one also keeps an
+    /// endpoint limiter of its own whose timer is never disposed, so every stopped host stayed in memory with its whole
+    /// pipeline and services (heap dumps of <c>bench history</c>: one retained host per restart in one process), and it
+    /// asks two limiters per request where one is needed.
+    /// </summary>
+    public static IApplicationBuilder UseApiRateLimits(this IApplicationBuilder app)
+    {
+        var limiter = app.ApplicationServices.GetRequiredService<ApiRateLimiter>();
+        var settings = limiter.Settings;
+        return app.Use(async (http, next) =>
         {
-            o.GlobalLimiter = limiter.Limiter;
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.OnRejected = async (context, ct) =>
+            using (var lease = limiter.Limiter.AttemptAcquire(http))
             {
-                var http = context.HttpContext;
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
+                if (lease.IsAcquired)
+                {
+                    await next(http);
+                    return;
+                }
+                var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
                 var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-                http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
                 var byKey = http.User.Identity?.IsAuthenticated == true;
+                Application.Infrastructure.PlatformMetrics.RateLimited.Add(1, new KeyValuePair<string, object?>("by", byKey ? "key" : "address"));
+                http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
                 await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
                     detail: byKey
                         ? $"this API key sent more than {settings.PerKeyPerSecond} requests a second (bursts up to {settings.PerKeyBurst}); retry after {seconds} s"
@@ -136,8 +153,7 @@ public static class RateLimitSetup
                     type: "https://computenet.example/problems/rate-limited",
                     extensions: new Dictionary<string, object?> { ["code"] = "rate-limited", ["field"] = null, ["retryAfterSeconds"] = seconds })
                     .ExecuteAsync(http);
-            };
+            }
         });
-        return services;
     }
 }

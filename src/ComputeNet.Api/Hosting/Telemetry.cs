@@ -50,7 +50,7 @@ public static class Telemetry
             .WithMetrics(m =>
             {
                 m.AddAspNetCoreInstrumentation()
-                    .AddMeter(PlatformMetrics.MeterName, NpgsqlSource, "Microsoft.AspNetCore.RateLimiting")
+                    .AddMeter(PlatformMetrics.MeterName, NpgsqlSource)
                     .AddPrometheusExporter();
                 if (settings.OtlpEndpoint is { } endpoint)
                 {

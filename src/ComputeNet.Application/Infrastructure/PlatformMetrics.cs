@@ -37,6 +37,10 @@ public static class PlatformMetrics
         "wall time of one period close",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600] });
 
+    /// <summary>Requests refused by the rate limit, tagged <c>by</c> = key (a valid key over its budget) or address (no valid key).</summary>
+    public static readonly Counter<long> RateLimited = Meter.CreateCounter<long>("computenet.rate_limited", "{request}",
+        "requests refused 429 rate-limited, by the bucket that was empty (key or address)");
+
     /// <summary>
     /// Payouts requested but not settled (status requested or failed): money promised to a payee and not yet sent. Read
     /// from <see cref="UnsettledPayouts"/>, which the host refreshes (<see cref="SetUnsettledPayouts"/>); a scrape never
