@@ -19,6 +19,7 @@ public static class EndpointMap
         v1.MapVouchers();
         v1.MapAudit();
         v1.MapPayments();
+        v1.MapAnalytics();
         app.MapStripeWebhook();
         return app;
     }

@@ -169,6 +169,8 @@ public static class MartenSetup
         opts.Schema.For<SubsidisedLineDocument>().Index(x => x.ProgrammeId);
         opts.Schema.For<EarnerInvoiceDocument>().Index([x => x.StatementId, x => x.Seq]);
         opts.Projections.Add(new SettlementDocumentsProjection(), ProjectionLifecycle.Async);
+        // The portal's charts (issue 14): usage per lease and period, transport lines, lapses; async like the documents above.
+        Analytics.AnalyticsProjections.Configure(opts);
         // Trades page by trade sequence, a party's through its buyer or provider index then the sequence.
         opts.Schema.For<LeaseDocument>().Index(x => x.TradeSeq).Index([x => x.Buyer, x => x.TradeSeq]).Index([x => x.Provider, x => x.TradeSeq]);
     }
