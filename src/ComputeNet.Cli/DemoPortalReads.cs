@@ -43,7 +43,7 @@ internal static class DemoPortalReads
         var period = regional.Periods.Single();
         var top = period.Clusters.Where(c => c.ScuHours > 0).OrderByDescending(c => c.ScuHours).ThenBy(c => c.Cluster, StringComparer.Ordinal).ToList();
         AnsiConsole.MarkupLineInterpolated(
-            $"  Regulator GET /v1/reports/regional ({Day}): {regional.Hubs.Count} hubs and {regional.Clusters.Count} clusters on the map; {string.Join(", ", top.Select(c => $"{c.Cluster} {c.ScuHours.ToString(inv)} SCU-h (util {Percent(c.Utilisation)}, green {Percent(c.GreenShare)})"))}; {period.Flows.Count} city→hub flows, east→west {period.EastToWestScuHours.ToString(inv)} SCU-h ({Percent(period.EastToWestShare)}) and {period.EastToWestTransferGb.ToString(inv)} GB.");
+            $"  Regulator GET /v1/reports/regional ({Day}): {regional.Hubs.Count} hubs and {regional.Clusters.Count} clusters on the map; {string.Join(", ", top.Select(c => $"{c.Cluster} {c.ScuHours.ToString("0.######", inv)} SCU-h (util {Percent(c.Utilisation)}, green {Percent(c.GreenShare)})"))}; {period.Flows.Count} city→hub flows, east→west {period.EastToWestScuHours.ToString("0.######", inv)} SCU-h ({Percent(period.EastToWestShare)}) and {period.EastToWestTransferGb.ToString(inv)} GB.");
 
         var periods = await sender.Send(new ListPeriodsRequest("2026-11-30", Day), ct);
         AnsiConsole.MarkupLineInterpolated(
