@@ -39,6 +39,7 @@ internal static class DemoCommand
             await PrintJournalAsync(ct);
             await PrintActionsAsync(ct);
             await PrintRestartAsync(ct);
+            await DemoPortalReads.PrintAsync(DemoSchema, ct);
             PrintEngine();
             return result.Ledger.TrialBalanceFen == 0 && audited ? 0 : 1;
         });

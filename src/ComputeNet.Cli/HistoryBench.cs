@@ -74,7 +74,8 @@ internal static class HistoryBench
 
     private sealed record Figures(
         int Day, long OrdersSoFar, double EmptyClose, double AlreadyClosed, double LargeClose, int LargeRecords, double Invoices, double Orders,
-        double IntakeP50, double IntakeP99, double IntakeRate, double Restart, double HeapMb, double WorkingSetMb, double InvoicesConsistent);
+        double IntakeP50, double IntakeP99, double IntakeRate, double Restart, double HeapMb, double WorkingSetMb, double InvoicesConsistent,
+        double Utilisation = double.NaN, double UtilisationHours = double.NaN, double Regional = double.NaN);
 
     private static async Task RunAsync(int[] at, int days, long totalOrders, int largeRecords, int usageLeases, int concurrency, bool keepSchema,
         CancellationToken ct)
@@ -136,6 +137,7 @@ internal static class HistoryBench
                     await sender.Send(new ClosePeriodRequest(Period(d)), ct);
                     var again = watch.Elapsed.TotalSeconds;
                     var (invoices, orders, consistent) = await ReadsAsync(app, buyerKey!, ct);
+                    var (utilisation, utilisationHours, regional) = await PortalReadsAsync(app, operatorKey, d, ct);
                     var sorted = latencies.Order().ToArray();
                     GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
                     var heap = GC.GetTotalMemory(forceFullCollection: true) / 1048576.0;
@@ -150,10 +152,10 @@ internal static class HistoryBench
                     var restart = watch.Elapsed.TotalSeconds;
                     sender = app.Services.GetRequiredService<ISender>();
                     var f = new Figures(d + 1, ordersSoFar, closeSeconds, again, double.NaN, 0, invoices, orders, Percentile(sorted, 0.50),
-                        Percentile(sorted, 0.99), rate, restart, heap, workingSet, consistent);
+                        Percentile(sorted, 0.99), rate, restart, heap, workingSet, consistent, utilisation, utilisationHours, regional);
                     figures.Add(f);
                     AnsiConsole.MarkupLineInterpolated(
-                        $"day {d + 1} ({ordersSoFar:N0} orders so far, {run.Elapsed.TotalMinutes:F1} min): empty close {closeSeconds:F2} s, again {again:F2} s; buyer invoices {invoices:F1} ms ({consistent:F1} ms consistent), orders {orders:F1} ms; intake p50 {f.IntakeP50:F1} ms p99 {f.IntakeP99:F1} ms ({f.IntakeRate:N0}/s); restart {restart:F2} s; heap {heap:F0} MB, working set {workingSet:F0} MB");
+                        $"day {d + 1} ({ordersSoFar:N0} orders so far, {run.Elapsed.TotalMinutes:F1} min): empty close {closeSeconds:F2} s, again {again:F2} s; buyer invoices {invoices:F1} ms ({consistent:F1} ms consistent), orders {orders:F1} ms; portal: utilisation 7 periods {utilisation:F1} ms, 24 hours {utilisationHours:F1} ms, regional 7 periods {regional:F1} ms; intake p50 {f.IntakeP50:F1} ms p99 {f.IntakeP99:F1} ms ({f.IntakeRate:N0}/s); restart {restart:F2} s; heap {heap:F0} MB, working set {workingSet:F0} MB");
                 }
                 else if (d % 10 == 0)
                 {
@@ -307,6 +309,43 @@ internal static class HistoryBench
         return (await MedianAsync($"/v1/invoices?limit={PageSize}"), await MedianAsync($"/v1/orders?limit={PageSize}"), consistent);
     }
 
+    /// <summary>
+    /// The portal's aggregated reads (issue 14) as the operator makes them, after the close of day <paramref name="day"/>: a
+    /// provider's utilisation over the 7 periods up to it and over the 24 hours of the day before (the last with usage), and
+    /// the regional report over the 7 periods. One read with <c>?consistent=true</c> first (the daemon has projected the
+    /// close), then the median of 11 requests each, in ms.
+    /// </summary>
+    private static async Task<(double Utilisation, double UtilisationHours, double Regional)> PortalReadsAsync(WebApplication app, string operatorKey, int day,
+        CancellationToken ct)
+    {
+        using var client = Client(app, operatorKey);
+        var periods = $"from={Period(Math.Max(0, day - 6))}&to={Period(day)}";
+        var hours = $"from={Uri.EscapeDataString(Start(Math.Max(0, day - 1)).ToString())}&to={Uri.EscapeDataString(Start(Math.Max(1, day)).ToString())}";
+        async Task<double> MedianAsync(string path)
+        {
+            var times = new List<double>();
+            for (var i = 0; i < 11; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                using var response = await client.GetAsync(path, ct);
+                var body = await response.Content.ReadAsStringAsync(ct);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new InvalidOperationException($"GET {path}: {(int)response.StatusCode} {body}");
+                }
+                times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+            return times.Order().ElementAt(times.Count / 2);
+        }
+        using (var first = await client.GetAsync($"/v1/reports/regional?{periods}&consistent=true", ct))
+        {
+            first.EnsureSuccessStatusCode();
+        }
+        return (await MedianAsync($"/v1/utilisation?provider={ProviderId(0)}&{periods}"),
+            await MedianAsync($"/v1/utilisation?provider={ProviderId(0)}&by=hour&{hours}"),
+            await MedianAsync($"/v1/reports/regional?{periods}"));
+    }
+
     /// <summary>The restarted host's first order, over HTTP: a bid for a later day at a price nobody offers, so it rests.</summary>
     private static async Task FirstOrderAsync(WebApplication app, string buyerKey, int day, CancellationToken ct)
     {
@@ -365,6 +404,9 @@ internal static class HistoryBench
         Row($"buyer GET /v1/invoices?limit={PageSize}, ms (median)", f => f.Invoices, "0.0");
         Row($"buyer GET /v1/invoices?limit={PageSize}&consistent=true, ms (median)", f => f.InvoicesConsistent, "0.0");
         Row($"buyer GET /v1/orders?limit={PageSize}, ms (median)", f => f.Orders, "0.0");
+        Row("operator GET /v1/utilisation?provider= (7 periods), ms (median)", f => f.Utilisation, "0.0");
+        Row("operator GET /v1/utilisation?provider=&by=hour (24 hours), ms (median)", f => f.UtilisationHours, "0.0");
+        Row("operator GET /v1/reports/regional (7 periods), ms (median)", f => f.Regional, "0.0");
         Row("order intake p50, ms", f => f.IntakeP50, "0.0");
         Row("order intake p99, ms", f => f.IntakeP99, "0.0");
         Row("order intake, orders/s", f => f.IntakeRate, "0");
@@ -378,6 +420,7 @@ internal static class HistoryBench
             {
                 bench = "history", day = f.Day, orders = f.OrdersSoFar, empty_close_s = Math.Round(f.EmptyClose, 3), already_closed_s = Math.Round(f.AlreadyClosed, 3),
                 large_close_s = Math.Round(f.LargeClose, 3), large_records = f.LargeRecords, invoices_ms = Math.Round(f.Invoices, 1), invoices_consistent_ms = Math.Round(f.InvoicesConsistent, 1), orders_ms = Math.Round(f.Orders, 1),
+                utilisation_ms = Math.Round(f.Utilisation, 1), utilisation_hours_ms = Math.Round(f.UtilisationHours, 1), regional_ms = Math.Round(f.Regional, 1),
                 intake_p50_ms = Math.Round(f.IntakeP50, 1), intake_p99_ms = Math.Round(f.IntakeP99, 1), intake_per_s = Math.Round(f.IntakeRate),
                 restart_s = Math.Round(f.Restart, 2), heap_mb = Math.Round(f.HeapMb), working_set_mb = Math.Round(f.WorkingSetMb),
             }));

@@ -135,6 +135,13 @@ public sealed class AccessTests : IAsyncLifetime
         new("GET", "/v1/invoices/2026-11-01.b/usage", _ => null, "buyer", "regulator", "operator"),
         new("GET", "/v1/balance?party=b", _ => null, AllRoles),
         new("GET", "/v1/balance/lines?party=b", _ => null, AllRoles),
+        new("GET", "/v1/utilisation", _ => null, "provider", "regulator", "operator"),
+        new("GET", "/v1/utilisation?by=hour", _ => null, "provider", "regulator", "operator"),
+        new("GET", "/v1/transport", _ => null, "carrier", "regulator", "operator"),
+        new("GET", "/v1/programmes/prog-issuer/periods", _ => null, "issuer", "regulator", "operator"),
+        new("GET", "/v1/exports/claims?period=2026-11-01", _ => null, "issuer", "regulator", "operator"),
+        new("GET", "/v1/reports/regional", _ => null, "regulator", "operator"),
+        new("GET", "/v1/periods", _ => null, "regulator", "operator"),
     ];
 
     private static async Task<HttpResponseMessage> Call(HttpClient client, Endpoint e, string role)

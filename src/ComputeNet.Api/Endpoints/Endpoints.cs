@@ -20,6 +20,7 @@ public static class EndpointMap
         v1.MapAudit();
         v1.MapPayments();
         v1.MapSandbox();
+        v1.MapAnalytics();
         app.MapStripeWebhook();
         return app;
     }

@@ -23,7 +23,7 @@ public sealed class AsyncReadModels(IDocumentStore store, ComputeNetSettings set
     public sealed record Options(bool Hosted);
 
     /// <summary>The projections the daemon runs (everything else is inline: decisions or a close read it).</summary>
-    public static readonly Type[] Projections = [typeof(Settlement.SettlementDocumentsProjection)];
+    public static readonly Type[] Projections = [typeof(Settlement.SettlementDocumentsProjection), .. Analytics.AnalyticsProjections.Async];
 
     /// <summary>The longest a reader waits for the read models (inline catch-up, or the hosted daemon).</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);

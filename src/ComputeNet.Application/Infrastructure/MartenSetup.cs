@@ -172,6 +172,8 @@ public static class MartenSetup
         // A party's own ledger lines (GET /v1/balance/lines), in posting order.
         opts.Schema.For<LedgerLineDocument>().Index([x => x.Party, x => x.Seq]);
         opts.Projections.Add(new SettlementDocumentsProjection(), ProjectionLifecycle.Async);
+        // The portal's charts (issue 14): usage per lease and period, transport lines, lapses; async like the documents above.
+        Analytics.AnalyticsProjections.Configure(opts);
         // Trades page by trade sequence, a party's through its buyer or provider index then the sequence.
         opts.Schema.For<LeaseDocument>().Index(x => x.TradeSeq).Index([x => x.Buyer, x => x.TradeSeq]).Index([x => x.Provider, x => x.TradeSeq]);
     }
