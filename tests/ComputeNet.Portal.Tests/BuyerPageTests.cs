@@ -53,7 +53,7 @@ public sealed class BuyerPageTests(PortalFixture portal)
         await ScreenshotAsync(page, "buyer-market.png");
 
         // Another buyer's bid, placed over the API, appears in the chart without a reload.
-        using (var other = portal.Api(portal.Keys["sme-gz-bio"]))
+        using (var other = portal.ApiClient(portal.Keys["sme-gz-bio"]))
         {
             using var answer = await other.PostAsync("/v1/bids", JsonContent(new JsonObject
             {

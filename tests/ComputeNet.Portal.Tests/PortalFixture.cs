@@ -6,6 +6,7 @@ using ComputeNet.Application.Database;
 using ComputeNet.Application.Infrastructure;
 using ComputeNet.Application.Scenarios;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using NodaTime;
 using NodaTime.Text;
@@ -77,7 +78,7 @@ public sealed class PortalFixture : IAsyncLifetime
     /// <summary>A new key for the party, issued by the operator over the API; the party's previous key stops working at once.</summary>
     public async Task<string> RotateKeyAsync(string party)
     {
-        using var client = Api(OperatorKey);
+        using var client = ApiClient(OperatorKey);
         using var answer = await client.PostAsync($"/v1/parties/{party}/keys", null);
         var body = JsonNode.Parse(await answer.Content.ReadAsStringAsync());
         Assert.True(answer.IsSuccessStatusCode, $"rotate {party}: {(int)answer.StatusCode} {body}");
@@ -85,7 +86,7 @@ public sealed class PortalFixture : IAsyncLifetime
     }
 
     /// <summary>An HTTP client of the API (not the portal) holding a key.</summary>
-    public HttpClient Api(string key)
+    public HttpClient ApiClient(string key)
     {
         var client = new HttpClient { BaseAddress = Address };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -94,7 +95,7 @@ public sealed class PortalFixture : IAsyncLifetime
 
     public async Task<JsonNode> GetJsonAsync(string key, string path)
     {
-        using var client = Api(key);
+        using var client = ApiClient(key);
         return (await client.GetFromJsonAsync<JsonNode>(path))!;
     }
 

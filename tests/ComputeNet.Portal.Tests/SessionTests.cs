@@ -28,7 +28,7 @@ public sealed class SessionTests(PortalFixture portal)
         Assert.True(await page.Locator($"#who [data-role='{role}']").IsVisibleAsync(), $"{party}: the header names the role {role}");
         Assert.Contains(party == "operator" ? "operator" : party, await page.Locator("#who").InnerTextAsync(), StringComparison.Ordinal);
         var nav = await page.Locator("nav.roles a").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))");
-        Assert.Equal(role == "buyer" ? BuyerPages : [], nav);
+        Assert.Equal(role == "buyer" ? BuyerPages : Array.Empty<string>(), nav);
         foreach (var path in BuyerPages)
         {
             var answer = await page.GotoAsync(path);
@@ -115,7 +115,7 @@ public sealed class SessionTests(PortalFixture portal)
         await page.Locator("#bid-form input[name='__RequestVerificationToken']").EvaluateAsync("e => e.remove()");
         var answer = await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#place-bid"));
         Assert.Equal(400, answer!.Status);
-        using var api = portal.Api(portal.Keys["sme-bj-render"]);
+        using var api = portal.ApiClient(portal.Keys["sme-bj-render"]);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await api.GetAsync($"/v1/orders/{bidId}")).StatusCode);
 
         // The header's sign-out and language forms too: refused without the token, and the session goes on.

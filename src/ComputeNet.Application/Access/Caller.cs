@@ -24,12 +24,12 @@ public sealed record Caller(string PartyId, IReadOnlySet<string> Roles)
 
     /// <summary>Who acts for the request (its key id and party), or null when it is anonymous.</summary>
     public static Actions.Actor? ActorOf(ClaimsPrincipal user) =>
-        user.FindFirstValue(KeyIdClaim) is { } keyId && user.FindFirstValue(ClaimTypes.NameIdentifier) is { } party
+        user.FindFirst(KeyIdClaim)?.Value is { } keyId && user.FindFirst(ClaimTypes.NameIdentifier)?.Value is { } party
             ? new Actions.Actor(keyId, party)
             : null;
 
     public static Caller From(ClaimsPrincipal user) => new(
-        user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("unauthenticated caller reached an endpoint"),
+        user.FindFirst(ClaimTypes.NameIdentifier)?.Value ?? throw new InvalidOperationException("unauthenticated caller reached an endpoint"),
         user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToHashSet(StringComparer.Ordinal));
 
     /// <summary>The claims of an authenticated caller, the same for an API key and a portal session.</summary>
