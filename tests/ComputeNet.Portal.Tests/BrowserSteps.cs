@@ -22,6 +22,13 @@ public static class BrowserSteps
         return (context, page);
     }
 
+    /// <summary>Clicks a submit button and answers the status of the form's POST (whatever page, or none, the browser shows for it).</summary>
+    public static async Task<int> PostStatusAsync(IPage page, string selector)
+    {
+        var response = await page.RunAndWaitForResponseAsync(() => page.ClickAsync(selector), r => r.Request.Method == "POST");
+        return response.Status;
+    }
+
     public static string Path(IPage page) => new Uri(page.Url).AbsolutePath;
 
     /// <summary>A full-page screenshot under docs/portal/ (committed: the README and docs/portal.md show them).</summary>

@@ -56,6 +56,7 @@ public sealed class PortalFixture : IAsyncLifetime
         Schema = run.Schema;
         _app = await Api.ApiHost.BuildAsync(new Api.ApiHostOptions
         {
+            Args = ["--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.AspNetCore.Antiforgery=Error"],
             Urls = "http://127.0.0.1:0",
             ConnectionString = _connection,
             Schema = Schema,

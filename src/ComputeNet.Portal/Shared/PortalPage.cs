@@ -43,5 +43,26 @@ public abstract class PortalPage : ComponentBase
     protected abstract Task LoadAsync();
 
     /// <summary>The answer is 404, as the API's for what does not exist or is someone else's: existence itself must not leak.</summary>
-    protected void NotFound() => HttpContext.Response.StatusCode = StatusCodes.Status404NotFound;
+    /// <remarks>Blazor answers 404 with <see cref="NotFoundPage"/> (a raw 404 status set here would leave the body empty).</remarks>
+    protected void NotFound()
+    {
+        if (HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
+        {
+            pages.Enabled = false;
+        }
+        Navigation.NotFound();
+    }
+
+    /// <summary>
+    /// Answers with a status and this page as its body: the host's status-code pages (the API's problem details) are turned off
+    /// for this response, or they would replace the page (Blazor leaves a 404's body to them).
+    /// </summary>
+    public static void Status(HttpContext http, int status)
+    {
+        if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
+        {
+            pages.Enabled = false;
+        }
+        http.Response.StatusCode = status;
+    }
 }

@@ -64,6 +64,7 @@ public sealed class Texts
     public string DeniedTitle => L("无权访问", "Not allowed");
     public string DeniedText => L("您的角色不能查看此页面。", "Your role may not see this page.");
     public string NotFoundTitle => L("未找到", "Not found");
+    public string NothingVisible => L("这里没有您可查看的内容。", "Nothing here is visible to you.");
     public string NotFoundText(string what) => L($"没有您可查看的{what}。", $"No {what} visible to you.");
     public string Refused => L("未被接受", "Not accepted");
     public string CodeText(string code) => code switch
@@ -140,7 +141,7 @@ public sealed class Texts
     public string City => L("城市（默认贵单位所在城市）", "City (default: your own)");
     public string Submit => L("提交", "Submit");
     public string BidResult(string id, string state, int filled, int devices) =>
-        L($"买单 {id} 已接受：{StateName(state)}，已成交 {filled}/{devices} 台。", $"Bid {id} accepted: {StateName(state)}, {filled} of {devices} devices filled.");
+        L($"买单 {id} 已接受：{StateName(state)}，成交 {filled}/{devices} 台。", $"Bid {id} accepted: {StateName(state)}, {filled} of {devices} devices filled.");
     public string Repeat => L("（重复提交，未作改变）", "(a repeat: nothing changed)");
 
     // Orders
@@ -170,7 +171,7 @@ public sealed class Texts
     public string Reduce => L("减少", "Reduce");
     public string Cancel => L("撤单", "Cancel order");
     public string OrderChanged(string state, int filled, int devices) =>
-        L($"已更新：{StateName(state)}，已成交 {filled}/{devices} 台。", $"Updated: {StateName(state)}, {filled} of {devices} devices filled.");
+        L($"已更新：{StateName(state)}，成交 {filled}/{devices} 台。", $"Updated: {StateName(state)}, {filled} of {devices} devices filled.");
     public string OrderWhat => L("订单", "order");
     public string Back => L("返回", "Back");
     public string OrderFinished => L("该订单已结束，不能再修改。", "This order is finished and cannot be changed.");
