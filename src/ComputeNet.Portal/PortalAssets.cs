@@ -16,6 +16,10 @@ public static class PortalAssets
 
     public static string Url(string name) => $"/assets/{name}?v={All[name].Version}";
 
+    /// <summary>The CJK web font's name and fixed version (portal.css names it as /assets/cjk.ttf?v=droid-sans-fallback).</summary>
+    public const string CjkFont = "cjk.ttf";
+    public const string CjkFontVersion = "droid-sans-fallback";
+
     private static FrozenDictionary<string, Asset> Load()
     {
         var assembly = typeof(PortalAssets).Assembly;
@@ -29,6 +33,15 @@ public static class PortalAssets
             var name = resource["Assets.".Length..];
             var type = name.EndsWith(".css", StringComparison.Ordinal) ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
             assets[name] = new Asset(name, type, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes))[..12]);
+        }
+        // The CJK font the PDFs ship (Droid Sans Fallback, Apache-2.0, embedded in ComputeNet.Documents), as a web font: a
+        // browser fetches it only for Chinese text no font of the machine covers (portal.css lists it last, with its unicode-range).
+        using (var font = typeof(Documents.Yuan).Assembly.GetManifestResourceStream("Fonts.DroidSansFallbackFull.ttf")
+            ?? throw new InvalidOperationException("ComputeNet.Documents ships no Fonts.DroidSansFallbackFull.ttf"))
+        using (var copy = new MemoryStream())
+        {
+            font.CopyTo(copy);
+            assets[CjkFont] = new Asset(CjkFont, "font/ttf", copy.ToArray(), CjkFontVersion);
         }
         return assets.ToFrozenDictionary(StringComparer.Ordinal);
     }

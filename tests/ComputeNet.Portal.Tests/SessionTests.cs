@@ -117,15 +117,20 @@ public sealed class SessionTests(PortalFixture portal)
         using var api = portal.ApiClient(portal.Keys["sme-bj-render"]);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await api.GetAsync($"/v1/orders/{bidId}")).StatusCode);
 
-        // The header's sign-out and language forms too: refused without the token, and the session goes on.
+        // The header's sign-out and language forms too: refused without the token, and the session goes on. (Each refusal in a
+        // page of its own: the browser shows an error page for a bodiless 400, which would race the next navigation.)
+        page = await context.NewPageAsync();
         await page.GotoAsync("/buyer/orders");
         await page.Locator("form[action='/signout'] input[name='__RequestVerificationToken']").EvaluateAsync("e => e.remove()");
         Assert.Equal(400, await PostStatusAsync(page, "#sign-out"));
+        page = await context.NewPageAsync();
         await page.GotoAsync("/buyer/orders");
         await page.Locator("form[action='/language'] input[name='__RequestVerificationToken']").EvaluateAsync("e => e.remove()");
         Assert.Equal(400, await PostStatusAsync(page, "#lang-toggle"));
+        page = await context.NewPageAsync();
         Assert.Equal(200, (await page.GotoAsync("/buyer/orders"))!.Status);
         Assert.Equal("/buyer/orders", Path(page));
+        Assert.Equal("我的订单", await page.InnerTextAsync("h1")); // the language did not change either
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public static class HttpHardening
     /// inline script or style, forms posting to this host only, never framed (docs/portal.md).
     /// </summary>
     public const string PortalContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
     /// <summary>The API's paths (API key, JSON, the API's CSP); every other path is the portal's (session cookie, pages).</summary>
     public static bool IsApi(PathString path) =>
