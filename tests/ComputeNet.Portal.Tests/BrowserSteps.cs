@@ -32,8 +32,11 @@ public static class BrowserSteps
     public static string Path(IPage page) => new Uri(page.Url).AbsolutePath;
 
     /// <summary>A full-page screenshot under docs/portal/ (committed: the README and docs/portal.md show them).</summary>
-    public static Task ScreenshotAsync(IPage page, string name) =>
-        page.ScreenshotAsync(new PageScreenshotOptions { Path = System.IO.Path.Combine(PortalFixture.ScreenshotFolder, name), FullPage = true });
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        await page.EvaluateAsync("() => document.fonts.ready.then(() => true)"); // the CJK web font, where the machine has none
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = System.IO.Path.Combine(PortalFixture.ScreenshotFolder, name), FullPage = true });
+    }
 
     /// <summary>True when nothing on the page is wider than the viewport (no sideways scrolling on a phone).</summary>
     public static async Task<bool> FitsWidthAsync(IPage page) =>
