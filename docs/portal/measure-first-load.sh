@@ -38,6 +38,7 @@ report() { # name path
 }
 
 report "sign-in page" /signin
+fetch "$base/signin" > /dev/null
 token="$(grep -o 'name="__RequestVerificationToken" value="[^"]*"' "$work/body" | head -1 | sed 's/.*value="//; s/"$//')"
 curl -s -b "$jar" -c "$jar" -o /dev/null -w 'sign-in post: HTTP %{http_code} in %{time_total}s\n' \
     --data-urlencode "key=$key" --data-urlencode "__RequestVerificationToken=$token" --data-urlencode "_handler=signin" \
