@@ -143,7 +143,9 @@ public static class ApiHost
 
         var generatedKey = operatorKey is null;
         operatorKey ??= Application.Parties.ApiKeys.New().Key;
-        builder.Services.AddApiKeyAuthentication(operatorKey);
+        var authentication = builder.Services.AddApiKeyAuthentication(operatorKey);
+        // The portal (ADR 0023): pages at /, sessions started with the same key check as the API's.
+        Portal.PortalSetup.AddComputeNetPortal<PortalKeys>(builder.Services, authentication, builder.Configuration);
 
         builder.Services.AddApiRateLimits(options.RateLimits ?? RateLimitSettings.From(builder.Configuration));
         builder.Services.AddApiRequestTimeouts(RequestTimeoutSettings.From(builder.Configuration));
@@ -241,6 +243,7 @@ public static class ApiHost
         app.UseApiRateLimits();
         app.UseRequestTimeouts();
         app.UseAuthorization();
+        app.UseAntiforgery();
         app.Use(ActAsCallerAsync);
         app.Use(RefuseNulInQueryAsync);
         app.Use(RefuseUnknownCharsetAsync);
@@ -253,6 +256,7 @@ public static class ApiHost
             app.MapScalarApiReference();
         }
         app.MapComputeNetEndpoints();
+        Portal.PortalSetup.MapComputeNetPortal(app);
 
         if (generatedKey)
         {
@@ -427,7 +431,7 @@ public static class ApiHost
             }
             foreach (var url in app.Urls)
             {
-                Console.WriteLine($"ComputeNet API listening on {url} (OpenAPI: {url}/openapi/v1.json{(app.Environment.IsDevelopment() ? $", reference: {url}/scalar" : "")})");
+                Console.WriteLine($"ComputeNet API listening on {url} (OpenAPI: {url}/openapi/v1.json{(app.Environment.IsDevelopment() ? $", reference: {url}/scalar" : "")}; portal: {url}/)");
             }
         });
         await app.RunAsync(ct);

@@ -32,6 +32,18 @@ public static class HttpHardening
     /// </summary>
     public const string ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
+    /// <summary>
+    /// The portal's pages (everything outside <see cref="IsApi"/>): its own stylesheet and script from this host only, no
+    /// inline script or style, forms posting to this host only, never framed (docs/portal.md).
+    /// </summary>
+    public const string PortalContentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+    /// <summary>The API's paths (API key, JSON, the API's CSP); every other path is the portal's (session cookie, pages).</summary>
+    public static bool IsApi(PathString path) =>
+        path.StartsWithSegments("/v1") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/health")
+        || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/scalar");
+
     public static IServiceCollection AddApiRequestTimeouts(this IServiceCollection services, RequestTimeoutSettings settings)
     {
         services.AddRequestTimeouts(o =>
@@ -78,7 +90,8 @@ public static class HttpHardening
         return builder;
     }
 
-    /// <summary>Security headers and no-store on every answer: API answers are per caller, some carry keys, none is for a shared cache.</summary>
+    /// <summary>Security headers and no-store on every answer: API answers and portal pages are per caller, some carry keys, none is for a
+    /// shared cache (the portal's versioned assets set their own Cache-Control).</summary>
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((http, next) =>
     {
         var headers = http.Response.Headers;
@@ -88,7 +101,7 @@ public static class HttpHardening
         headers.CacheControl = "no-store";
         if (!http.Request.Path.StartsWithSegments("/scalar"))
         {
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = IsApi(http.Request.Path) ? ContentSecurityPolicy : PortalContentSecurityPolicy;
         }
         return next(http);
     });

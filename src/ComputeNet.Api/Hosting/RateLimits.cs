@@ -40,7 +40,7 @@ public sealed record RateLimitSettings
 public sealed class ApiRateLimiter : IDisposable
 {
     public const string OperatorPartition = "operator";
-    public const string KeyIdClaim = "computenet:key-id";
+    public const string KeyIdClaim = Application.Access.Caller.KeyIdClaim;
 
     private readonly PartitionedRateLimiter<HttpContext> _limiter;
 

@@ -92,7 +92,7 @@ public static class Telemetry
         }
         else
         {
-            endpoint.RequireAuthorization(p => p.RequireRole(Security.Role.Operator));
+            endpoint.RequireAuthorization(p => p.RequireRole(Role.Operator));
         }
         return app;
     }

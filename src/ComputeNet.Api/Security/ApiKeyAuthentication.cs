@@ -8,40 +8,6 @@ using Microsoft.Extensions.Options;
 
 namespace ComputeNet.Api.Security;
 
-/// <summary>The caller as endpoints see it: a party id and its roles (the operator key holder is the party "operator").</summary>
-public sealed record Caller(string PartyId, IReadOnlySet<string> Roles)
-{
-    public const string OperatorPartyId = "operator";
-
-    public bool Is(string role) => Roles.Contains(role);
-
-    /// <summary>Regulators and operators read every party's data; everyone else reads only their own.</summary>
-    public bool ReadsAll => Is(Role.Regulator) || Is(Role.Operator);
-
-    /// <summary>The party whose data a read is about: the caller's own, or any (or the one asked for) for regulators and operators.</summary>
-    public string? Scope(string? requested) => ReadsAll ? requested : PartyId;
-
-    /// <summary>Who acts for the request (its key id and party), or null when it is anonymous.</summary>
-    public static Application.Actions.Actor? ActorOf(ClaimsPrincipal user) =>
-        user.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim) is { } keyId && user.FindFirstValue(ClaimTypes.NameIdentifier) is { } party
-            ? new Application.Actions.Actor(keyId, party)
-            : null;
-
-    public static Caller From(ClaimsPrincipal user) => new(
-        user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("unauthenticated caller reached an endpoint"),
-        user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToHashSet(StringComparer.Ordinal));
-}
-
-public static class Role
-{
-    public const string Buyer = "buyer";
-    public const string Provider = "provider";
-    public const string Carrier = "carrier";
-    public const string Issuer = "issuer";
-    public const string Regulator = "regulator";
-    public const string Operator = "operator";
-}
-
 /// <summary>
 /// `Authorization: Bearer &lt;key&gt;`. The operator key comes from configuration and is compared in constant time;
 /// party keys are looked up by their SHA-256 through the same Mediator request the rest of the platform uses.
@@ -65,17 +31,29 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("the Authorization header must be 'Bearer <API key>'");
         }
         var key = header["Bearer ".Length..].Trim();
-        if (ApiKeys.SameSecret(key, Options.OperatorKey))
+        var identity = await IdentifyAsync(Context, key, Options.OperatorKey, sender);
+        return identity is null ? AuthenticateResult.Fail("unknown, rotated or revoked API key")
+            : AuthenticateResult.Success(new AuthenticationTicket(
+                new ClaimsPrincipal(new ClaimsIdentity(Caller.Claims(identity.PartyId, identity.Roles, identity.KeyId), SchemeName)), SchemeName));
+    }
+
+    /// <summary>
+    /// Who holds <paramref name="key"/>: the operator (compared in constant time with the configured key), a party (looked up by
+    /// the key's SHA-256), or nobody (null). The API runs it on every request; the portal on sign-in, so both refuse the same keys.
+    /// </summary>
+    public static async Task<KeyHolder?> IdentifyAsync(HttpContext http, string key, string operatorKey, ISender sender)
+    {
+        if (operatorKey.Length > 0 && ApiKeys.SameSecret(key, operatorKey))
         {
             // The operator key's id is a fingerprint of it (who did what; the rate limiter's partition).
-            return Success(Caller.OperatorPartyId, [Role.Operator], Application.Actions.Actor.OperatorKey(key).KeyId);
+            return new KeyHolder(Caller.OperatorPartyId, [Role.Operator], Application.Actions.Actor.OperatorKey(key).KeyId, ApiKeys.Hash(key), null);
         }
         // An address that spent its budget of requests without a valid key gets no database read for another guess; keys
         // that authenticated here before still do, so the clients behind that address (a NAT, a proxy) keep working.
-        var addressSpent = Context.RequestServices.GetService<Hosting.ApiRateLimiter>() is { } limiter && limiter.AddressExhausted(Context);
-        var party = await sender.Send(new AuthenticateApiKeyRequest(key, OnlyIfSeenBefore: addressSpent), Context.RequestAborted);
+        var addressSpent = http.RequestServices.GetService<Hosting.ApiRateLimiter>() is { } limiter && limiter.AddressExhausted(http);
+        var party = await sender.Send(new AuthenticateApiKeyRequest(key, OnlyIfSeenBefore: addressSpent), http.RequestAborted);
         // The key id is the key's first 12 characters (never the secret): who acted, and the rate limiter's partition.
-        return party is null ? AuthenticateResult.Fail("unknown, rotated or revoked API key") : Success(party.Id, party.Roles, key[..ApiKeys.KeyIdLength]);
+        return party is null ? null : new KeyHolder(party.Id, party.Roles, key[..ApiKeys.KeyIdLength], ApiKeys.Hash(key), party);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -85,17 +63,11 @@ public sealed class ApiKeyAuthenticationHandler(
     }
 
     /// <summary>The claim naming the key that authenticated the request (its id, not the secret).</summary>
-    public const string KeyIdClaim = Hosting.ApiRateLimiter.KeyIdClaim;
-
-    /// <param name="keyId">The key's public id (never the key): who acted, and the rate limiter's partition.</param>
-    private AuthenticateResult Success(string partyId, IEnumerable<string> roles, string keyId)
-    {
-        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, partyId), new(KeyIdClaim, keyId) };
-        claims.AddRange(roles.Select(r => new Claim(ClaimTypes.Role, r)));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
-    }
+    public const string KeyIdClaim = Caller.KeyIdClaim;
 }
+
+/// <summary>The holder of a valid key: its party and roles, the key's public id and its SHA-256 (for a portal session's later checks); the party as registered (null for the operator key).</summary>
+public sealed record KeyHolder(string PartyId, IReadOnlyList<string> Roles, string KeyId, string KeyHash, Application.Parties.RegisterParty.PartyView? Party);
 
 public sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions
 {
@@ -104,11 +76,44 @@ public sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions
 
 public static class ApiKeyAuthenticationSetup
 {
-    public static IServiceCollection AddApiKeyAuthentication(this IServiceCollection services, string operatorKey)
+    /// <summary>The default scheme: the API key on the API's paths, the portal's session everywhere else (ADR 0023).</summary>
+    public const string HostScheme = "ApiKeyOrPortalSession";
+
+    /// <summary>
+    /// The API's key authentication and the portal's sessions in one host. Paths of the API (<see cref="Hosting.HttpHardening.IsApi"/>)
+    /// authenticate by the Authorization header only, never by the portal's cookie (so no API call can be forged from a
+    /// browser); every other path by the portal's session cookie.
+    /// </summary>
+    public static Microsoft.AspNetCore.Authentication.AuthenticationBuilder AddApiKeyAuthentication(this IServiceCollection services, string operatorKey)
     {
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+        var auth = services.AddAuthentication(HostScheme)
+            .AddPolicyScheme(HostScheme, "API key on the API, session on the portal", o => o.ForwardDefaultSelector = http =>
+                Hosting.HttpHardening.IsApi(http.Request.Path) ? ApiKeyAuthenticationHandler.SchemeName : Portal.Sessions.PortalSessions.Scheme)
             .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, o => o.OperatorKey = operatorKey);
         services.AddAuthorization();
-        return services;
+        return auth;
+    }
+}
+
+/// <summary>The portal's key check (<see cref="Portal.Sessions.IPortalKeys"/>): the code the API's authentication runs on every request.</summary>
+public sealed class PortalKeys(ISender sender, IOptionsMonitor<ApiKeyAuthenticationOptions> options) : Portal.Sessions.IPortalKeys
+{
+    private string OperatorKey => options.Get(ApiKeyAuthenticationHandler.SchemeName).OperatorKey;
+
+    public async Task<Portal.Sessions.PortalIdentity?> IdentifyAsync(HttpContext http, string key) =>
+        key.Length is 0 or > 200 ? null
+            : await ApiKeyAuthenticationHandler.IdentifyAsync(http, key, OperatorKey, sender) is { } holder
+                ? new Portal.Sessions.PortalIdentity(holder.PartyId, holder.Roles, holder.KeyId, holder.KeyHash, holder.Party?.DisplayName, holder.Party?.DisplayNameEn)
+                : null;
+
+    public async Task<bool> StillValidAsync(HttpContext http, string partyId, string keyHash)
+    {
+        if (partyId == Caller.OperatorPartyId)
+        {
+            return System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.ASCII.GetBytes(keyHash), System.Text.Encoding.ASCII.GetBytes(ApiKeys.Hash(OperatorKey)));
+        }
+        var party = await sender.Send(new FindPartyByKeyHashRequest(keyHash), http.RequestAborted);
+        return party?.Id == partyId;
     }
 }

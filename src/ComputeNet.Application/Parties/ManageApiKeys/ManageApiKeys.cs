@@ -18,10 +18,17 @@ public sealed record RevokeApiKeysRequest(string PartyId) : ICommand<bool>;
 /// its budget of requests without a valid key, so clients behind that address keep working and guesses stop costing.</param>
 public sealed record AuthenticateApiKeyRequest(string ApiKey, bool OnlyIfSeenBefore = false) : IQuery<PartyView?>;
 
+/// <summary>
+/// The party whose current key has this SHA-256, or null once that key is rotated or revoked. A portal session keeps only
+/// the hash of the key it was started with (never the key) and asks this on each request (docs/adr/0023-portal-….md).
+/// </summary>
+public sealed record FindPartyByKeyHashRequest(string KeyHash) : IQuery<PartyView?>;
+
 public sealed class ManageApiKeysHandler(PartyDirectory parties, IClock clock) :
     ICommandHandler<RotateApiKeyRequest, IssuedApiKey>,
     ICommandHandler<RevokeApiKeysRequest, bool>,
-    IQueryHandler<AuthenticateApiKeyRequest, PartyView?>
+    IQueryHandler<AuthenticateApiKeyRequest, PartyView?>,
+    IQueryHandler<FindPartyByKeyHashRequest, PartyView?>
 {
     public async ValueTask<IssuedApiKey> Handle(RotateApiKeyRequest r, CancellationToken ct)
     {
@@ -46,4 +53,7 @@ public sealed class ManageApiKeysHandler(PartyDirectory parties, IClock clock) :
         }
         return await parties.FindByKeyHashAsync(hash, ct) is { } party ? PartyView.Of(party) : null;
     }
+
+    public async ValueTask<PartyView?> Handle(FindPartyByKeyHashRequest q, CancellationToken ct) =>
+        q.KeyHash.Length == 64 && await parties.FindByKeyHashAsync(q.KeyHash, ct) is { } party ? PartyView.Of(party) : null;
 }

@@ -1,0 +1,29 @@
+namespace ComputeNet.Portal;
+
+/// <summary>
+/// The portal's settings (configuration <c>ComputeNet:Portal:…</c>). Sessions live in the host's memory, bounded by
+/// <see cref="MaxSessions"/>; a session ends after <see cref="SessionHours"/> without a request, when its key is rotated or
+/// revoked, or on sign-out.
+/// </summary>
+public sealed record PortalSettings
+{
+    public const string Section = "ComputeNet:Portal";
+
+    public double SessionHours { get; init; } = 8;
+    public int MaxSessions { get; init; } = 20_000;
+    /// <summary>Seconds between two refreshes of the live market depth chart.</summary>
+    public int DepthRefreshSeconds { get; init; } = 5;
+    /// <summary>Where buyers pay invoices by bank transfer when Stripe is not configured; unset: the page says to ask the operator.</summary>
+    public BankTransferSettings? BankTransfer { get; init; }
+
+    public static PortalSettings From(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<PortalSettings>() ?? new PortalSettings();
+}
+
+/// <summary>The platform's collection account for invoice payments by bank transfer (收款账户).</summary>
+public sealed record BankTransferSettings
+{
+    public string? Payee { get; init; }
+    public string? Bank { get; init; }
+    public string? Account { get; init; }
+}
