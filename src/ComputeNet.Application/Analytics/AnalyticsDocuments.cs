@@ -151,9 +151,8 @@ public static class AnalyticsProjections
         opts.Schema.For<TransportLineDocument>().Index([x => x.Carrier, x => x.Period]).Index(x => x.Period);
         opts.Schema.For<VoucherLapseDocument>().Index([x => x.ProgrammeId, x => x.Period]);
         // The reads' windows: a provider's offers and leases overlapping a range, by their party and window end.
-        opts.Schema.For<Market.OrderDocument>()
-            .Index(new List<System.Linq.Expressions.Expression<Func<Market.OrderDocument, object>>> { x => x.Party, x => x.OfferToUnixSeconds! },
-                i => i.Predicate = "CAST(data ->> 'offerToUnixSeconds' as bigint) is not null");
+        // (Created by Market.OrderIndexes at start: Marten would rebuild a partial index on this expression at every start.)
+        opts.Schema.For<Market.OrderDocument>().IgnoreIndex(Market.OrderIndexes.PartyOfferWindowEnd);
         opts.Schema.For<Metering.LeaseDocument>().Index([x => x.Provider, x => x.ToUnixSeconds]);
         opts.Projections.Add(new LeaseUsagePeriodProjection(), ProjectionLifecycle.Async);
         opts.Projections.Add(new AnalyticsDocumentsProjection(), ProjectionLifecycle.Async);
