@@ -287,22 +287,7 @@ internal static class HistoryBench
     private static async Task<(double Invoices, double Orders, double Consistent)> ReadsAsync(WebApplication app, string buyerKey, CancellationToken ct)
     {
         using var client = Client(app, buyerKey);
-        async Task<double> MedianAsync(string path)
-        {
-            var times = new List<double>();
-            for (var i = 0; i < 21; i++)
-            {
-                var started = Stopwatch.GetTimestamp();
-                using var response = await client.GetAsync(path, ct);
-                var body = await response.Content.ReadAsStringAsync(ct);
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw new InvalidOperationException($"GET {path}: {(int)response.StatusCode} {body}");
-                }
-                times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            }
-            return times.Order().ElementAt(times.Count / 2);
-        }
+        Task<double> MedianAsync(string path) => MedianMsAsync(client, path, 21, ct);
         // Pages of a fixed size that every measured day fills (a buyer has about one invoice a day), so the figures compare
         // the same work at two ages rather than pages of different lengths.
         var consistent = await MedianAsync($"/v1/invoices?limit={PageSize}&consistent=true");
@@ -321,22 +306,7 @@ internal static class HistoryBench
         using var client = Client(app, operatorKey);
         var periods = $"from={Period(Math.Max(0, day - 6))}&to={Period(day)}";
         var hours = $"from={Uri.EscapeDataString(Start(Math.Max(0, day - 1)).ToString())}&to={Uri.EscapeDataString(Start(Math.Max(1, day)).ToString())}";
-        async Task<double> MedianAsync(string path)
-        {
-            var times = new List<double>();
-            for (var i = 0; i < 11; i++)
-            {
-                var started = Stopwatch.GetTimestamp();
-                using var response = await client.GetAsync(path, ct);
-                var body = await response.Content.ReadAsStringAsync(ct);
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw new InvalidOperationException($"GET {path}: {(int)response.StatusCode} {body}");
-                }
-                times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            }
-            return times.Order().ElementAt(times.Count / 2);
-        }
+        Task<double> MedianAsync(string path) => MedianMsAsync(client, path, 11, ct);
         using (var first = await client.GetAsync($"/v1/reports/regional?{periods}&consistent=true", ct))
         {
             first.EnsureSuccessStatusCode();
@@ -344,6 +314,24 @@ internal static class HistoryBench
         return (await MedianAsync($"/v1/utilisation?provider={ProviderId(0)}&{periods}"),
             await MedianAsync($"/v1/utilisation?provider={ProviderId(0)}&by=hour&{hours}"),
             await MedianAsync($"/v1/reports/regional?{periods}"));
+    }
+
+    /// <summary>The median time of <paramref name="times"/> successful GETs of <paramref name="path"/>, in ms (a failure throws).</summary>
+    private static async Task<double> MedianMsAsync(HttpClient client, string path, int times, CancellationToken ct)
+    {
+        var took = new List<double>(times);
+        for (var i = 0; i < times; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var response = await client.GetAsync(path, ct);
+            var body = await response.Content.ReadAsStringAsync(ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"GET {path}: {(int)response.StatusCode} {body}");
+            }
+            took.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        return took.Order().ElementAt(took.Count / 2);
     }
 
     /// <summary>The restarted host's first order, over HTTP: a bid for a later day at a price nobody offers, so it rests.</summary>

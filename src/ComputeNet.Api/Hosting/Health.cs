@@ -28,7 +28,7 @@ public static class Health
 
     public static IEndpointRouteBuilder MapApiHealth(this IEndpointRouteBuilder app)
     {
-        var g = app.MapGroup("/health").AllowAnonymous().DisableRateLimiting().WithTags("Operations")
+        var g = app.MapGroup("/health").AllowAnonymous().WithTags("Operations")
             .AddOpenApiOperationTransformer((operation, _, _) =>
             {
                 // No bearer key: an empty requirement list overrides the document's default security.

@@ -85,7 +85,7 @@ public static class Telemetry
     /// <summary><c>/metrics</c>: for the operator on the API's address, or keyless on the configured metrics port only.</summary>
     public static WebApplication MapApiMetrics(this WebApplication app, TelemetrySettings settings)
     {
-        var endpoint = app.MapPrometheusScrapingEndpoint("/metrics").DisableRateLimiting().ExcludeFromDescription();
+        var endpoint = app.MapPrometheusScrapingEndpoint("/metrics").ExcludeFromDescription();
         if (settings.MetricsUrl is { } url)
         {
             endpoint.RequireHost($"*:{new Uri(url).Port}").AllowAnonymous();
