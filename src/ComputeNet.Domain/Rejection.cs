@@ -56,6 +56,10 @@ public static class Codes
     public const string NotRetryable = "not-retryable";
     /// <summary>The database could not be reached (HTTP 503 with Retry-After): a write's outcome is unknown; repeat it with the same id.</summary>
     public const string Unavailable = "unavailable";
+    /// <summary>Over the caller's rate limit (HTTP 429 with Retry-After; ADR 0020).</summary>
+    public const string RateLimited = "rate-limited";
+    /// <summary>The request ran past its timeout, or its body arrived too slowly (HTTP 503 / 408; ADR 0020).</summary>
+    public const string TimedOut = "timed-out";
 
     // The sandbox's test clock (ADR 0024, docs/api.md#sandbox)
     /// <summary>The test clock exists only on a platform served with <c>--sandbox</c> (HTTP 404).</summary>

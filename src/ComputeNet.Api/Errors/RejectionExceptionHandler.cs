@@ -18,7 +18,7 @@ public sealed class RejectionExceptionHandler(IProblemDetailsService problems, I
             BadHttpRequestException { InnerException: JsonException json } => (400, Codes.Invalid, FieldOf(json.Path), $"the body is not valid JSON for this request: {json.Message}"),
             BadHttpRequestException bad when bad.StatusCode == 413 => (413, Codes.Invalid, null,
                 $"request bodies here are at most {http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? ApiHost.MaxRequestBodyBytes} bytes"),
-            BadHttpRequestException bad when bad.StatusCode == 408 => (408, "timed-out", null, "the request body arrived too slowly"),
+            BadHttpRequestException bad when bad.StatusCode == 408 => (408, Domain.Codes.TimedOut, null, "the request body arrived too slowly"),
             BadHttpRequestException bad => (400, Codes.Invalid, null, bad.Message),
             JsonException json => (400, Codes.Invalid, FieldOf(json.Path), $"the body is not valid JSON for this request: {json.Message}"),
             _ when DatabaseUnavailable(exception) => (503, Codes.Unavailable, null, HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)

@@ -64,7 +64,7 @@ public static class HttpHardening
             await Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The request timed out",
                 detail: $"the server did not finish within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; a write's outcome is unknown: retry it with the same id (a repeat is a no-op)",
                 type: "https://computenet.example/problems/timed-out",
-                extensions: new Dictionary<string, object?> { ["code"] = "timed-out", ["field"] = null })
+                extensions: new Dictionary<string, object?> { ["code"] = Domain.Codes.TimedOut, ["field"] = null })
                 .ExecuteAsync(http);
         },
     };

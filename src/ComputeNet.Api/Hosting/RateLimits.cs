@@ -150,7 +150,7 @@ public static class RateLimitSetup
                         ? $"this API key sent more than {settings.PerKeyPerSecond} requests a second (bursts up to {settings.PerKeyBurst}); retry after {seconds} s"
                         : $"this address sent more than {settings.PerAddressPerSecond} requests a second without a valid API key (bursts up to {settings.PerAddressBurst}); retry after {seconds} s",
                     type: "https://computenet.example/problems/rate-limited",
-                    extensions: new Dictionary<string, object?> { ["code"] = "rate-limited", ["field"] = null, ["retryAfterSeconds"] = seconds })
+                    extensions: new Dictionary<string, object?> { ["code"] = Domain.Codes.RateLimited, ["field"] = null, ["retryAfterSeconds"] = seconds })
                     .ExecuteAsync(http);
             }
         });
