@@ -4,9 +4,10 @@ namespace ComputeNet.Portal.Shared;
 /// Every string the portal shows, in Simplified Chinese (the default) and English. Each entry is written as
 /// <c>L("中文", "English")</c>, so no string exists in one language only. The language is the <c>cn_lang</c> cookie
 /// (<c>zh</c> or <c>en</c>), set by the toggle in the header. Rejection reasons written by the market rules stay as the
-/// rules wrote them; their codes are named here.
+/// rules wrote them; their codes are named here. Each role's pages keep their own strings in a partial file beside
+/// this one (<c>Texts.Provider.cs</c>, …).
 /// </summary>
-public sealed class Texts
+public sealed partial class Texts
 {
     public const string CookieName = "cn_lang";
 
