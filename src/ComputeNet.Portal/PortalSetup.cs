@@ -1,4 +1,6 @@
 using ComputeNet.Application.Access;
+using ComputeNet.Portal.Issuer;
+using ComputeNet.Portal.Regulator;
 using ComputeNet.Portal.Sessions;
 using Mediator;
 using Microsoft.AspNetCore.Authentication;
@@ -91,6 +93,9 @@ public static class PortalSetup
                 return file is null ? Results.NotFound() : Results.File(file.Content, "application/pdf", file.FileName);
             })
             .RequireAuthorization(p => p.RequireRole(Role.Buyer));
+
+        portal.MapIssuerDownloads();
+        portal.MapRegulatorDownloads();
         return app;
     }
 }

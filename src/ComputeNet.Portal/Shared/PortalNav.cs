@@ -15,6 +15,13 @@ public static class PortalNav
         new(Application.Access.Role.Buyer, "/buyer/leases", t => t.Leases),
         new(Application.Access.Role.Buyer, "/buyer/invoices", t => t.Invoices),
         new(Application.Access.Role.Buyer, "/buyer/vouchers", t => t.Vouchers),
+        new(Application.Access.Role.Issuer, "/issuer/programmes", t => t.IssNavProgrammes),
+        new(Application.Access.Role.Issuer, "/issuer/grants", t => t.IssNavGrants),
+        new(Application.Access.Role.Issuer, "/issuer/claims", t => t.IssNavClaims),
+        new(Application.Access.Role.Regulator, "/regulator/map", t => t.RegNavMap),
+        new(Application.Access.Role.Regulator, "/regulator/periods", t => t.RegNavPeriods),
+        new(Application.Access.Role.Regulator, "/regulator/checkpoints", t => t.RegNavCheckpoints),
+        new(Application.Access.Role.Regulator, "/regulator/ledger", t => t.RegNavLedger),
     ];
 
     public static IEnumerable<Entry> For(IEnumerable<string> roles)

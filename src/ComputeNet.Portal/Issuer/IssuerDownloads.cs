@@ -1,0 +1,21 @@
+using ComputeNet.Application.Access;
+using ComputeNet.Application.Vouchers.ExportClaims;
+using Mediator;
+
+namespace ComputeNet.Portal.Issuer;
+
+/// <summary>The issuer's downloads (plain endpoints beside the pages): a period's claims with their evidence as CSV.</summary>
+public static class IssuerDownloads
+{
+    public const string CsvContentType = "text/csv; charset=utf-8";
+
+    public static void MapIssuerDownloads(this RouteGroupBuilder portal) =>
+        // The request and scope of GET /v1/exports/claims?period= for an issuer: its own claims only.
+        portal.MapGet("/issuer/claims/{period}/csv", async (string period, HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                var csv = await sender.Send(new ExportClaimsRequest(Caller.From(http.User).PartyId, period), ct);
+                return Results.File(System.Text.Encoding.UTF8.GetBytes(csv.Csv), CsvContentType,
+                    period.All(c => char.IsAsciiDigit(c) || c == '-') ? $"claims-{period}.csv" : "claims.csv");
+            })
+            .RequireAuthorization(p => p.RequireRole(Role.Issuer));
+}
