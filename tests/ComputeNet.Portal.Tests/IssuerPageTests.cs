@@ -74,7 +74,7 @@ public sealed class IssuerPageTests(PortalFixture portal)
         var (context, page) = await SignedInAsync(portal, Key);
         await using var _ = context;
         await page.GotoAsync("/issuer/programmes");
-        const string id = "portal-test-programme";
+        const string id = "sh-sme-pilot-2026";
 
         // The rules' and the form's rejections, next to the field they name; nothing is created.
         await page.FillAsync("#id", id);

@@ -140,9 +140,9 @@ public sealed class RegulatorPageTests(PortalFixture portal)
         var file = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#proof-download"));
         Assert.True(JsonNode.DeepEquals(proof, JsonNode.Parse(await File.ReadAllTextAsync(await file.PathAsync()))));
 
-        // An unknown transaction: 404, the reason next to the field.
+        // An unknown transaction (404 not-found over the API): the reason next to the field.
         await page.FillAsync("#txId", "2026-12-01/no-such-lease/compute");
-        Assert.Equal(404, (await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#find-proof")))!.Status);
+        Assert.Equal(422, (await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#find-proof")))!.Status);
         Assert.True(await page.Locator("#txId-error").IsVisibleAsync());
         Assert.Equal(0, await page.Locator("#proof").CountAsync());
     }
