@@ -76,6 +76,18 @@ public sealed class RegulatorPageTests(PortalFixture portal)
         Assert.Equal("进行中", await CellAsync(page.Locator("#periods tr[data-period='2026-12-02']"), ".state")); // the fixture's today
         Assert.Equal(0, await page.Locator("#periods tr[data-period='2026-12-02'] button.verify").CountAsync());
 
+        // While a verification runs, the button and the status line say so: seen here by keeping the post from leaving (a
+        // listener after the page's own stops it, so the page stays as a person sees it while waiting), then afresh.
+        await page.EvaluateAsync("() => document.addEventListener('submit', e => e.preventDefault())");
+        var button = closed.Locator("button.verify");
+        await button.ClickAsync();
+        await page.Locator("#busy-status").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible });
+        Assert.Contains($"正在核验 {Period}", await page.InnerTextAsync("#busy-status"), StringComparison.Ordinal);
+        Assert.Equal("true", await button.GetAttributeAsync("aria-busy"));
+        Assert.Equal("核验中…", (await button.InnerTextAsync()).Trim());
+        await page.GotoAsync("/regulator/periods");
+        Assert.False(await page.Locator("#busy-status").IsVisibleAsync());
+
         // Verify now: the request behind GET /v1/verify/periods/{period}, its checks and outcome on the page.
         var answer = await page.RunAndWaitForNavigationAsync(() => closed.Locator("button.verify").ClickAsync());
         Assert.Equal(200, answer!.Status);
