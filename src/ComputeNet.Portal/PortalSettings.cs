@@ -1,16 +1,17 @@
 namespace ComputeNet.Portal;
 
 /// <summary>
-/// The portal's settings (configuration <c>ComputeNet:Portal:…</c>). Sessions live in the host's memory, bounded by
-/// <see cref="MaxSessions"/>; a session ends after <see cref="SessionHours"/> without a request, when its key is rotated or
-/// revoked, or on sign-out.
+/// The portal's settings (configuration <c>ComputeNet:Portal:…</c>). Sessions live in PostgreSQL, at most
+/// <see cref="MaxSessionsPerParty"/> a party; a session ends after <see cref="SessionHours"/> without a request, when its key
+/// is rotated or revoked, or on sign-out.
 /// </summary>
 public sealed record PortalSettings
 {
     public const string Section = "ComputeNet:Portal";
 
     public double SessionHours { get; init; } = 8;
-    public int MaxSessions { get; init; } = 20_000;
+    /// <summary>Live sessions a party may hold (people signed in with its key, on every device); a new one ends its oldest beyond.</summary>
+    public int MaxSessionsPerParty { get; init; } = 100;
     /// <summary>Seconds between two refreshes of the live market depth chart.</summary>
     public int DepthRefreshSeconds { get; init; } = 5;
     /// <summary>Where buyers pay invoices by bank transfer when Stripe is not configured; unset: the page says to ask the operator.</summary>

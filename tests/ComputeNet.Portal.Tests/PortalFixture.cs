@@ -33,6 +33,8 @@ public sealed class PortalFixture : IAsyncLifetime
 
     private WebApplication? _app;
     private string _connection = "";
+
+    public string Connection => _connection;
     private IPlaywright? _playwright;
 
     public string Schema { get; private set; } = "";
@@ -54,7 +56,23 @@ public sealed class PortalFixture : IAsyncLifetime
         var run = await new ScenarioRunner(AddMediator).RunAsync(demo, new ScenarioRunOptions(_connection, KeepSchema: true,
             SigningKeyPath: SigningKeyPath));
         Schema = run.Schema;
-        _app = await Api.ApiHost.BuildAsync(new Api.ApiHostOptions
+        _app = await StartHostAsync();
+        Address = new Uri(_app.Urls.First());
+        foreach (var party in new[] { "sme-sh-ai", "sme-bj-render", "sme-gz-bio", "sme-cd-edu", "prov-nx", "carrier-west", "sh-gov", "regulator-ndrc" })
+        {
+            Keys[party] = await RotateKeyAsync(party);
+        }
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true });
+    }
+
+    /// <summary>
+    /// A host on this fixture's schema and clock (a free loopback port), started: the fixture's own, or another one beside it
+    /// (a second machine, or the same one after a restart); the caller stops and disposes another one.
+    /// </summary>
+    public async Task<WebApplication> StartHostAsync()
+    {
+        var app = await Api.ApiHost.BuildAsync(new Api.ApiHostOptions
         {
             Args = ["--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.AspNetCore.Antiforgery=Error"],
             Urls = "http://127.0.0.1:0",
@@ -66,14 +84,8 @@ public sealed class PortalFixture : IAsyncLifetime
             SigningKeyPath = SigningKeyPath,
             AsyncDaemon = JasperFx.Events.Daemon.DaemonMode.Disabled,
         });
-        await _app.StartAsync();
-        Address = new Uri(_app.Urls.First());
-        foreach (var party in new[] { "sme-sh-ai", "sme-bj-render", "sme-gz-bio", "sme-cd-edu", "prov-nx", "carrier-west", "sh-gov", "regulator-ndrc" })
-        {
-            Keys[party] = await RotateKeyAsync(party);
-        }
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true });
+        await app.StartAsync();
+        return app;
     }
 
     /// <summary>A new key for the party, issued by the operator over the API; the party's previous key stops working at once.</summary>
