@@ -204,6 +204,73 @@ public sealed class OperatorPageTests(PortalFixture portal, StripeHost other) : 
         await ScreenshotAsync(page, "operator-pairings.png");
     }
 
+    [Fact]
+    public async Task A_pairing_is_agreed_and_ended_and_a_metering_standard_is_published_from_the_pages()
+    {
+        var (context, page) = await other.SignedInAsync(portal, StripeHost.OperatorKey);
+        await using var _ = context;
+        await page.GotoAsync("/operator/pairings");
+        var pairingId = await page.InputValueAsync("#id");
+        await page.FillAsync("#demandRegion", "portal-east");
+        await page.FillAsync("#demandCities", "shanghai, hangzhou");
+        var hub = await page.Locator("#supplyHub option").First.GetAttributeAsync("value");
+        await page.SelectOptionAsync("#supplyHub", hub!);
+        await page.FillAsync("#platformWeight", "0");
+        await page.FillAsync("#demandWeight", "0");
+        await page.FillAsync("#supplyWeight", "0");
+        Assert.Equal(422, (await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#agree")))!.Status);
+        Assert.True(await page.Locator("#weights-error").IsVisibleAsync(), await page.InnerTextAsync("#pairing-form"));
+        await page.FillAsync("#platformWeight", "2");
+        await page.FillAsync("#demandWeight", "1");
+        await page.FillAsync("#supplyWeight", "1");
+        await page.FillAsync("#validFrom", "2026-12-05T00:00");
+        Assert.Equal(200, (await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#agree")))!.Status);
+        Assert.Contains(pairingId, await page.InnerTextAsync("#pairing-result"), StringComparison.Ordinal);
+        var agreed = (await other.GetJsonAsync(StripeHost.OperatorKey, "/v1/pairings")).AsArray()
+            .Single(p => p!["pairingId"]!.GetValue<string>() == pairingId)!;
+        Assert.Equal(hub, agreed["supplyHub"]!.GetValue<string>());
+        Assert.Equal(2, agreed["platformWeight"]!.GetValue<int>());
+        Assert.Equal(At("2026-12-05T00:00:00+08:00"), NodaTime.Instant.FromDateTimeOffset(agreed["validFrom"]!.GetValue<DateTimeOffset>()));
+        await page.FillAsync($"#endAt-{pairingId}", "2026-12-10T00:00");
+        await page.RunAndWaitForNavigationAsync(() => page.ClickAsync($"#end-{pairingId}"));
+        Assert.True(await page.Locator("#pairing-ended").IsVisibleAsync(), await page.InnerTextAsync("main"));
+        var ended = (await other.GetJsonAsync(StripeHost.OperatorKey, "/v1/pairings")).AsArray()
+            .Single(p => p!["pairingId"]!.GetValue<string>() == pairingId)!;
+        Assert.Equal(At("2026-12-10T00:00:00+08:00"), NodaTime.Instant.FromDateTimeOffset(ended["validTo"]!.GetValue<DateTimeOffset>()));
+
+        await page.GotoAsync("/operator/standards");
+        var before = (await other.GetJsonAsync(StripeHost.OperatorKey, "/v1/metering-standards")).AsArray();
+        await page.FillAsync("#version", "portal-test-v2");
+        await page.FillAsync("#precisionFactors", "{ not json");
+        Assert.Equal(422, (await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#publish")))!.Status);
+        Assert.True(await page.Locator("#precisionFactors-error").IsVisibleAsync());
+        Assert.Equal(before.Count, (await other.GetJsonAsync(StripeHost.OperatorKey, "/v1/metering-standards")).AsArray().Count);
+        await page.GotoAsync("/operator/standards"); // the form prefilled again with the version in force
+        await page.FillAsync("#version", "portal-test-v2");
+        Assert.Equal(200, (await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#publish")))!.Status);
+        Assert.True(await page.Locator("#publish-result").IsVisibleAsync(), await page.InnerTextAsync("main"));
+        var after = (await other.GetJsonAsync(StripeHost.OperatorKey, "/v1/metering-standards")).AsArray();
+        Assert.Equal(before.Count + 1, after.Count);
+        Assert.Equal("portal-test-v2", after[^1]!["version"]!.GetValue<string>());
+        static string[] Ids(JsonNode standard) => standard["resourceClasses"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()).ToArray();
+        Assert.Equal(Ids(before[^1]!), Ids(after[^1]!)); // the classes in force, carried over from the prefilled form
+        Assert.Equal("portal-test-v2", await page.GetAttributeAsync("#standards tbody tr:last-child", "data-version"));
+    }
+
+    [Fact]
+    public async Task Every_operator_page_fits_a_phones_width()
+    {
+        var context = await portal.NewContextAsync(390, 844);
+        await using var _ = context;
+        var page = await context.NewPageAsync();
+        await SignInAsync(page, PortalFixture.OperatorKey);
+        foreach (var path in OperatorPages.Append("/operator/parties/sme-sh-ai"))
+        {
+            Assert.Equal(200, (await page.GotoAsync(path))!.Status);
+            Assert.True(await FitsWidthAsync(page), $"{path} scrolls sideways at 390 px");
+        }
+    }
+
     /// <summary>URL guessing: every operator page (and a party's) is 403 for every other role, as the API's operator endpoints are.</summary>
     [Theory]
     [InlineData("sme-sh-ai")]

@@ -16,7 +16,7 @@ public sealed partial class Texts
     public string LedgerAmount => L("金额（借方为正）", "Amount (debit +)");
     public string LedgerKind(string kind) => kind switch
     {
-        "close" => L("结算", "Close"),
+        "charge" => L("结算计费", "Charge"),
         "payment" => L("付款", "Payment"),
         "payout" => L("付款给提供方/运营商", "Payout"),
         "reimburse" => L("报销", "Reimbursement"),
