@@ -16,9 +16,17 @@ public sealed record PortalSettings
     public int DepthRefreshSeconds { get; init; } = 5;
     /// <summary>Where buyers pay invoices by bank transfer when Stripe is not configured; unset: the page says to ask the operator.</summary>
     public BankTransferSettings? BankTransfer { get; init; }
+    /// <summary>
+    /// Stripe's publishable key (pk_…, configuration <c>ComputeNet:Stripe:PublishableKey</c>, beside the secret key): Stripe.js needs
+    /// it to mount the Payment Element on the invoice page. Public by design; without it the page cannot take a payment online.
+    /// </summary>
+    public string? StripePublishableKey { get; init; }
 
     public static PortalSettings From(IConfiguration configuration) =>
-        configuration.GetSection(Section).Get<PortalSettings>() ?? new PortalSettings();
+        (configuration.GetSection(Section).Get<PortalSettings>() ?? new PortalSettings()) with
+        {
+            StripePublishableKey = configuration["ComputeNet:Stripe:PublishableKey"] is { Length: > 0 } pk ? pk : null,
+        };
 }
 
 /// <summary>The platform's collection account for invoice payments by bank transfer (收款账户).</summary>

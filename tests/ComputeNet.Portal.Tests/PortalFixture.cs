@@ -24,6 +24,9 @@ namespace ComputeNet.Portal.Tests;
 public sealed class PortalFixture : IAsyncLifetime
 {
     public const string OperatorKey = "portal-test-operator-key-0123456789";
+    public const string BankPayee = "算力网平台运营有限公司";
+    public const string BankName = "中国工商银行上海分行";
+    public const string BankAccount = "1001 2345 6789 0000 123";
     public static readonly Instant Now = OffsetDateTimePattern.ExtendedIso.Parse("2026-12-02T10:30:00+08:00").GetValueOrThrow().ToInstant();
 
     /// <summary>Debian's chromium (apt-get install chromium); CHROMIUM_PATH overrides. Playwright's own browser download is not used.</summary>
@@ -74,7 +77,13 @@ public sealed class PortalFixture : IAsyncLifetime
     {
         var app = await Api.ApiHost.BuildAsync(new Api.ApiHostOptions
         {
-            Args = ["--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.AspNetCore.Antiforgery=Error"],
+            Args =
+            [
+                "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.AspNetCore.Antiforgery=Error",
+                // The platform's collection account, shown on an invoice when Stripe is not configured (BuyerMoneyPageTests).
+                $"--ComputeNet:Portal:BankTransfer:Payee={BankPayee}", $"--ComputeNet:Portal:BankTransfer:Bank={BankName}",
+                $"--ComputeNet:Portal:BankTransfer:Account={BankAccount}",
+            ],
             Urls = "http://127.0.0.1:0",
             ConnectionString = _connection,
             Schema = Schema,

@@ -15,6 +15,13 @@ public static class PortalNav
         new(Application.Access.Role.Buyer, "/buyer/leases", t => t.Leases),
         new(Application.Access.Role.Buyer, "/buyer/invoices", t => t.Invoices),
         new(Application.Access.Role.Buyer, "/buyer/vouchers", t => t.Vouchers),
+        new(Application.Access.Role.Buyer, "/buyer/balance", t => t.BuyerBalance),
+        new(Application.Access.Role.Operator, "/operator/parties", t => t.OpParties),
+        new(Application.Access.Role.Operator, "/operator/settings", t => t.OpSettings),
+        new(Application.Access.Role.Operator, "/operator/standards", t => t.OpStandards),
+        new(Application.Access.Role.Operator, "/operator/pairings", t => t.OpPairings),
+        new(Application.Access.Role.Operator, "/operator/periods", t => t.OpPeriods),
+        new(Application.Access.Role.Operator, "/operator/cash", t => t.OpCash),
     ];
 
     public static IEnumerable<Entry> For(IEnumerable<string> roles)
