@@ -1,4 +1,5 @@
 using ComputeNet.Application.Access;
+using ComputeNet.Portal.Provider;
 using ComputeNet.Portal.Sessions;
 using Mediator;
 using Microsoft.AspNetCore.Authentication;
@@ -91,6 +92,9 @@ public static class PortalSetup
                 return file is null ? Results.NotFound() : Results.File(file.Content, "application/pdf", file.FileName);
             })
             .RequireAuthorization(p => p.RequireRole(Role.Buyer));
+
+        // The provider's and the carrier's statement PDFs.
+        app.MapPayeePortal();
         return app;
     }
 }

@@ -22,6 +22,16 @@ public static class PortalNav
         new(Application.Access.Role.Operator, "/operator/pairings", t => t.OpPairings),
         new(Application.Access.Role.Operator, "/operator/periods", t => t.OpPeriods),
         new(Application.Access.Role.Operator, "/operator/cash", t => t.OpCash),
+        new(Application.Access.Role.Provider, "/provider/offers", t => t.PvOffers),
+        new(Application.Access.Role.Provider, "/provider/utilisation", t => t.PvUtilisationNav),
+        new(Application.Access.Role.Provider, "/provider/usage", t => t.PvUsageNav),
+        new(Application.Access.Role.Provider, "/provider/statements", t => t.PvStatements),
+        new(Application.Access.Role.Provider, "/provider/payouts", t => t.PvPayouts),
+        new(Application.Access.Role.Provider, "/provider/balance", t => t.PvBalance),
+        new(Application.Access.Role.Carrier, "/carrier/routes", t => t.CrRoutes),
+        new(Application.Access.Role.Carrier, "/carrier/transport", t => t.CrTransport),
+        new(Application.Access.Role.Carrier, "/carrier/statements", t => t.PvStatements),
+        new(Application.Access.Role.Carrier, "/carrier/balance", t => t.PvBalance),
     ];
 
     public static IEnumerable<Entry> For(IEnumerable<string> roles)
