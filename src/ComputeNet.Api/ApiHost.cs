@@ -146,6 +146,7 @@ public static class ApiHost
         var authentication = builder.Services.AddApiKeyAuthentication(operatorKey);
         // The portal (ADR 0023): pages at /, sessions started with the same key check as the API's.
         Portal.PortalSetup.AddComputeNetPortal<PortalKeys>(builder.Services, authentication, builder.Configuration);
+        builder.Services.AddSingleton<Portal.Provider.IPortalCloudEvents, Endpoints.PortalCloudEvents>();
 
         builder.Services.AddApiRateLimits(options.RateLimits ?? RateLimitSettings.From(builder.Configuration));
         builder.Services.AddApiRequestTimeouts(RequestTimeoutSettings.From(builder.Configuration));

@@ -1,6 +1,7 @@
 using ComputeNet.Application.Access;
 using ComputeNet.Portal.Issuer;
 using ComputeNet.Portal.Regulator;
+using ComputeNet.Portal.Provider;
 using ComputeNet.Portal.Sessions;
 using Mediator;
 using Microsoft.AspNetCore.Authentication;
@@ -96,6 +97,8 @@ public static class PortalSetup
 
         portal.MapIssuerDownloads();
         portal.MapRegulatorDownloads();
+        // The provider's and the carrier's statement PDFs.
+        app.MapPayeePortal();
         return app;
     }
 }

@@ -16,6 +16,8 @@ public sealed class StripePaymentsTests : IAsyncLifetime
     private ApiTestHost _host = null!;
     private HttpClient _alice = null!;
     private HttpClient _regulator = null!;
+    private HttpClient _provider = null!;
+    private HttpClient _otherProvider = null!;
     private const string Invoice = "2026-12-01.alice";
 
     public async ValueTask InitializeAsync()
@@ -27,9 +29,9 @@ public sealed class StripePaymentsTests : IAsyncLifetime
             $"--ComputeNet:Stripe:ApiBase={_stripe.ApiBase}", "--ComputeNet:Stripe:MaxNetworkRetries=0",
         ]);
         _alice = (await _host.RegisterAsync("alice", ["buyer"], "shanghai", sme: true)).Client;
-        var provider = (await _host.RegisterAsync("prov-nx", ["provider"])).Client;
+        var provider = _provider = (await _host.RegisterAsync("prov-nx", ["provider"])).Client;
         _regulator = (await _host.RegisterAsync("ndrc", ["regulator"])).Client;
-        await _host.RegisterAsync("prov-bank", ["provider"]);
+        _otherProvider = (await _host.RegisterAsync("prov-bank", ["provider"])).Client;
         await Expect(HttpStatusCode.Created, provider.PostAsJsonAsync("/v1/offers", new
         {
             id = "of1", cluster = "zhongwei", resourceClass = "ai-fp16-80g", devices = 64,
@@ -230,6 +232,16 @@ public sealed class StripePaymentsTests : IAsyncLifetime
         Assert.True((await Expect(HttpStatusCode.OK, _host.Operator.PostAsJsonAsync("/v1/payouts", new { id = "po-1", party = "prov-nx" }, Json)))["repeat"]!.GetValue<bool>());
         Assert.Equal("unknown-payout", (await Expect(HttpStatusCode.NotFound, _host.Operator.PostAsync("/v1/payouts/po-x/retry", null)))["code"]!.GetValue<string>());
         Assert.True((await Expect(HttpStatusCode.OK, _host.Operator.GetAsync("/v1/reconciliation")))["matches"]!.GetValue<bool>());
+
+        // A provider reads its own payouts (the portal's payouts page); another provider sees none of them, even naming the party.
+        var mine = Assert.Single((await Expect(HttpStatusCode.OK, _provider.GetAsync("/v1/payouts")))["items"]!.AsArray());
+        Assert.Equal("po-1", mine!["id"]!.GetValue<string>());
+        Assert.Equal("paid", mine["status"]!.GetValue<string>());
+        Assert.Equal(owed, mine["amountFen"]!.GetValue<long>());
+        Assert.Empty((await Expect(HttpStatusCode.OK, _otherProvider.GetAsync("/v1/payouts")))["items"]!.AsArray());
+        Assert.Empty((await Expect(HttpStatusCode.OK, _otherProvider.GetAsync("/v1/payouts?party=prov-nx")))["items"]!.AsArray());
+        Assert.Single((await Expect(HttpStatusCode.OK, _regulator.GetAsync("/v1/payouts?party=prov-nx")))["items"]!.AsArray());
+        Assert.Equal(HttpStatusCode.Forbidden, (await _alice.GetAsync("/v1/payouts")).StatusCode);
     }
 
     [Fact]

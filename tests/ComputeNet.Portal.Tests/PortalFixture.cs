@@ -24,6 +24,9 @@ namespace ComputeNet.Portal.Tests;
 public sealed class PortalFixture : IAsyncLifetime
 {
     public const string OperatorKey = "portal-test-operator-key-0123456789";
+    public const string BankPayee = "算力网平台运营有限公司";
+    public const string BankName = "中国工商银行上海分行";
+    public const string BankAccount = "1001 2345 6789 0000 123";
     public static readonly Instant Now = OffsetDateTimePattern.ExtendedIso.Parse("2026-12-02T10:30:00+08:00").GetValueOrThrow().ToInstant();
 
     /// <summary>Debian's chromium (apt-get install chromium); CHROMIUM_PATH overrides. Playwright's own browser download is not used.</summary>
@@ -33,6 +36,8 @@ public sealed class PortalFixture : IAsyncLifetime
 
     private WebApplication? _app;
     private string _connection = "";
+
+    public string Connection => _connection;
     private IPlaywright? _playwright;
 
     public string Schema { get; private set; } = "";
@@ -54,9 +59,31 @@ public sealed class PortalFixture : IAsyncLifetime
         var run = await new ScenarioRunner(AddMediator).RunAsync(demo, new ScenarioRunOptions(_connection, KeepSchema: true,
             SigningKeyPath: SigningKeyPath));
         Schema = run.Schema;
-        _app = await Api.ApiHost.BuildAsync(new Api.ApiHostOptions
+        _app = await StartHostAsync();
+        Address = new Uri(_app.Urls.First());
+        foreach (var party in new[] { "sme-sh-ai", "sme-bj-render", "sme-gz-bio", "sme-cd-edu", "prov-nx", "carrier-west", "sh-gov", "regulator-ndrc" })
         {
-            Args = ["--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.AspNetCore.Antiforgery=Error"],
+            Keys[party] = await RotateKeyAsync(party);
+        }
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true });
+    }
+
+    /// <summary>
+    /// A host on this fixture's schema and clock (a free loopback port), started: the fixture's own, or another one beside it
+    /// (a second machine, or the same one after a restart); the caller stops and disposes another one.
+    /// </summary>
+    public async Task<WebApplication> StartHostAsync()
+    {
+        var app = await Api.ApiHost.BuildAsync(new Api.ApiHostOptions
+        {
+            Args =
+            [
+                "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.AspNetCore.Antiforgery=Error",
+                // The platform's collection account, shown on an invoice when Stripe is not configured (BuyerMoneyPageTests).
+                $"--ComputeNet:Portal:BankTransfer:Payee={BankPayee}", $"--ComputeNet:Portal:BankTransfer:Bank={BankName}",
+                $"--ComputeNet:Portal:BankTransfer:Account={BankAccount}",
+            ],
             Urls = "http://127.0.0.1:0",
             ConnectionString = _connection,
             Schema = Schema,
@@ -66,14 +93,8 @@ public sealed class PortalFixture : IAsyncLifetime
             SigningKeyPath = SigningKeyPath,
             AsyncDaemon = JasperFx.Events.Daemon.DaemonMode.Disabled,
         });
-        await _app.StartAsync();
-        Address = new Uri(_app.Urls.First());
-        foreach (var party in new[] { "sme-sh-ai", "sme-bj-render", "sme-gz-bio", "sme-cd-edu", "prov-nx", "carrier-west", "sh-gov", "regulator-ndrc" })
-        {
-            Keys[party] = await RotateKeyAsync(party);
-        }
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true });
+        await app.StartAsync();
+        return app;
     }
 
     /// <summary>A new key for the party, issued by the operator over the API; the party's previous key stops working at once.</summary>

@@ -81,12 +81,13 @@ public sealed class RegulatorPageTests(PortalFixture portal)
         await page.EvaluateAsync("() => document.addEventListener('submit', e => e.preventDefault())");
         var button = closed.Locator("button.verify");
         await button.ClickAsync();
-        await page.Locator("#busy-status").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible });
-        Assert.Contains($"正在核验 {Period}", await page.InnerTextAsync("#busy-status"), StringComparison.Ordinal);
-        Assert.Equal("true", await button.GetAttributeAsync("aria-busy"));
-        Assert.Equal("核验中…", (await button.InnerTextAsync()).Trim());
+        await page.Locator("#verify-progress").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible });
+        Assert.Contains("正在核验", await page.InnerTextAsync("#verify-progress"), StringComparison.Ordinal);
+        Assert.Equal("true", await page.GetAttributeAsync("#verify-progress", "aria-busy"));
+        await page.WaitForFunctionAsync("() => document.querySelector('#verify-all').disabled");
+        Assert.True(await button.IsDisabledAsync());
         await page.GotoAsync("/regulator/periods");
-        Assert.False(await page.Locator("#busy-status").IsVisibleAsync());
+        Assert.False(await page.Locator("#verify-progress").IsVisibleAsync());
 
         // Verify now: the request behind GET /v1/verify/periods/{period}, its checks and outcome on the page.
         var answer = await page.RunAndWaitForNavigationAsync(() => closed.Locator("button.verify").ClickAsync());

@@ -6,7 +6,7 @@ namespace ComputeNet.Portal.Tests;
 /// <summary>Sign-in per role, refused keys, sessions that end (sign-out, a rotated key), CSRF, language, security headers.</summary>
 public sealed class SessionTests(PortalFixture portal)
 {
-    private static readonly string[] BuyerPages = ["/buyer/market", "/buyer/orders", "/buyer/leases", "/buyer/invoices", "/buyer/vouchers"];
+    private static readonly string[] BuyerPages = ["/buyer/market", "/buyer/orders", "/buyer/leases", "/buyer/invoices", "/buyer/vouchers", "/buyer/balance"];
 
     /// <summary>
     /// The role matrix through the portal: each role signs in with its key and sees its role in the header and only its own
@@ -28,7 +28,12 @@ public sealed class SessionTests(PortalFixture portal)
         Assert.True(await page.Locator($"#who [data-role='{role}']").IsVisibleAsync(), $"{party}: the header names the role {role}");
         Assert.Contains(party == "operator" ? "operator" : party, await page.Locator("#who").InnerTextAsync(), StringComparison.Ordinal);
         var nav = await page.Locator("nav.roles a").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))");
-        Assert.Equal(role == "buyer" ? BuyerPages : Shared.PortalNav.For([role]).Select(e => e.Path).ToArray(), nav);
+        Assert.Equal(role switch
+        {
+            "buyer" => BuyerPages,
+            "operator" => OperatorPageTests.OperatorPages,
+            _ => Shared.PortalNav.For([role]).Select(e => e.Path).ToArray(),
+        }, nav);
         foreach (var path in BuyerPages)
         {
             var answer = await page.GotoAsync(path);

@@ -46,8 +46,7 @@ public static class MeteringEndpoints
             {
                 var caller = Caller.From(http.User).PartyId;
                 using var doc = await ReadJsonAsync(http, ct);
-                var events = doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement.EnumerateArray().ToList() : [doc.RootElement];
-                return await sender.Send(new RecordUsageBatchRequest(caller, events.Select(e => FromCloudEvent(e, caller)).ToList()), ct);
+                return await sender.Send(new RecordUsageBatchRequest(caller, FromCloudEvents(doc.RootElement, caller)), ct);
             })
             .For(Role.Provider).WithName("RecordUsageCloudEvents")
             .Accepts<JsonElement>("application/cloudevents+json", "application/cloudevents-batch+json")
@@ -74,6 +73,16 @@ public static class MeteringEndpoints
         {
             throw RejectedException.Of(Codes.Invalid, $"the body is not valid JSON: {e.Message}", null);
         }
+    }
+
+    /// <summary>
+    /// A CloudEvents body (one event, or a batch: an array of events) as usage lines, one per event. The portal's usage upload
+    /// reads CloudEvents files with this same code (<see cref="PortalCloudEvents"/>).
+    /// </summary>
+    public static IReadOnlyList<UsageLine> FromCloudEvents(JsonElement root, string caller)
+    {
+        var events = root.ValueKind == JsonValueKind.Array ? root.EnumerateArray().ToList() : [root];
+        return events.Select(e => FromCloudEvent(e, caller)).ToList();
     }
 
     /// <summary>
@@ -140,4 +149,10 @@ public static class MeteringEndpoints
             return Bad($"data is not a usage record: {ex.Message}");
         }
     }
+}
+
+/// <summary>The API's CloudEvents reading, handed to the portal's usage upload so a file is read exactly as POST /v1/usage/cloudevents reads a body.</summary>
+public sealed class PortalCloudEvents : Portal.Provider.IPortalCloudEvents
+{
+    public IReadOnlyList<UsageLine> Lines(JsonElement root, string provider) => MeteringEndpoints.FromCloudEvents(root, provider);
 }

@@ -78,10 +78,15 @@ public static class PaymentsEndpoints
             .WithSummary("Operator: try a failed payout's transfer again with the same idempotency key")
             .Produces<PayoutView>().ProducesProblem(409).ProducesProblem(422).ProducesProblem(503);
 
-        g.MapGet("/payouts", async (string? party, string? status, int? offset, int? limit, ISender sender, CancellationToken ct) =>
-                await Paging.FromStoreAsync(offset, limit, (o, l) => sender.Send(new ListPayoutsRequest(party, status, o, l), ct)))
-            .For(Role.Operator, Role.Regulator).WithName("ListPayouts")
-            .WithSummary("Operator, regulator: payouts through Stripe with status (requested, failed, paid, not-posted), attempts and the last error");
+        g.MapGet("/payouts", async (string? party, string? status, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                // A provider or carrier reads its own payouts only (?party= is ignored), as /v1/balance scopes its reads.
+                var scope = Caller.From(http.User).Scope(party);
+                return await Paging.FromStoreAsync(offset, limit, (o, l) => sender.Send(new ListPayoutsRequest(scope, status, o, l), ct));
+            })
+            .For(Role.Operator, Role.Regulator, Role.Provider, Role.Carrier).WithName("ListPayouts")
+            .WithSummary("Provider, carrier: its own payouts through Stripe with status (requested, failed, paid, not-posted), attempts and the last error; "
+                + "operators and regulators: all (or ?party=)");
 
         g.MapGet("/reconciliation", async (ISender sender, CancellationToken ct) => await sender.Send(new ReconcileRequest(), ct))
             .For(Role.Operator, Role.Regulator).WithName("Reconcile")

@@ -31,7 +31,11 @@ public sealed class RejectionExceptionHandler(IProblemDetailsService problems, I
         {
             // The database is down or restarting (fault drills: the host recovers by itself once it is back).
             http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            log.LogWarning(exception, "database unavailable on {Method} {Path}", http.Request.Method, http.Request.Path);
+            if (exception is not RejectedException)
+            {
+                log.LogWarning(exception, "database unavailable on {Method} {Path}", http.Request.Method, http.Request.Path);
+            }
+            // A rule's own 503 (stripe-not-configured, …) is an answer, not an incident: nothing to log.
         }
         if (status == 500)
         {

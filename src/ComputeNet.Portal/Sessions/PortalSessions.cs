@@ -2,6 +2,7 @@ using System.Security.Claims;
 using ComputeNet.Application.Access;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
 
 namespace ComputeNet.Portal.Sessions;
 
@@ -23,7 +24,7 @@ public interface IPortalKeys
 }
 
 /// <summary>
-/// Portal sessions: ASP.NET Core cookie authentication whose ticket stays on the server (<see cref="PortalSessionStore"/>);
+/// Portal sessions: ASP.NET Core cookie authentication whose ticket stays on the server (<see cref="PortalSessionStore"/>, in PostgreSQL);
 /// the cookie holds only a protected random session id (HttpOnly, SameSite=Strict, Secure over https). Each request checks
 /// the session's key again, so a rotated or revoked key ends the session on its next request.
 /// </summary>
@@ -40,7 +41,13 @@ public static class PortalSessions
 
     public static AuthenticationBuilder AddPortalSessions(this AuthenticationBuilder auth, PortalSettings settings)
     {
-        auth.Services.AddSingleton(new PortalSessionStore(settings.MaxSessions));
+        // Sessions and the key ring that protects their cookies live in PostgreSQL: they survive a restart and are shared by
+        // every host of the schema.
+        auth.Services.AddSingleton<PortalTables>();
+        auth.Services.AddSingleton(sp => new PortalSessionStore(sp.GetRequiredService<PortalTables>(), settings.MaxSessionsPerParty));
+        auth.Services.AddDataProtection().SetApplicationName("ComputeNet");
+        auth.Services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+            .Configure<PortalTables>((o, tables) => o.XmlRepository = new PortalKeyRing(tables));
         auth.AddCookie(Scheme, o =>
         {
             o.Cookie.Name = CookieName;

@@ -67,9 +67,8 @@ public sealed partial class Texts
     public string RegVerification => L("核验", "Verification");
     public string RegVerifyNow => L("立即核验", "Verify now");
     public string RegVerifyNowLabel(string period) => L($"立即核验 {period} 结算期", $"Verify period {period} now");
-    public string RegVerifying(string period) => L($"正在核验 {period}：从存储的交易重新计算默克尔根并检查签名…", $"Verifying {period}: recomputing the Merkle root from the stored transactions and checking the signature…");
-    public string RegVerifyingShort => L("核验中…", "Verifying…");
-    public string RegVerifyingAll => L("正在核验全部历史…", "Verifying all history…");
+    public string RegVerifyingText => L("正在核验：从存储的交易重新计算默克尔根，并以平台公钥检查签名检查点…",
+        "Verifying: recomputing the Merkle root from the stored transactions and checking the signed checkpoint with the platform's key…");
     public string RegNotClosedYet => L("结算后可核验", "After its close");
     public string RegOk => L("通过", "Passed");
     public string RegFailed => L("未通过", "Failed");

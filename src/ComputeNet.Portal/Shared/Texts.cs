@@ -221,8 +221,6 @@ public sealed partial class Texts
     public string Reference => L("附言（账单编号）", "Reference (invoice id)");
     public string AmountToPay => L("应付金额", "Amount due");
     public string BankNotConfigured => L("平台尚未配置收款账户，请联系平台运营方获取转账信息。", "The platform has not configured its collection account: ask the operator for the transfer details.");
-    public string StripeLater => L("已配置 Stripe：在线支付将在后续版本提供，目前可通过 API 创建支付（POST /v1/invoices/{id}/payment-intent）。",
-        "Stripe is configured: paying online here comes in a later version; meanwhile create the payment over the API (POST /v1/invoices/{id}/payment-intent).");
     public string NothingDue => L("本账单无需支付。", "Nothing is due on this invoice.");
 
     // Vouchers
