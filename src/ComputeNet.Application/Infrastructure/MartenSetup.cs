@@ -56,7 +56,10 @@ public static class MartenSetup
         opts.Events.StreamIdentity = StreamIdentity.AsString;
         opts.Events.AddEventTypes(EventTypes);
 
-        opts.Schema.For<LeaseDocument>().Index(x => x.Commitment).Index(x => x.Buyer).Index(x => x.Provider);
+        // Leases are read by (buyer | provider, trade seq), (provider, window end) and window end (below and in the read
+        // models); single-column buyer, provider and commitment indexes would only repeat those leading columns (or, for the
+        // commitment's two values, select nothing) while every trade pays for their upkeep in the writer's commit.
+        opts.Schema.For<LeaseDocument>();
         opts.Schema.For<ClosedPeriodView>();
         // Usage records, one row each, written with their batch event: what usage validation and SLA tests read (ADR 0016).
         opts.Storage.ExtendedSchemaObjects.Add(UsageRecordTable.Definition(schema));
