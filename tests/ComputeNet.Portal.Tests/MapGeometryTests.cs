@@ -1,5 +1,6 @@
 using System.Globalization;
 using ComputeNet.Portal.Issuer;
+using ComputeNet.Portal.Shared;
 using ComputeNet.Portal.Regulator;
 
 namespace ComputeNet.Portal.Tests;
