@@ -98,28 +98,12 @@ public sealed class PortalFixture : IAsyncLifetime
     }
 
     /// <summary>A new key for the party, issued by the operator over the API; the party's previous key stops working at once.</summary>
-    public async Task<string> RotateKeyAsync(string party)
-    {
-        using var client = ApiClient(OperatorKey);
-        using var answer = await client.PostAsync($"/v1/parties/{party}/keys", null);
-        var body = JsonNode.Parse(await answer.Content.ReadAsStringAsync());
-        Assert.True(answer.IsSuccessStatusCode, $"rotate {party}: {(int)answer.StatusCode} {body}");
-        return body!["apiKey"]!.GetValue<string>();
-    }
+    public Task<string> RotateKeyAsync(string party) => ApiCalls.RotateKeyAsync(Address, OperatorKey, party);
 
     /// <summary>An HTTP client of the API (not the portal) holding a key.</summary>
-    public HttpClient ApiClient(string key)
-    {
-        var client = new HttpClient { BaseAddress = Address };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return client;
-    }
+    public HttpClient ApiClient(string key) => ApiCalls.Client(Address, key);
 
-    public async Task<JsonNode> GetJsonAsync(string key, string path)
-    {
-        using var client = ApiClient(key);
-        return (await client.GetFromJsonAsync<JsonNode>(path))!;
-    }
+    public Task<JsonNode> GetJsonAsync(string key, string path) => ApiCalls.GetJsonAsync(Address, key, path);
 
     /// <summary>A fresh browser context (its own cookies) at the portal's address, 1280 px wide unless told.</summary>
     public Task<IBrowserContext> NewContextAsync(int width = 1280, int height = 900) =>

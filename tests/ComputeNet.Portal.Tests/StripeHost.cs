@@ -63,26 +63,13 @@ public sealed class StripeHost : IAsyncLifetime
         Address = new Uri(_app.Urls.First());
         foreach (var party in new[] { "sme-sh-ai", "sme-cd-edu", "prov-nx" })
         {
-            using var client = ApiClient(OperatorKey);
-            using var answer = await client.PostAsync($"/v1/parties/{party}/keys", null);
-            var body = JsonNode.Parse(await answer.Content.ReadAsStringAsync());
-            Assert.True(answer.IsSuccessStatusCode, $"rotate {party}: {(int)answer.StatusCode} {body}");
-            Keys[party] = body!["apiKey"]!.GetValue<string>();
+            Keys[party] = await ApiCalls.RotateKeyAsync(Address, OperatorKey, party);
         }
     }
 
-    public HttpClient ApiClient(string key)
-    {
-        var client = new HttpClient { BaseAddress = Address };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return client;
-    }
+    public HttpClient ApiClient(string key) => ApiCalls.Client(Address, key);
 
-    public async Task<JsonNode> GetJsonAsync(string key, string path)
-    {
-        using var client = ApiClient(key);
-        return (await client.GetFromJsonAsync<JsonNode>(path))!;
-    }
+    public Task<JsonNode> GetJsonAsync(string key, string path) => ApiCalls.GetJsonAsync(Address, key, path);
 
     /// <summary>A browser context of the shared browser at this host's address.</summary>
     public Task<IBrowserContext> NewContextAsync(PortalFixture portal, int width = 1280) =>

@@ -47,8 +47,8 @@ public sealed class PortalSessionStore(PortalTables tables, int maxPerParty) : I
     public async Task RenewAsync(string key, AuthenticationTicket ticket)
     {
         await using var connection = await _tables.OpenAsync();
-        await using var command = Command($"update {_table} set ticket = $2, expires_at = $3 where id_hash = $1",
-            Hash(key), TicketSerializer.Default.Serialize(ticket), ExpiryOf(ticket)).On(connection);
+        await using var command = Single(connection, $"update {_table} set ticket = $2, expires_at = $3 where id_hash = $1",
+            Hash(key), TicketSerializer.Default.Serialize(ticket), ExpiryOf(ticket));
         await command.ExecuteNonQueryAsync();
     }
 
@@ -59,14 +59,14 @@ public sealed class PortalSessionStore(PortalTables tables, int maxPerParty) : I
             return null;
         }
         await using var connection = await _tables.OpenAsync();
-        await using var command = Command($"select ticket from {_table} where id_hash = $1 and expires_at > now()", Hash(key)).On(connection);
+        await using var command = Single(connection, $"select ticket from {_table} where id_hash = $1 and expires_at > now()", Hash(key));
         return await command.ExecuteScalarAsync() is byte[] bytes ? TicketSerializer.Default.Deserialize(bytes) : null;
     }
 
     public async Task RemoveAsync(string key)
     {
         await using var connection = await _tables.OpenAsync();
-        await using var command = Command($"delete from {_table} where id_hash = $1", Hash(key)).On(connection);
+        await using var command = Single(connection, $"delete from {_table} where id_hash = $1", Hash(key));
         await command.ExecuteNonQueryAsync();
     }
 
@@ -74,7 +74,7 @@ public sealed class PortalSessionStore(PortalTables tables, int maxPerParty) : I
     public async Task<int> CountAsync(string party)
     {
         await using var connection = await _tables.OpenAsync();
-        await using var command = Command($"select count(*) from {_table} where party = $1 and expires_at > now()", party).On(connection);
+        await using var command = Single(connection, $"select count(*) from {_table} where party = $1 and expires_at > now()", party);
         return Convert.ToInt32(await command.ExecuteScalarAsync());
     }
 
@@ -85,24 +85,14 @@ public sealed class PortalSessionStore(PortalTables tables, int maxPerParty) : I
     private static NpgsqlBatchCommand Command(string sql, params object[] args)
     {
         var command = new NpgsqlBatchCommand(sql);
-        foreach (var arg in args)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = arg });
-        }
+        command.Parameters.AddRange(args.Select(a => new NpgsqlParameter { Value = a }).ToArray());
         return command;
     }
-}
 
-internal static class BatchCommandExtensions
-{
-    /// <summary>A single statement as a command on <paramref name="connection"/>.</summary>
-    public static NpgsqlCommand On(this NpgsqlBatchCommand single, NpgsqlConnection connection)
+    private static NpgsqlCommand Single(NpgsqlConnection connection, string sql, params object[] args)
     {
-        var command = new NpgsqlCommand(single.CommandText, connection);
-        foreach (NpgsqlParameter p in single.Parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = p.Value });
-        }
+        var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddRange(args.Select(a => new NpgsqlParameter { Value = a }).ToArray());
         return command;
     }
 }
