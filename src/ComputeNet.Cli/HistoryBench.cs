@@ -49,9 +49,13 @@ internal static class HistoryBench
         var usageLeases = new Option<int>("--usage-leases") { Description = "leases per ordinary day that report usage (one record each)", DefaultValueFactory = _ => 200 };
         var concurrency = new Option<int>("--concurrency") { Description = "order commands in flight", DefaultValueFactory = _ => 64 };
         var keep = new Option<bool>("--keep-schema") { Description = "keep schema bench_history for inspection" };
+        var pause = new Option<string?>("--pause-file")
+        {
+            Description = "a file created while a measured day is settled and measured (through the next day's large close) and deleted after it, so that other work sharing the machine can wait for it to go",
+        };
         var command = new Command("history", "build a long history through the application (days of orders, usage and closes) and compare the costs of an operation at two ages")
         {
-            at, orders, records, usageLeases, concurrency, keep,
+            at, orders, records, usageLeases, concurrency, keep, pause,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -61,7 +65,7 @@ internal static class HistoryBench
                 throw new ArgumentException("--at needs at least one day > 0");
             }
             await RunAsync(days, Math.Max(days[^1] + 2, 1), Math.Max(1_000, parse.GetValue(orders)), Math.Max(1_000, parse.GetValue(records)),
-                Math.Max(1, parse.GetValue(usageLeases)), Math.Max(1, parse.GetValue(concurrency)), parse.GetValue(keep), ct);
+                Math.Max(1, parse.GetValue(usageLeases)), Math.Max(1, parse.GetValue(concurrency)), parse.GetValue(keep), parse.GetValue(pause), ct);
             return 0;
         });
         return command;
@@ -78,7 +82,7 @@ internal static class HistoryBench
         double Utilisation = double.NaN, double UtilisationHours = double.NaN, double Regional = double.NaN);
 
     private static async Task RunAsync(int[] at, int days, long totalOrders, int largeRecords, int usageLeases, int concurrency, bool keepSchema,
-        CancellationToken ct)
+        string? pauseFile, CancellationToken ct)
     {
         var connection = await Hosting.ConnectionStringAsync(ct);
         const string schema = "bench_history";
@@ -112,6 +116,10 @@ internal static class HistoryBench
             for (var d = 0; d < days - 1; d++)
             {
                 var measure = Array.IndexOf(at, d + 1) >= 0;
+                if (measure && pauseFile is not null)
+                {
+                    await File.WriteAllTextAsync(pauseFile, $"bench history measures day {d + 1}\n", ct);
+                }
                 if (measure)
                 {
                     // Compare ages, not the vacuum's progress: the bulk load before a measured day leaves PostgreSQL vacuuming
@@ -136,6 +144,10 @@ internal static class HistoryBench
                 {
                     figures[^1] = previous with { LargeClose = closeSeconds, LargeRecords = recorded };
                     AnsiConsole.MarkupLineInterpolated($"  day {d}: closed {summary.Period} with {recorded:N0} records, {summary.Lines:N0} lines in {closeSeconds:F2} s");
+                    if (pauseFile is not null && !measure)
+                    {
+                        File.Delete(pauseFile);
+                    }
                 }
                 if (measure)
                 {
@@ -174,6 +186,10 @@ internal static class HistoryBench
         }
         finally
         {
+            if (pauseFile is not null)
+            {
+                File.Delete(pauseFile);
+            }
             await app.StopAsync(CancellationToken.None);
             await app.DisposeAsync();
             if (!keepSchema)
