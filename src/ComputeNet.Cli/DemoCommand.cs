@@ -40,8 +40,9 @@ internal static class DemoCommand
             await PrintActionsAsync(ct);
             await PrintRestartAsync(ct);
             await DemoPortalReads.PrintAsync(DemoSchema, ct);
+            var moneyBack = await DemoMoneyBack.RunAsync(folder, ct);
             PrintEngine();
-            return result.Ledger.TrialBalanceFen == 0 && audited ? 0 : 1;
+            return result.Ledger.TrialBalanceFen == 0 && audited && moneyBack ? 0 : 1;
         });
         return demo;
     }

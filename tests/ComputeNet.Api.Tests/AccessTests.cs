@@ -123,6 +123,7 @@ public sealed class AccessTests : IAsyncLifetime
         new("POST", "/v1/invoices/2026-11-01.b/payment-intent", _ => null, "buyer", "operator"),
         new("GET", "/v1/payment-intents", _ => null, "buyer", "regulator", "operator"),
         new("PUT", "/v1/parties/p/payout-account", _ => new { connectedAccountId = "acct_p" }, "operator"),
+        new("PUT", "/v1/regions/r/payout-account", _ => new { connectedAccountId = "acct_r" }, "operator"),
         new("POST", "/v1/payouts", role => new { id = $"po-{role}", party = "p" }, "operator"),
         new("POST", "/v1/payouts/no-such-payout/retry", _ => null, "operator"),
         new("GET", "/v1/payouts", _ => null, "provider", "carrier", "operator", "regulator"),

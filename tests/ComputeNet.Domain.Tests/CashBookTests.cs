@@ -181,21 +181,159 @@ public class CashBookTests
         Assert.Equal("cash/x", CashBook.TxIdOf("x"));
     }
 
-    // ---- market-rules §14, which the cash book does not implement yet (listed in the report to the lead) ----------------
+    // ---- market-rules §14: refunds and revenue-share payouts -------------------------------------------------------------
 
-    [Fact(Skip = "market-rules §14 (Refund): a `refund` cash action debits the buyer (or issuer) and credits cash:clearing up to what the platform owes it; CashBook answers `invalid` (type)")]
-    public void A_refund_pays_back_what_the_platform_owes_the_buyer()
+    private static readonly Party BuyerIssuer = new("bi", 7, PartyRoles.Buyer | PartyRoles.Issuer, "shanghai", true, null);
+
+    private static Party? PartiesWithBoth(string id) => id == BuyerIssuer.Id ? BuyerIssuer : Known.GetValueOrDefault(id);
+
+    private static bool Regions(string id) => id is "east-sh" or "ningxia";
+
+    /// <summary>Credit balances the platform owes: a buyer's and an issuer's overpayment, the regions' revenue shares.</summary>
+    private static long Owed(string account) => account switch
     {
-        var tx = Assert.IsType<TransactionPosted>(Assert.Single(new CashBook().Decide(Cash("refund", "buyer", 300), Parties, _ => -300)));
-        Assert.Equal([new Posting("buyer:buyer", 300), new Posting("cash:clearing", -300)], tx.Postings);
-        Then.Rejected(Codes.OverBalance, "amountFen", () => new CashBook().Decide(Cash("refund", "buyer", 301), Parties, _ => -300));
+        "buyer:buyer" => -300, "issuer:iss" => -200, "buyer:bi" => -50, "issuer:bi" => -70,
+        "region:ningxia" => -1_086, "region:east-sh" => -1_086, "provider:prov" => -7_000,
+        _ => 0,
+    };
+
+    private static IReadOnlyList<object> WhenOwed(CashBook book, RecordCash cmd) => book.Decide(cmd, PartiesWithBoth, Owed, Regions);
+
+    [Fact]
+    public void A_refund_debits_the_buyer_and_credits_clearing()
+    {
+        var tx = Assert.IsType<TransactionPosted>(Assert.Single(WhenOwed(Given(), Cash("refund", "buyer", 120))));
+
+        Assert.Equal(new TransactionPosted("cash/c1", "", "refund", "refund c1 by buyer", tx.Postings, At), tx);
+        Assert.Equal([new Posting("buyer:buyer", 120), new Posting("cash:clearing", -120)], tx.Postings);
     }
 
-    [Fact(Skip = "market-rules §14 (Revenue-share payout): a `payout` with account `region` and a region id as party debits region:{id}, credit cash:clearing; CashBook answers `unknown-party`")]
+    [Fact]
+    public void A_refund_to_an_issuer_debits_the_issuer()
+    {
+        var tx = Assert.IsType<TransactionPosted>(Assert.Single(WhenOwed(Given(), Cash("refund", "iss", 200))));
+        Assert.Equal([new Posting("issuer:iss", 200), new Posting("cash:clearing", -200)], tx.Postings);
+        var named = Assert.IsType<TransactionPosted>(Assert.Single(WhenOwed(Given(), Cash("refund", "iss", 1, account: "issuer"))));
+        Assert.Equal("issuer:iss", named.Postings[0].Account);
+    }
+
+    [Fact]
+    public void A_refund_is_up_to_the_credit_balance_exactly_the_balance_is_accepted_one_fen_above_is_over_balance()
+    {
+        Assert.Single(WhenOwed(Given(), Cash("refund", "buyer", 300)));
+        var r = Then.Rejected(Codes.OverBalance, "amountFen", () => WhenOwed(Given(), Cash("refund", "buyer", 301)));
+        Assert.Equal("301 fen is above the open balance of buyer:buyer (300 fen)", r.Reason);
+        Assert.Single(WhenOwed(Given(), Cash("refund", "iss", 200)));
+        Then.Rejected(Codes.OverBalance, "amountFen", () => WhenOwed(Given(), Cash("refund", "iss", 201)));
+    }
+
+    [Fact]
+    public void A_buyer_who_owes_money_or_is_square_cannot_be_refunded()
+    {
+        // A debit balance (the buyer owes the platform) leaves nothing to refund; the reason shows 0 open.
+        var owes = Then.Rejected(Codes.OverBalance, "amountFen", () => new CashBook().Decide(Cash("refund", "buyer", 1), Parties, Balance, Regions));
+        Assert.Contains("(0 fen)", owes.Reason);
+        Then.Rejected(Codes.OverBalance, "amountFen", () => new CashBook().Decide(Cash("refund", "buyer", 1), Parties, _ => 0, Regions));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void A_refund_or_region_payout_of_zero_or_less_is_invalid(long amount)
+    {
+        Then.Rejected(Codes.Invalid, "amountFen", () => WhenOwed(Given(), Cash("refund", "buyer", amount)));
+        Then.Rejected(Codes.Invalid, "amountFen", () => WhenOwed(Given(), Cash("payout", "ningxia", amount, account: "region")));
+    }
+
+    [Fact]
+    public void A_refund_to_a_party_both_buyer_and_issuer_names_the_account()
+    {
+        Assert.Equal([new Posting("buyer:bi", 50), new Posting("cash:clearing", -50)],
+            ((TransactionPosted)WhenOwed(Given(), Cash("refund", "bi", 50, account: "buyer"))[0]).Postings);
+        Assert.Equal([new Posting("issuer:bi", 70), new Posting("cash:clearing", -70)],
+            ((TransactionPosted)WhenOwed(Given(), Cash("refund", "bi", 70, account: "issuer"))[0]).Postings);
+        // Each account is refunded up to its own credit balance, not the sum of both.
+        Then.Rejected(Codes.OverBalance, "amountFen", () => WhenOwed(Given(), Cash("refund", "bi", 51, account: "buyer")));
+        Then.Rejected(Codes.OverBalance, "amountFen", () => WhenOwed(Given(), Cash("refund", "bi", 71, account: "issuer")));
+        Assert.Equal("'bi' is both buyer and voucher issuer: name the account",
+            Then.Rejected(Codes.Invalid, "account", () => WhenOwed(Given(), Cash("refund", "bi", 10))).Reason);
+        Then.Rejected(Codes.Invalid, "account", () => WhenOwed(Given(), Cash("refund", "bi", 10, account: "provider")));
+    }
+
+    [Fact]
+    public void The_refund_account_is_one_of_the_partys_roles()
+    {
+        Assert.Equal("buyer:buyer", CashBook.RefundAccount(Known["buyer"], null));
+        Assert.Equal("buyer:buyer", CashBook.RefundAccount(Known["buyer"], "buyer"));
+        Assert.Equal("issuer:iss", CashBook.RefundAccount(Known["iss"], null));
+        Then.Rejected(Codes.Invalid, "account", () => CashBook.RefundAccount(Known["buyer"], "issuer"));
+        Then.Rejected(Codes.Invalid, "account", () => CashBook.RefundAccount(Known["iss"], "buyer"));
+        Then.Rejected(Codes.WrongRole, "party", () => CashBook.RefundAccount(Known["prov"], null));
+    }
+
+    [Fact]
+    public void A_refunds_checks_run_in_order_party_role_id_amount_balance()
+    {
+        Then.Rejected(Codes.UnknownParty, "party", () => WhenOwed(Given(), Cash("refund", "nobody", -1, id: null)));
+        Assert.Equal("'prov' is neither a buyer nor a voucher issuer",
+            Then.Rejected(Codes.WrongRole, "party", () => WhenOwed(Given(), Cash("refund", "prov", -1, id: null))).Reason);
+        Then.Rejected(Codes.WrongRole, "party", () => WhenOwed(Given(), Cash("refund", "reg", -1, id: null)));
+        Then.Rejected(Codes.Invalid, "id", () => WhenOwed(Given(), Cash("refund", "buyer", -1, id: null)));
+        Then.Rejected(Codes.Invalid, "id", () => WhenOwed(Given(), Cash("refund", "buyer", 1, id: new string('r', 65))));
+        Then.Rejected(Codes.Invalid, "amountFen", () => WhenOwed(Given(), Cash("refund", "buyer", -1)));
+        Then.Rejected(Codes.Invalid, "amountFen", () => WhenOwed(Given(), Cash("refund", "buyer", long.MaxValue)));
+        Then.Rejected(Codes.OverBalance, "amountFen", () => WhenOwed(Given(), Cash("refund", "buyer", 1_000)));
+    }
+
+    [Fact]
     public void A_region_is_paid_out_its_revenue_share()
     {
-        var tx = Assert.IsType<TransactionPosted>(Assert.Single(new CashBook().Decide(Cash("payout", "ningxia", 1_086, account: "region"), Parties, _ => -1_086)));
+        var tx = Assert.IsType<TransactionPosted>(Assert.Single(WhenOwed(Given(), Cash("payout", "ningxia", 1_086, account: "region"))));
         Assert.Equal([new Posting("region:ningxia", 1_086), new Posting("cash:clearing", -1_086)], tx.Postings);
+        Assert.Equal(("cash/c1", "payout", "payout c1 by ningxia"), (tx.TxId, tx.Kind, tx.Memo));
+        var demand = Assert.IsType<TransactionPosted>(Assert.Single(WhenOwed(Given(), Cash("payout", "east-sh", 1, account: "region"))));
+        Assert.Equal("region:east-sh", demand.Postings[0].Account);
+    }
+
+    [Fact]
+    public void A_region_payout_is_up_to_what_the_region_is_owed()
+    {
+        Assert.Single(WhenOwed(Given(), Cash("payout", "ningxia", 1_086, account: "region")));
+        var r = Then.Rejected(Codes.OverBalance, "amountFen", () => WhenOwed(Given(), Cash("payout", "ningxia", 1_087, account: "region")));
+        Assert.Equal("1087 fen is above the open balance of region:ningxia (1086 fen)", r.Reason);
+        // A region owed nothing (never credited) is paid nothing.
+        Then.Rejected(Codes.OverBalance, "amountFen", () => new CashBook().Decide(Cash("payout", "ningxia", 1, account: "region"), Parties, _ => 0, Regions));
+    }
+
+    [Fact]
+    public void An_unknown_region_is_invalid_and_checked_before_the_id()
+    {
+        Assert.Contains("'nowhere'", Then.Rejected(Codes.Invalid, "party",
+            () => WhenOwed(Given(), Cash("payout", "nowhere", -1, id: null, account: "region"))).Reason);
+        // A registered party is not a region; without a region lookup no region is known.
+        Then.Rejected(Codes.Invalid, "party", () => WhenOwed(Given(), Cash("payout", "prov", 1, account: "region")));
+        Then.Rejected(Codes.Invalid, "party", () => new CashBook().Decide(Cash("payout", "ningxia", 1, account: "region"), Parties, Owed));
+        Then.Rejected(Codes.Invalid, "id", () => WhenOwed(Given(), Cash("payout", "ningxia", -1, id: null, account: "region")));
+        // `region` names the account of a payout only: a refund or payment to a region is not a thing.
+        Then.Rejected(Codes.UnknownParty, "party", () => WhenOwed(Given(), Cash("refund", "ningxia", 1, account: "region")));
+    }
+
+    [Fact]
+    public void Refunds_and_region_payouts_share_the_cash_id_space_and_repeat_rules()
+    {
+        var refund = (TransactionPosted)WhenOwed(Given(), Cash("refund", "buyer", 300))[0];
+        var book = Given(refund);
+        // An exact repeat changes nothing, even after the balance that allowed it is gone.
+        Assert.Empty(book.Decide(Cash("refund", "buyer", 300), Parties, _ => 0, Regions));
+        Then.Rejected(Codes.IdReused, "id", () => WhenOwed(book, Cash("refund", "buyer", 299)));
+        Then.Rejected(Codes.IdReused, "id", () => WhenOwed(book, Cash("payout", "ningxia", 300, account: "region")));
+        Then.Rejected(Codes.IdReused, "id", () => WhenOwed(book, Cash("payment", "buyer", 300)));
+
+        var regionPayout = (TransactionPosted)WhenOwed(Given(), Cash("payout", "ningxia", 1_000, account: "region"))[0];
+        var regions = Given(regionPayout);
+        Assert.Empty(regions.Decide(Cash("payout", "ningxia", 1_000, account: "region"), Parties, _ => 0, Regions));
+        Then.Rejected(Codes.IdReused, "id", () => WhenOwed(regions, Cash("payout", "east-sh", 1_000, account: "region")));
+        Then.Rejected(Codes.IdReused, "id", () => WhenOwed(regions, Cash("refund", "buyer", 300)));
     }
 
     [Fact]

@@ -167,6 +167,15 @@ public sealed class OperatorPageTests(PortalFixture portal, StripeHost other) : 
         Assert.Equal(200, (await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#record-cash")))!.Status);
         Assert.Contains("¥1.23", await page.InnerTextAsync("#cash-result"), StringComparison.Ordinal);
         Assert.Equal(before - 123, BuyerBalance(await other.GetJsonAsync(StripeHost.OperatorKey, "/v1/balance?party=sme-cd-edu")));
+        // The form offers refunds and region payouts (market-rules §14); a buyer that still owes is refunded nothing.
+        Assert.Equal(1, await page.Locator("#type option[value=refund]").CountAsync());
+        Assert.Equal(1, await page.Locator("#account option[value=region]").CountAsync());
+        await page.SelectOptionAsync("#type", "refund");
+        await page.FillAsync("#party", "sme-cd-edu");
+        await page.FillAsync("#amount", "0.01");
+        Assert.Equal(422, (await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#record-cash")))!.Status);
+        Assert.True(await page.Locator("#cash-error, #amountFen-error").First.IsVisibleAsync(), await page.InnerTextAsync("#cash-form"));
+        Assert.Equal(before - 123, BuyerBalance(await other.GetJsonAsync(StripeHost.OperatorKey, "/v1/balance?party=sme-cd-edu")));
         // Stripe is configured on this host: the reconciliation is one click away.
         await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#reconcile"));
         Assert.True(await page.Locator("#reconcile-outcome").IsVisibleAsync(), await page.InnerTextAsync("#reconciliation"));

@@ -63,13 +63,20 @@ public static class PaymentsEndpoints
             .For(Role.Operator).WithName("SetPayoutAccount")
             .WithSummary("Operator: the Stripe connected account (acct_…) a provider or carrier is paid to").Produces<PayoutAccountView>();
 
+        g.MapPut("/regions/{regionId}/payout-account", async (string regionId, PayoutAccountBody b, ISender sender, CancellationToken ct) =>
+                await sender.Send(new SetPayoutAccountRequest(regionId, PartiesEndpoints.Required(b.ConnectedAccountId, "connectedAccountId"), Region: true), ct))
+            .For(Role.Operator).WithName("SetRegionPayoutAccount")
+            .WithSummary("Operator: the Stripe connected account (acct_…) a region (a pairing's demand region or supply hub) is paid its revenue share to")
+            .Produces<PayoutAccountView>();
+
         g.MapPost("/payouts", async (PayoutBody b, ISender sender, CancellationToken ct) =>
             {
                 var payout = await sender.Send(new PayPartyRequest(b.Id, b.Party ?? "", b.AmountFen, b.Account), ct);
                 return payout.Repeat ? Results.Ok(payout) : Results.Created($"/v1/payouts?party={payout.Party}", payout);
             })
             .For(Role.Operator).WithName("CreatePayout")
-            .WithSummary("Operator: pay a provider or carrier by Stripe Connect transfer (its payable balance, or amountFen); status paid or failed (retry it)")
+            .WithSummary("Operator: pay a provider or carrier (or a region its revenue share: account region, party the region id) by Stripe Connect transfer "
+                + "(its payable balance, or amountFen); status paid or failed (retry it)")
             .Produces<PayoutView>(201).Produces<PayoutView>(200).ProducesProblem(409).ProducesProblem(422).ProducesProblem(503);
 
         g.MapPost("/payouts/{payoutId}/retry", async (string payoutId, ISender sender, CancellationToken ct) =>

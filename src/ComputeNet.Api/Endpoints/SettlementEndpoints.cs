@@ -120,7 +120,8 @@ public static class SettlementEndpoints
                 return result.Repeat ? Results.Ok(result) : Results.Created("/v1/ledger", result);
             })
             .For(Role.Operator).WithName("RecordCash")
-            .WithSummary("Operator: record a payment (buyer), payout (provider or carrier; name the account if both) or reimbursement (issuer); never above the open balance")
+            .WithSummary("Operator: record a payment (buyer), payout (provider or carrier; name the account if both; account region for a region's revenue share), "
+                + "reimbursement (issuer) or refund (buyer or issuer; name the account if both); never above the open balance")
             .ProducesProblem(409).ProducesProblem(422);
 
         g.MapPost("/reversals", async (ReversalBody b, ISender sender, CancellationToken ct) =>

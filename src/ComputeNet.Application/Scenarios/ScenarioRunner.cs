@@ -343,6 +343,7 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
                 case "payment":
                 case "payout":
                 case "reimburse":
+                case "refund":
                     await Attempt(index, type, id, () => sender.Send(new Ledger.RecordCash.RecordCashRequest(type, a.OptStr("id"), a.Str("party"),
                         a.Long("amountFen"), a.OptStr("account")), ct).AsTask());
                     break;

@@ -178,6 +178,34 @@ public sealed class PaymentsBook
         }
     }
 
+    /// <summary>
+    /// The payee a region's revenue-share payouts and connected account are kept under (market-rules §14):
+    /// <c>region:{id}</c>, its ledger account, so a region never shares a payee stream with a party of the same id.
+    /// </summary>
+    public static string RegionPayee(string region) => $"region:{region}";
+
+    /// <summary>The region of a region payee (<see cref="RegionPayee"/>), or null for a party.</summary>
+    public static string? RegionOfPayee(string payee) => payee.StartsWith("region:", StringComparison.Ordinal) ? payee["region:".Length..] : null;
+
+    /// <summary>The operator sets the connected account a region's revenue share is paid to; an unknown region is `invalid`.</summary>
+    public PayoutAccountSet DecideSetRegionAccount(bool knownRegion, string region, string connectedAccountId, Instant at)
+    {
+        if (!knownRegion)
+        {
+            throw RejectedException.Of(Codes.Invalid, $"no pairing agreement names a region '{region}' (a demand region or supply hub)", "region");
+        }
+        CheckConnectedAccount(connectedAccountId);
+        return new PayoutAccountSet(RegionPayee(region), connectedAccountId, at);
+    }
+
+    private static void CheckConnectedAccount(string connectedAccountId)
+    {
+        if (!connectedAccountId.StartsWith("acct_", StringComparison.Ordinal) || connectedAccountId.Length > 64)
+        {
+            throw RejectedException.Of(Codes.Invalid, "a connected account id starts with 'acct_' and has at most 64 characters", "connectedAccountId");
+        }
+    }
+
     public PayoutAccountSet DecideSetAccount(Party? party, string partyId, string connectedAccountId, Instant at)
     {
         if (party is null)
@@ -188,10 +216,7 @@ public sealed class PaymentsBook
         {
             throw RejectedException.Of(Codes.WrongRole, $"'{partyId}' is neither a provider nor a carrier", "party");
         }
-        if (!connectedAccountId.StartsWith("acct_", StringComparison.Ordinal) || connectedAccountId.Length > 64)
-        {
-            throw RejectedException.Of(Codes.Invalid, "a connected account id starts with 'acct_' and has at most 64 characters", "connectedAccountId");
-        }
+        CheckConnectedAccount(connectedAccountId);
         return new PayoutAccountSet(partyId, connectedAccountId, at);
     }
 

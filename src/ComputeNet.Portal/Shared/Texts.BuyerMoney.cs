@@ -20,6 +20,7 @@ public sealed partial class Texts
         "payment" => L("付款", "Payment"),
         "payout" => L("付款给提供方/运营商", "Payout"),
         "reimburse" => L("报销", "Reimbursement"),
+        "refund" => L("退款", "Refund"),
         "reversal" => L("冲正", "Reversal"),
         _ => kind,
     };

@@ -127,6 +127,7 @@ public sealed partial class Texts
         "payment" => L("收款", "Payment"),
         "payout" => L("付款", "Payout"),
         "reimburse" => L("补贴拨付", "Reimbursement"),
+        "refund" => L("退款", "Refund"),
         "reversal" => L("冲正", "Reversal"),
         _ => kind,
     };

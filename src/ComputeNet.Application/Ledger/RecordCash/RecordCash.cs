@@ -12,8 +12,9 @@ namespace ComputeNet.Application.Ledger.RecordCash;
 
 /// <summary>
 /// Operator: record cash — a buyer's payment (type payment), a payout to a provider or carrier (payout; name the
-/// account when the party is both), an issuer's reimbursement (reimburse). Never above the open balance; ids unique
-/// among all cash actions; a repeat changes nothing.
+/// account when the party is both) or to a region (payout, account <c>region</c>, party the region id), an issuer's
+/// reimbursement (reimburse), a refund to a buyer or issuer of what the platform owes it (refund; name the account when
+/// the party is both). Never above the open balance; ids unique among all cash actions; a repeat changes nothing.
 /// </summary>
 public sealed record RecordCashRequest(string Type, string? Id, string Party, long AmountFen, string? Account = null) : ICommand<CashResult>;
 
@@ -40,7 +41,10 @@ public sealed class RecordCashHandler(IDocumentStore store, PartyDirectory parti
     public static async Task<CashResult> RecordAsync(IDocumentStore store, PartyDirectory parties, IClock clock, RecordCashRequest r, CancellationToken ct,
         string? exceptPayout = null)
     {
-        var party = await parties.FindAsync(r.Party, ct);
+        var toRegion = r.Type == "payout" && r.Account == CashBook.RegionAccountName;
+        // A revenue-share payout names a region, not a party: it is known when a pairing agreement names it (§14).
+        var party = toRegion ? null : await parties.FindAsync(r.Party, ct);
+        var isRegion = toRegion && await RegionsAsync.IsRegionAsync(store, r.Party, ct);
         var cmd = new Domain.Ledger.RecordCash(r.Type, r.Id, r.Party, r.Account, r.AmountFen, clock.GetCurrentInstant());
         for (var attempt = 1; ; attempt++)
         {
@@ -56,13 +60,15 @@ public sealed class RecordCashHandler(IDocumentStore store, PartyDirectory parti
                 book.Evolve(earlier.Transaction);
             }
             var balances = (await session.LoadManyAsync<LedgerAccountView>(ct, AccountsOf(r.Party))).ToDictionary(a => a.Id, a => a.BalanceFen, StringComparer.Ordinal);
-            if (r.Type == "payout" && party is not null)
+            // The payee of payouts through the provider: the party, or a region's region:{id}.
+            var payee = toRegion ? Domain.Payments.PaymentsBook.RegionPayee(r.Party) : party?.Id;
+            if (r.Type == "payout" && payee is not null)
             {
                 // Payouts through the provider that are in flight hold part of what the party is owed: a bank payout sees
                 // them (under the payee's lock, which their decisions take too), so one debt is never paid twice.
-                await Decider.LockAsync(session, Payments.PayParty.PayoutAttempts.PayeeLock(party.Id), ct);
+                await Decider.LockAsync(session, Payments.PayParty.PayoutAttempts.PayeeLock(payee), ct);
                 foreach (var held in await session.Query<Payments.PayoutDocument>()
-                             .Where(d => d.Status == "requested" || d.Status == "failed").Where(d => d.Party == party.Id).ToListAsync(ct))
+                             .Where(d => d.Status == "requested" || d.Status == "failed").Where(d => d.Party == payee).ToListAsync(ct))
                 {
                     if (held.Id != exceptPayout && Domain.Payments.PaymentsBook.InFlight(held.State))
                     {
@@ -71,7 +77,8 @@ public sealed class RecordCashHandler(IDocumentStore store, PartyDirectory parti
                 }
             }
 
-            var decided = book.Decide(cmd, id => id == party?.Id ? party : null, account => balances.GetValueOrDefault(account));
+            var decided = book.Decide(cmd, id => id == party?.Id ? party : null, account => balances.GetValueOrDefault(account),
+                id => isRegion && id == r.Party);
             if (decided.Count == 0)
             {
                 return Result(book.Find(r.Id!)!, r, repeat: true);
@@ -91,7 +98,8 @@ public sealed class RecordCashHandler(IDocumentStore store, PartyDirectory parti
     }
 
     /// <summary>Every account a cash action for <paramref name="party"/> can post to.</summary>
-    private static string[] AccountsOf(string party) => [$"buyer:{party}", $"issuer:{party}", $"provider:{party}", $"carrier:{party}"];
+    private static string[] AccountsOf(string party) =>
+        [$"buyer:{party}", $"issuer:{party}", $"provider:{party}", $"carrier:{party}", CashBook.RegionAccount(party)];
 
     private static CashResult Result(TransactionPosted t, RecordCashRequest r, bool repeat) =>
         new(r.Id!, t.Kind, r.Party, t.Postings.First(p => p.Account != CashBook.Clearing).Account, Math.Abs(t.Postings[0].AmountFen), repeat);

@@ -12,7 +12,8 @@ using NodaTime;
 namespace ComputeNet.Application.Payments.PayParty;
 
 /// <summary>
-/// Operator: pay a provider or carrier through a Stripe Connect transfer to its connected account — its whole
+/// Operator: pay a provider or carrier (or a region its revenue share: <see cref="Account"/> <c>region</c>, party the region id)
+/// through a Stripe Connect transfer to its connected account — its whole
 /// payable balance (less payouts in flight) or <see cref="AmountFen"/>. The payout is recorded before the transfer;
 /// once Stripe accepts, it is posted as a cash payout. A failed transfer is recorded and retried with
 /// <see cref="RetryPayoutRequest"/>, under the same idempotency key. A repeat of the id answers the payout as it is.
@@ -49,11 +50,26 @@ public sealed class PayPartyHandler(IDocumentStore store, PartyDirectory parties
 {
     public async ValueTask<PayoutView> Handle(PayPartyRequest r, CancellationToken ct)
     {
-        var party = await parties.FindAsync(r.Party, ct)
-            ?? throw RejectedException.Of(Codes.UnknownParty, $"no party '{r.Party}' is registered", "party");
-        var account = CashBook.PayoutAccount(party, r.Account);
+        // The payee: a provider or carrier, or a region (account `region`, party the region id; market-rules §14), whose
+        // payouts and connected account are kept under region:{id}.
+        string payee, account;
+        if (r.Account == CashBook.RegionAccountName)
+        {
+            if (!await Ledger.RecordCash.RegionsAsync.IsRegionAsync(store, r.Party, ct))
+            {
+                throw RejectedException.Of(Codes.Invalid, $"no pairing agreement names a region '{r.Party}' (a demand region or supply hub)", "party");
+            }
+            payee = account = PaymentsBook.RegionPayee(r.Party);
+        }
+        else
+        {
+            var party = await parties.FindAsync(r.Party, ct)
+                ?? throw RejectedException.Of(Codes.UnknownParty, $"no party '{r.Party}' is registered", "party");
+            account = CashBook.PayoutAccount(party, r.Account);
+            payee = party.Id;
+        }
         PaymentGateways.RequireConfigured(gateway);
-        var key = PaymentProjections.PayeeStreamOf(party.Id);
+        var key = PaymentProjections.PayeeStreamOf(payee);
         var (payout, repeat) = await Decider.RunAsync(store, async (session, token) =>
         {
             // The decision reads the balance: under the shared settlement lock, as every cash action, and the payee's lock,
@@ -64,16 +80,16 @@ public sealed class PayPartyHandler(IDocumentStore store, PartyDirectory parties
             {
                 await Decider.LockAsync(session, "computenet-payout:" + r.Id, token);
             }
-            await Decider.LockAsync(session, PayoutAttempts.PayeeLock(party.Id), token);
+            await Decider.LockAsync(session, PayoutAttempts.PayeeLock(payee), token);
             var stream = await session.Events.FetchForWriting<PayeeStream>(key, token);
             var state = stream.Aggregate ?? new PayeeStream { Id = key };
             var payable = -await PaymentProjections.BalanceAsync(session, account, token);
-            if (!string.IsNullOrWhiteSpace(r.Id) && r.Id.Length <= PaymentsBook.MaxPayoutIdLength && state.Book.PayoutAccountOf(party.Id) is not null
-                && await session.LoadAsync<PayoutDocument>(r.Id, token) is { } other && other.Party != party.Id)
+            if (!string.IsNullOrWhiteSpace(r.Id) && r.Id.Length <= PaymentsBook.MaxPayoutIdLength && state.Book.PayoutAccountOf(payee) is not null
+                && await session.LoadAsync<PayoutDocument>(r.Id, token) is { } other && other.Party != payee)
             {
                 throw RejectedException.Of(Codes.IdReused, $"payout id '{r.Id}' was already used with other content", "id");
             }
-            var requested = state.Book.DecidePayout(r.Id, party.Id, account, r.AmountFen, payable, clock.GetCurrentInstant());
+            var requested = state.Book.DecidePayout(r.Id, payee, account, r.AmountFen, payable, clock.GetCurrentInstant());
             if (requested is null)
             {
                 return new Decided<(PayoutState, bool)>((state.Book.Payout(r.Id!)!, true), false);

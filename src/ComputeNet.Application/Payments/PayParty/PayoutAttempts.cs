@@ -2,6 +2,7 @@ using ComputeNet.Application.Infrastructure;
 using ComputeNet.Application.Ledger.RecordCash;
 using ComputeNet.Application.Parties;
 using ComputeNet.Domain;
+using ComputeNet.Domain.Ledger;
 using ComputeNet.Domain.Payments;
 using Marten;
 using Microsoft.Extensions.Hosting;
@@ -93,10 +94,12 @@ public sealed class PayoutAttempts(IDocumentStore store, PartyDirectory parties,
             var transfer = await gateway.CreateTransferAsync(new NewTransfer(p.AmountFen, PaymentsBook.Currency, p.Destination,
                 new Dictionary<string, string> { [MetadataKeys.PayoutId] = p.PayoutId, [MetadataKeys.Party] = p.Party }, p.IdempotencyKey), ct);
             var cashId = PaymentsBook.PayoutCashId(p.PayoutId);
-            var cashAccount = p.Account.StartsWith("carrier:", StringComparison.Ordinal) ? "carrier" : "provider";
+            // A region's payee is region:{id}: its cash payout names the region with account `region`.
+            var region = PaymentsBook.RegionOfPayee(p.Party);
+            var cashAccount = region is not null ? CashBook.RegionAccountName : p.Account.StartsWith("carrier:", StringComparison.Ordinal) ? "carrier" : "provider";
             try
             {
-                await RecordCashHandler.RecordAsync(store, parties, clock, new RecordCashRequest("payout", cashId, p.Party, p.AmountFen, cashAccount), ct,
+                await RecordCashHandler.RecordAsync(store, parties, clock, new RecordCashRequest("payout", cashId, region ?? p.Party, p.AmountFen, cashAccount), ct,
                     exceptPayout: p.PayoutId);
                 outcome = new PayoutTransferred(p.PayoutId, transfer.Id, cashId, clock.GetCurrentInstant());
             }
