@@ -57,6 +57,7 @@ public static class ComputeNetServices
         services.AddSingleton<Metering.MeteringService>();
         services.AddSingleton<Vouchers.VoucherService>();
         services.AddSingleton<Pairings.PairingService>();
+        services.AddSingleton<Disputes.DisputeService>();
         services.AddSingleton<Documents.DocumentSource>();
         services.AddSingleton<Audit.ICheckpointSigner>(_ => new Audit.FileSigningKey(Audit.FileSigningKey.ResolvePath(settings.SigningKeyPath)));
         services.AddSingleton<Audit.CheckpointWriter>();

@@ -25,8 +25,10 @@ internal static class DemoCommand
             AnsiConsole.MarkupLine("[bold]ComputeNet demo[/] — one market day (2026-12-01, Asia/Shanghai): providers in eastern and western hubs, SME buyers in five cities.");
             AnsiConsole.MarkupLine("Replaying [grey]demo-market-day.json[/] through the application commands against PostgreSQL (schema [grey]demo[/], kept for inspection)…");
             var keyExisted = File.Exists(Application.Audit.FileSigningKey.ResolvePath(null));
+            json = DemoDisputes.Splice(json);
             var result = await ScenarioCommand.Run(json, folder, DemoSchema, keepSchema: true, ct);
             Summary.Print(result, folder);
+            var disputed = DemoDisputes.Print(result);
             var audited = await DemoAudit.RunAsync(DemoSchema, folder, keyExisted, ct);
             AnsiConsole.MarkupLine("Payments are recorded [bold]offline[/]: after the close the operator records each buyer's bank payment, each issuer's "
                 + "reimbursement and each provider's and carrier's bank payout as cash actions, so every party's balance ends at 0 (only "
@@ -42,7 +44,7 @@ internal static class DemoCommand
             await DemoPortalReads.PrintAsync(DemoSchema, ct);
             var moneyBack = await DemoMoneyBack.RunAsync(folder, ct);
             PrintEngine();
-            return result.Ledger.TrialBalanceFen == 0 && audited && moneyBack ? 0 : 1;
+            return result.Ledger.TrialBalanceFen == 0 && audited && disputed && moneyBack ? 0 : 1;
         });
         return demo;
     }

@@ -81,3 +81,23 @@ public sealed record StatementModel(
     long FeeFen,
     long NetFen,
     HashBlock Hash);
+
+/// <summary>
+/// A credit note (market-rules §14): what an accepted dispute credits on one invoice line. Amounts are negative (−x, its
+/// VAT, −v the voucher's part, −(x − v) due); <see cref="Line"/> is the invoice line it corrects, as issued.
+/// </summary>
+public sealed record CreditNoteModel(
+    string Number,
+    string Dispute,
+    string Invoice,
+    string Period,
+    string TimeZone,
+    string IssuedOn,
+    PartyBlock Buyer,
+    DocumentLine Line,
+    long AmountFen,
+    long TaxFen,
+    long VoucherFen,
+    long DueFen,
+    string Reason,
+    HashBlock Hash);

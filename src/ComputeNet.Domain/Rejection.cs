@@ -41,6 +41,12 @@ public static class Codes
     public const string NotSme = "not-sme";
     public const string NotEligible = "not-eligible";
 
+    // Disputes and credit notes (market-rules §14)
+    /// <summary>The line already has an undecided dispute.</summary>
+    public const string DisputeOpen = "dispute-open";
+    /// <summary>The dispute arrived 30 × 24 hours or more after the close that issued the line.</summary>
+    public const string DisputeWindowEnded = "dispute-window-ended";
+
     /// <summary>Audit queries: no such transaction, period or checkpoint (404).</summary>
     public const string NotFound = "not-found";
     /// <summary>An inclusion proof was asked for a transaction no signed checkpoint covers yet (the next close will).</summary>

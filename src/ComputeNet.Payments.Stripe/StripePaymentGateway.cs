@@ -134,6 +134,11 @@ public sealed class StripePaymentGateway : IPaymentGateway
         {
             throw RejectedException.Of(Codes.Invalid, $"the webhook body is not a Stripe event: {ex.Message}");
         }
+        if (e.Data?.Object is Dispute dispute)
+        {
+            return new GatewayEvent(e.Id, e.Type, null, null, null,
+                new GatewayDispute(dispute.Id, dispute.PaymentIntentId, dispute.Amount, dispute.Currency ?? "", dispute.Reason));
+        }
         if (e.Data?.Object is PaymentIntent intent)
         {
             return new GatewayEvent(e.Id, e.Type, ToGateway(intent), intent.LastPaymentError?.Code, intent.LastPaymentError?.Message);

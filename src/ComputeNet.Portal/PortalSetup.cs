@@ -96,6 +96,7 @@ public static class PortalSetup
             .RequireAuthorization(p => p.RequireRole(Role.Buyer));
 
         portal.MapIssuerDownloads();
+        Shared.CreditNoteDownloads.MapCreditNoteDownloads(portal);
         portal.MapRegulatorDownloads();
         // The provider's and the carrier's statement PDFs.
         app.MapPayeePortal();

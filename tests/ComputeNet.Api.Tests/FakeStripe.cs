@@ -103,6 +103,14 @@ public sealed class FakeStripe : IAsyncDisposable
         get { lock (_gate) { return _transfers.Count; } }
     }
 
+    /// <summary>A dispute (chargeback) of the charge behind <paramref name="intentId"/>, as Stripe sends it in charge.dispute.* events.</summary>
+    public static JsonObject Dispute(string id, string intentId, long amount, string reason = "product_not_received") => new()
+    {
+        ["id"] = id, ["object"] = "dispute", ["amount"] = amount, ["currency"] = "cny", ["charge"] = $"ch_{intentId}",
+        ["payment_intent"] = intentId, ["reason"] = reason, ["status"] = "needs_response", ["livemode"] = false,
+        ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["metadata"] = new JsonObject(),
+    };
+
     /// <summary>A Stripe event around <paramref name="obj"/>.</summary>
     public static string Event(string id, string type, JsonObject obj) => new JsonObject
     {

@@ -282,6 +282,36 @@ public sealed class StripePaymentsTests : IAsyncLifetime
         var after = await Expect(HttpStatusCode.OK, _regulator.GetAsync("/v1/reconciliation"));
         Assert.Contains(after["differences"]!.AsArray(), d => d!["kind"]!.GetValue<string>() == "intent-succeeded-not-posted");
     }
+
+    [Fact]
+    public async Task A_stripe_dispute_opens_a_dispute_on_the_paid_invoice_that_the_operator_sees()
+    {
+        var intentId = (await Expect(HttpStatusCode.Created, _alice.PostAsync($"/v1/invoices/{Invoice}/payment-intent", null)))["intentId"]!.GetValue<string>();
+        await Expect(HttpStatusCode.OK, Deliver(FakeStripe.Event("evt_pay", "payment_intent.succeeded", _stripe.Succeed(intentId))));
+
+        // Stripe disputes the whole payment (the due, 144,768 fen: no voucher here); the dispute names the invoice's
+        // largest line and claims the disputed amount, at most what is left of it.
+        var body = FakeStripe.Event("evt_dp_1", "charge.dispute.created", FakeStripe.Dispute("dp_1", intentId, 144_768));
+        var first = await Expect(HttpStatusCode.OK, Deliver(body));
+        Assert.Equal("dispute-opened", first["outcome"]!.GetValue<string>());
+        Assert.Equal("ignored", (await Expect(HttpStatusCode.OK, Deliver(body)))["outcome"]!.GetValue<string>());
+
+        var open = await Expect(HttpStatusCode.OK, _host.Operator.GetAsync("/v1/disputes?state=open"));
+        var dispute = Assert.Single(open["items"]!.AsArray())!;
+        Assert.Equal(("stripe-dp_1", "alice", "bid-alice", "of1", 144_768L), (dispute["id"]!.GetValue<string>(), dispute["buyer"]!.GetValue<string>(),
+            dispute["bid"]!.GetValue<string>(), dispute["offer"]!.GetValue<string>(), dispute["claimFen"]!.GetValue<long>()));
+        Assert.Contains("dp_1", dispute["reason"]!.GetValue<string>());
+        Assert.Contains(intentId, dispute["reason"]!.GetValue<string>());
+        // The buyer sees it among its own.
+        Assert.Single((await Expect(HttpStatusCode.OK, _alice.GetAsync("/v1/disputes")))["items"]!.AsArray());
+
+        // A dispute of a payment this platform did not create changes nothing.
+        var foreign = FakeStripe.Event("evt_dp_2", "charge.dispute.created", FakeStripe.Dispute("dp_2", "pi_elsewhere", 500));
+        Assert.Equal("ignored", (await Expect(HttpStatusCode.OK, Deliver(foreign)))["outcome"]!.GetValue<string>());
+        // A forged one is refused.
+        await Expect(HttpStatusCode.BadRequest, Deliver(FakeStripe.Event("evt_dp_3", "charge.dispute.created", FakeStripe.Dispute("dp_3", intentId, 1)), "t=1,v1=00"));
+        Assert.Single((await Expect(HttpStatusCode.OK, _host.Operator.GetAsync("/v1/disputes")))["items"]!.AsArray());
+    }
 }
 
 /// <summary>Without Stripe keys every Stripe-backed endpoint answers 503 stripe-not-configured; cash stays operator-recorded.</summary>

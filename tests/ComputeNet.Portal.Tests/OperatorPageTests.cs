@@ -16,7 +16,7 @@ namespace ComputeNet.Portal.Tests;
 public sealed class OperatorPageTests(PortalFixture portal, StripeHost other) : IClassFixture<StripeHost>
 {
     public static readonly string[] OperatorPages =
-        ["/operator/parties", "/operator/settings", "/operator/standards", "/operator/pairings", "/operator/periods", "/operator/cash"];
+        ["/operator/parties", "/operator/settings", "/operator/standards", "/operator/pairings", "/operator/periods", "/operator/cash", "/operator/disputes"];
 
     private static NodaTime.Instant At(string text) => OffsetDateTimePattern.ExtendedIso.Parse(text).GetValueOrThrow().ToInstant();
 

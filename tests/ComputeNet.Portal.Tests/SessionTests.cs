@@ -6,7 +6,7 @@ namespace ComputeNet.Portal.Tests;
 /// <summary>Sign-in per role, refused keys, sessions that end (sign-out, a rotated key), CSRF, language, security headers.</summary>
 public sealed class SessionTests(PortalFixture portal)
 {
-    private static readonly string[] BuyerPages = ["/buyer/market", "/buyer/orders", "/buyer/leases", "/buyer/invoices", "/buyer/vouchers", "/buyer/balance"];
+    private static readonly string[] BuyerPages = ["/buyer/market", "/buyer/orders", "/buyer/leases", "/buyer/invoices", "/buyer/vouchers", "/buyer/balance", "/buyer/disputes"];
 
     /// <summary>
     /// The role matrix through the portal: each role signs in with its key and sees its role in the header and only its own

@@ -21,6 +21,7 @@ public static class EndpointMap
         v1.MapPayments();
         v1.MapSandbox();
         v1.MapAnalytics();
+        v1.MapDisputes();
         app.MapStripeWebhook();
         return app;
     }

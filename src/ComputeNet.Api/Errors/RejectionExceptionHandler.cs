@@ -95,7 +95,7 @@ public sealed class RejectionExceptionHandler(IProblemDetailsService problems, I
         Codes.StripeNotConfigured or Codes.Unavailable => 503,
         Codes.WrongRole => 403,
         Codes.NotFound or Codes.NotSandbox => 404,
-        Codes.IdReused or Codes.OverlappingRoute or Codes.OverlappingPairing or Codes.PeriodNotEnded or Codes.NotCheckpointed or Codes.ClockBackwards => 409,
+        Codes.IdReused or Codes.DisputeOpen or Codes.OverlappingRoute or Codes.OverlappingPairing or Codes.PeriodNotEnded or Codes.NotCheckpointed or Codes.ClockBackwards => 409,
         _ => 422,
     };
 

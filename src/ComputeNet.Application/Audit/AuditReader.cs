@@ -26,8 +26,15 @@ internal static class AuditReader
     {
         var cash = await session.Events.FetchStreamAsync(MartenSetup.Streams.Cash, token: ct);
         var corrections = await session.Events.FetchStreamAsync(MartenSetup.Streams.Corrections, token: ct);
-        return cash.Concat(corrections).OrderBy(e => e.Sequence).Select(e => e.Data).OfType<TransactionPosted>().ToList();
+        // Credit notes' transactions join the log (market-rules §14), written under the same two locks.
+        var credits = await session.Events.FetchStreamAsync(Disputes.DisputeProjections.CreditNotesStream, token: ct);
+        return cash.Concat(corrections).Concat(credits).OrderBy(e => e.Sequence).Select(e => e.Data).OfType<TransactionPosted>().ToList();
     }
+
+    /// <summary>Every credit note, in issue order (market-rules §14): verification recomputes their hashes and chains.</summary>
+    public static async Task<IReadOnlyList<Domain.Disputes.CreditNoteIssued>> CreditNotesAsync(IQuerySession session, CancellationToken ct) =>
+        (await session.Events.FetchStreamAsync(Disputes.DisputeProjections.CreditNotesStream, token: ct)).OrderBy(e => e.Sequence).Select(e => e.Data)
+            .OfType<Domain.Disputes.CreditNoteIssued>().ToList();
 
     public static async Task<IReadOnlyList<CheckpointSigned>> CheckpointsAsync(IQuerySession session, CancellationToken ct) =>
         (await session.Events.FetchStreamAsync(MartenSetup.Streams.Checkpoints, token: ct)).Select(e => e.Data).OfType<CheckpointSigned>()

@@ -110,6 +110,8 @@ public static class MartenSetup
         Vouchers.VoucherProjections.Configure(opts, schema);
         Parties.PartyProjections.Configure(opts);
         Pairings.PairingProjections.Configure(opts, schema);
+        // Disputes and credit notes (issue 15, ADR 0026): a stream per invoice line, the credit-notes stream, their documents.
+        Disputes.DisputeProjections.Configure(opts, schema);
     }
     // ---- end of streams per aggregate ----
 

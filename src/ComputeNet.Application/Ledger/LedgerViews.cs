@@ -112,8 +112,8 @@ public sealed class LedgerLogProjection : MultiStreamProjection<LedgerLogView, s
 {
     public LedgerLogProjection() => Identity<TransactionPosted>(_ => LedgerLogView.Key);
 
-    /// <summary>Whether a transaction belongs to the ledger log: cash actions and reversals, not period transactions.</summary>
-    public static bool InLog(string? stream) => stream is MartenSetup.Streams.Cash or MartenSetup.Streams.Corrections;
+    /// <summary>Whether a transaction belongs to the ledger log: cash actions, reversals and credit notes, not period transactions.</summary>
+    public static bool InLog(string? stream) => stream is MartenSetup.Streams.Cash or MartenSetup.Streams.Corrections or Disputes.DisputeProjections.CreditNotesStream;
 
     public override LedgerLogView? Evolve(LedgerLogView? snapshot, string id, IEvent e)
     {

@@ -15,8 +15,11 @@ public sealed record NewTransfer(long AmountFen, string Currency, string Destina
 
 public sealed record GatewayTransfer(string Id, long AmountFen, string Currency, string Destination, IReadOnlyDictionary<string, string> Metadata, bool Reversed);
 
-/// <summary>A verified webhook event. <see cref="Intent"/> is set for payment_intent.* events.</summary>
-public sealed record GatewayEvent(string Id, string Type, GatewayIntent? Intent, string? FailureCode, string? FailureMessage);
+/// <summary>A verified webhook event. <see cref="Intent"/> is set for payment_intent.* events, <see cref="Dispute"/> for charge.dispute.* events.</summary>
+public sealed record GatewayEvent(string Id, string Type, GatewayIntent? Intent, string? FailureCode, string? FailureMessage, GatewayDispute? Dispute = null);
+
+/// <summary>A card payment disputed at the provider (a chargeback): the payment intent it disputes, the amount in fen, the network's reason.</summary>
+public sealed record GatewayDispute(string Id, string? PaymentIntentId, long AmountFen, string Currency, string? Reason);
 
 /// <summary>The provider refused or failed a call (its answer), or did not answer (<see cref="OutcomeUnknown"/>).</summary>
 public sealed class PaymentGatewayException(string? code, string message, Exception? inner = null) : Exception(message, inner)

@@ -21,6 +21,10 @@ public sealed record PeriodStatementsOut(string Period, IReadOnlyList<PartyState
 
 public sealed record LedgerOut(IReadOnlyDictionary<string, long> Balances, long TrialBalanceFen);
 
+/// <summary>One credit note in <c>creditNotes.json</c> (scenario-format.md, market-rules §14).</summary>
+public sealed record CreditNoteOut(string Id, string Dispute, string Period, string Buyer, string Bid, string Offer, string Kind, bool Late, long AmountFen,
+    long TaxFen, long VoucherFen, long DueFen, string? Hash, string? PreviousHash);
+
 public sealed record RejectionOut(int Index, string Type, string? Id, string Code, string Reason);
 
 /// <summary>Everything a scenario run produced, as written to its output folder (scenario-format.md).</summary>
@@ -38,6 +42,9 @@ public sealed record ScenarioResult(
     int Actions,
     Exports.ExportFocus.FocusDataset? Focus = null)
 {
+    /// <summary>Credit notes in the order issued (an empty array when there are none).</summary>
+    public IReadOnlyList<CreditNoteOut> CreditNotes { get; init; } = [];
+
     public async Task WriteAsync(string folder, CancellationToken ct = default)
     {
         Directory.CreateDirectory(folder);
@@ -49,6 +56,7 @@ public sealed record ScenarioResult(
         await Write(folder, "rejections.json", Rejections, ct);
         await Write(folder, "reports.json", Reports, ct);
         await Write(folder, "verify.json", Verification, ct);
+        await Write(folder, "creditNotes.json", CreditNotes, ct);
         if (Focus is not null)
         {
             await File.WriteAllTextAsync(Path.Combine(folder, FocusFile), Focus.Csv, new System.Text.UTF8Encoding(false), ct);

@@ -89,7 +89,7 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
             {
                 var fields = new Fields(action);
                 // Cash actions and closes are the operator's (as over the API); orders, usage and grants their party's.
-                var actor = fields.OptStr("type") is "close" or "payment" or "payout" or "reimburse" or "refund"
+                var actor = fields.OptStr("type") is "close" or "payment" or "payout" or "reimburse" or "refund" or "resolve"
                     ? "operator"
                     : fields.OptStr("party") ?? fields.OptStr("issuer") ?? "operator";
                 await ActAsAsync(actor.Length <= 100 ? actor : "operator", async () =>
@@ -295,6 +295,7 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
                 {
                     "cancel" or "reduce" => a.OptStr("order"),
                     "close" => a.OptStr("period"),
+                    "resolve" => a.OptStr("dispute"),
                     _ => a.OptStr("id"),
                 };
                 at = a.Time("at");
@@ -347,6 +348,10 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
                     await Attempt(index, type, id, () => sender.Send(new Ledger.RecordCash.RecordCashRequest(type, a.OptStr("id"), a.Str("party"),
                         a.Long("amountFen"), a.OptStr("account")), ct).AsTask());
                     break;
+                case "dispute":
+                case "resolve":
+                    await DisputeAsync(index, type, id, a, ct);
+                    break;
                 default:
                     Reject(index, type, id, Codes.Invalid, $"unknown action type '{type}'");
                     break;
@@ -392,6 +397,30 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
                 _orders.Add((party, id ?? "", new OrderOut(id ?? "", party, type, "rejected", a.Has("devices") ? Guard(() => a.Int("devices"), 0) : 0, 0)));
             }
         }
+
+        /// <summary>A buyer's dispute (as the buyer) or the operator's resolution (market-rules §14; ADR 0026).</summary>
+        private Task DisputeAsync(int index, string type, string? id, Fields a, CancellationToken ct) => Attempt(index, type, id, async () =>
+        {
+            if (type == "resolve")
+            {
+                await sender.Send(new Disputes.ResolveDispute.ResolveDisputeRequest(a.Str("dispute"), a.Str("outcome"),
+                    a.Has("amountFen") ? a.Long("amountFen") : null), ct);
+                return;
+            }
+            Disputes.OpenDispute.OpenDisputeRequest request;
+            try
+            {
+                request = new(a.Str("party"), a.OptStr("id"), a.Str("period"), a.Str("bid"), a.Str("offer"), a.Str("kind"),
+                    a.Has("late") && a.Bool("late"), a.Long("amountFen"), a.OptStr("reason"));
+            }
+            catch (RejectedException e) when (e.Rejection.Code == Codes.Invalid)
+            {
+                // A malformed field is reported only after the party checks, which come first (market-rules §14).
+                await RequirePartyAsync(a.OptStr("party") ?? "", PartyRoles.Buyer, ct);
+                throw;
+            }
+            await sender.Send(request, ct);
+        });
 
         private async Task RequirePartyAsync(string partyId, PartyRoles role, CancellationToken ct)
         {
@@ -474,8 +503,11 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
             }
             var verification = await sender.Send(new Audit.Verify.VerifyHistoryRequest(), ct);
             var focus = await sender.Send(new Exports.ExportFocus.ExportFocusRequest(null), ct);
+            var creditNotes = (await sender.Send(new Disputes.ListCreditNotes.ListCreditNotesRequest(Disputes.ListCreditNotes.CreditNoteScope.All), ct))
+                .Select(n => new CreditNoteOut(n.Id, n.Dispute, n.Period, n.Buyer, n.Bid, n.Offer, n.Kind, n.Late, n.AmountFen, n.TaxFen, n.VoucherFen,
+                    n.DueFen, n.Hash, n.PreviousHash)).ToList();
             return new ScenarioResult(name, schema, orders, trades, invoices, statements, new LedgerOut(ledger.Balances, ledger.TrialBalanceFen),
-                _rejections, reports, verification, actions, focus);
+                _rejections, reports, verification, actions, focus) { CreditNotes = creditNotes };
         }
 
         private static OrderOut Out(OrderView o) => new(o.Id, o.Party, o.Side, o.State, o.Devices, o.DevicesFilled);

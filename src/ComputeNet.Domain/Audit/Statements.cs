@@ -31,6 +31,19 @@ public static class Statements
         }).ToList(),
     };
 
+    /// <summary>A buyer's credit-note chain (market-rules §14): separate from its invoice chain.</summary>
+    public static string KeyOf(Disputes.CreditNoteIssued c) => $"credit-note/{c.Buyer}";
+
+    /// <summary>A credit note as the buyer sees it (market-rules §14), with the previous credit note's hash.</summary>
+    public static object Body(Disputes.CreditNoteIssued c, string previousHash) => new Dictionary<string, object?>
+    {
+        ["kind"] = "credit-note", ["id"] = c.Id, ["dispute"] = c.Dispute, ["period"] = c.Period, ["buyer"] = c.Buyer, ["bid"] = c.Bid, ["offer"] = c.Offer,
+        ["lineKind"] = c.Kind, ["late"] = c.Late, ["line"] = c.Line, ["amountFen"] = c.AmountFen, ["taxFen"] = c.TaxFen, ["voucherFen"] = c.VoucherFen,
+        ["dueFen"] = c.DueFen, ["reason"] = c.Reason, ["earner"] = c.Earner, ["issuer"] = c.Issuer,
+        ["postings"] = c.Postings.Select(p => (object?)new Dictionary<string, object?> { ["account"] = p.Account, ["amountFen"] = p.AmountFen }).ToList(),
+        ["at"] = NodaTime.Text.InstantPattern.ExtendedIso.Format(c.At), ["previousHash"] = previousHash,
+    };
+
     public static object Body(StatementIssued s, string previousHash) => new Dictionary<string, object?>
     {
         ["kind"] = s.Role, ["period"] = s.Period, ["party"] = s.Party, ["grossFen"] = s.GrossFen, ["feeFen"] = s.FeeFen, ["netFen"] = s.NetFen,

@@ -17,7 +17,7 @@ public sealed record CheckpointVerification(bool Ok, int Checkpoints, int Latest
 /// when checkpoints are given — everything those signed checkpoints commit to. <see cref="Failures"/> holds them all.
 /// </summary>
 public sealed record VerificationReport(bool Ok, int Periods, int Statements, int Transactions, IReadOnlyList<PeriodVerification> PeriodResults,
-    IReadOnlyList<string> Failures, CheckpointVerification? Checkpoints = null, int LedgerTransactions = 0);
+    IReadOnlyList<string> Failures, CheckpointVerification? Checkpoints = null, int LedgerTransactions = 0, int CreditNotes = 0);
 
 /// <summary>Checkpoints kept outside the platform, the public keys to check them with (key id → SPKI DER), and optional leaf manifests.</summary>
 /// <param name="Manifests">Per period key (and <see cref="LedgerManifest"/> for the cash and reversal log): the (txId, leaf hash)
@@ -47,9 +47,12 @@ public static class Verifier
 
     /// <param name="ledgerLog">Every cash and reversal transaction, in commit order.</param>
     /// <param name="kept">Checkpoints kept outside the platform; null checks stored history on its own.</param>
-    public static VerificationReport Verify(IReadOnlyList<IReadOnlyList<object>> periods, IReadOnlyList<TransactionPosted> ledgerLog, KeptCheckpoints? kept)
+    /// <param name="creditNotes">Every credit note in issue order (market-rules §14): hashes, per-buyer chains and their transactions in the log.</param>
+    public static VerificationReport Verify(IReadOnlyList<IReadOnlyList<object>> periods, IReadOnlyList<TransactionPosted> ledgerLog, KeptCheckpoints? kept,
+        IReadOnlyList<Disputes.CreditNoteIssued>? creditNotes = null)
     {
         var (walks, checks, failures, results) = Walk(periods);
+        failures.AddRange(CreditNoteFailures(creditNotes ?? Array.Empty<Disputes.CreditNoteIssued>(), ledgerLog));
         foreach (var t in ledgerLog.Where(t => t.Sum != 0))
         {
             failures.Add($"ledger log: transaction {t.TxId} does not balance (off by {t.Sum} fen)");
@@ -60,7 +63,46 @@ public static class Verifier
             cv = AgainstCheckpoints(walks, ledgerLog, kept);
             failures.AddRange(cv.Failures);
         }
-        return new VerificationReport(failures.Count == 0, periods.Count, checks.Count, walks.Sum(w => w.Transactions.Count), results, failures, cv, ledgerLog.Count);
+        return new VerificationReport(failures.Count == 0, periods.Count, checks.Count, walks.Sum(w => w.Transactions.Count), results, failures, cv, ledgerLog.Count,
+            creditNotes?.Count ?? 0);
+    }
+
+    /// <summary>
+    /// Each credit note's hash recomputed (RFC 8785 + SHA-256), its link to the buyer's previous credit note, and its
+    /// transaction in the ledger log: the same postings, and a memo naming the recomputed hash — the log is what signed
+    /// checkpoints commit to, so a note rewritten together with its stored hash no longer matches what was signed.
+    /// </summary>
+    public static IEnumerable<string> CreditNoteFailures(IReadOnlyList<Disputes.CreditNoteIssued> notes, IReadOnlyList<TransactionPosted> ledgerLog)
+    {
+        var heads = new Dictionary<string, string>(StringComparer.Ordinal);
+        var byTx = new Dictionary<string, TransactionPosted>(StringComparer.Ordinal);
+        foreach (var t in ledgerLog)
+        {
+            byTx.TryAdd(t.TxId, t);
+        }
+        foreach (var n in notes)
+        {
+            var key = Audit.Statements.KeyOf(n);
+            var expectedPrevious = heads.GetValueOrDefault(key, Audit.Statements.Genesis);
+            if (n.PreviousHash != expectedPrevious)
+            {
+                yield return $"credit note {n.Id} of {n.Buyer}: previous hash {n.PreviousHash} does not link to {expectedPrevious}";
+            }
+            var recomputed = Canonical.Sha256(Audit.Statements.Body(n, n.PreviousHash ?? ""));
+            if (n.Hash != recomputed)
+            {
+                yield return $"credit note {n.Id} of {n.Buyer}: stored hash {n.Hash} differs from the recomputed {recomputed}";
+            }
+            heads[key] = n.Hash ?? recomputed;
+            if (!byTx.TryGetValue(Disputes.CreditNoteIssued.TxIdOf(n.Dispute), out var tx))
+            {
+                yield return $"credit note {n.Id} of {n.Buyer}: its transaction {Disputes.CreditNoteIssued.TxIdOf(n.Dispute)} is missing from the ledger log";
+            }
+            else if (!tx.Memo.EndsWith(": " + recomputed, StringComparison.Ordinal) || !tx.Postings.SequenceEqual(n.Postings))
+            {
+                yield return $"credit note {n.Id} of {n.Buyer}: differs from its transaction {tx.TxId} in the ledger log (hash or postings)";
+            }
+        }
     }
 
     /// <summary>Every statement's check, for verifying one statement or one party's chain.</summary>

@@ -39,6 +39,12 @@ public static class PortalNav
         new(Application.Access.Role.Regulator, "/regulator/periods", t => t.RegNavPeriods),
         new(Application.Access.Role.Regulator, "/regulator/checkpoints", t => t.RegNavCheckpoints),
         new(Application.Access.Role.Regulator, "/regulator/ledger", t => t.RegNavLedger),
+        // Disputes and credit notes (issue 15, part A)
+        new(Application.Access.Role.Buyer, "/buyer/disputes", t => t.DspNavDisputes),
+        new(Application.Access.Role.Operator, "/operator/disputes", t => t.DspNavOperator),
+        new(Application.Access.Role.Provider, "/provider/credit-notes", t => t.DspNavCreditNotes),
+        new(Application.Access.Role.Carrier, "/carrier/credit-notes", t => t.DspNavCreditNotes),
+        new(Application.Access.Role.Issuer, "/issuer/credit-notes", t => t.DspNavCreditNotes),
     ];
 
     public static IEnumerable<Entry> For(IEnumerable<string> roles)

@@ -35,12 +35,13 @@ public sealed class VerifyHistoryHandler(IDocumentStore store, ICheckpointSigner
         var periods = await AuditReader.PeriodsAsync(session, ct);
         var checkpoints = await AuditReader.CheckpointsAsync(session, ct);
         var kept = periods.Count == 0 && checkpoints.Count == 0 ? null : new KeptCheckpoints(checkpoints, Checkpoints.PublicKeys(signer.PublicKeyPems));
-        return Verifier.Verify(periods, await AuditReader.LedgerLogAsync(session, ct), kept);
+        return Verifier.Verify(periods, await AuditReader.LedgerLogAsync(session, ct), kept, await AuditReader.CreditNotesAsync(session, ct));
     }
 
     public async ValueTask<VerificationReport> Handle(VerifyAgainstCheckpointsRequest q, CancellationToken ct)
     {
         await using var session = store.QuerySession();
-        return Verifier.Verify(await AuditReader.PeriodsAsync(session, ct), await AuditReader.LedgerLogAsync(session, ct), q.Kept);
+        return Verifier.Verify(await AuditReader.PeriodsAsync(session, ct), await AuditReader.LedgerLogAsync(session, ct), q.Kept,
+            await AuditReader.CreditNotesAsync(session, ct));
     }
 }

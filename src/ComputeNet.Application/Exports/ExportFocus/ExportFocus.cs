@@ -80,6 +80,24 @@ public sealed class ExportFocusHandler(IDocumentStore store, PartyDirectory part
         var names = (await parties.AllAsync(ct)).ToDictionary(p => p.Id, p => p.DisplayName ?? p.Id, StringComparer.Ordinal);
         var context = new FocusContext(leases, usage, id => names.GetValueOrDefault(id, id), c => view.Catalogue.Cluster(c)?.Name);
         var rows = FocusExport.Rows(periods, context);
+        rows = [.. rows, .. await CreditRowsAsync(session, q, periods, context, ct)];
         return new FocusDataset(rows, FocusExport.Csv(rows));
+    }
+
+    /// <summary>Credit notes on the exported lines as rows with ChargeCategory Credit (market-rules §14, docs/focus.md), by the (period, seq) index.</summary>
+    private static async Task<IReadOnlyList<FocusRow>> CreditRowsAsync(IQuerySession session, ExportFocusRequest q, IReadOnlyList<FocusPeriod> periods,
+        FocusContext context, CancellationToken ct)
+    {
+        var query = session.Query<Disputes.CreditNoteDocument>().AsQueryable();
+        if (q.Period is { } only)
+        {
+            query = query.Where(n => n.Period == only);
+        }
+        if (q.Buyer is { } buyer)
+        {
+            query = query.Where(n => n.Buyer == buyer);
+        }
+        var notes = await query.OrderBy(n => n.Seq).ToListAsync(ct);
+        return notes.Count == 0 ? [] : FocusCreditRows.Rows(periods, notes.Select(n => n.Note), context);
     }
 }

@@ -19,13 +19,18 @@ public sealed record HandleStripeWebhookRequest(string Json, string? Signature) 
 /// <summary>What the delivery did: <c>posted</c>, <c>failure-recorded</c>, <c>not-posted</c> (the ledger refused it) or <c>ignored</c>.</summary>
 public sealed record WebhookResult(string EventId, string Type, string Outcome, string? IntentId, string? Detail);
 
-public sealed class HandleStripeWebhookHandler(IDocumentStore store, PartyDirectory parties, IPaymentGateway gateway, IClock clock)
+public sealed class HandleStripeWebhookHandler(IDocumentStore store, PartyDirectory parties, IPaymentGateway gateway, IClock clock,
+    Disputes.DisputeService disputes)
     : ICommandHandler<HandleStripeWebhookRequest, WebhookResult>
 {
     public async ValueTask<WebhookResult> Handle(HandleStripeWebhookRequest r, CancellationToken ct)
     {
         PaymentGateways.RequireConfigured(gateway);
         var e = gateway.ParseWebhook(r.Json, r.Signature);
+        if (e.Dispute is not null && e.Type == "charge.dispute.created")
+        {
+            return await StripeDisputes.OpenAsync(store, disputes, clock, e, e.Dispute, ct);
+        }
         if (e.Intent is null)
         {
             return new WebhookResult(e.Id, e.Type, "ignored", null, $"event type '{e.Type}' is not acted on");
