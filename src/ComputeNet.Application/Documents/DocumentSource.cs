@@ -61,7 +61,7 @@ public static class DocumentIds
 /// statement, the invoices it earned on), the leases' terms (cluster, hub), parties' names,
 /// voucher programmes, and the reference data's Chinese and English place names. Reads only; renders nothing itself.
 /// </summary>
-public sealed class DocumentSource(IDocumentStore store, PartyDirectory parties, PlatformService platform, ComputeNetSettings settings,
+public sealed partial class DocumentSource(IDocumentStore store, PartyDirectory parties, PlatformService platform, ComputeNetSettings settings,
     AsyncReadModels readModels)
 {
     /// <summary>Everything one closed period's documents need, loaded once.</summary>
