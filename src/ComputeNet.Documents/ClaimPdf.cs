@@ -50,8 +50,7 @@ public static class ClaimPdf
         }
         if (m.Programmes.Count == 0)
         {
-            Blocks.SectionTitle(c, "PROGRAMMES 券项目");
-            Blocks.Notes(c, "", ["No voucher of this issuer was redeemed in this period."]);
+            Blocks.Notes(c, "PROGRAMMES 券项目", ["No voucher of this issuer was redeemed in this period."]);
         }
 
         Blocks.Totals(c,
