@@ -35,7 +35,7 @@ internal static class DemoCommand
                 + "platform:fees and cash:clearing remain). With Stripe keys configured (ComputeNet__Stripe__SecretKey, …__WebhookSecret) `serve` "
                 + "collects invoices by card, Alipay or WeChat Pay and pays out by Connect transfer instead (docs/payments.md).");
             var pdfFolder = Path.Combine(folder, "pdf");
-            AnsiConsole.MarkupLine($"[bold]PDF invoices and statements[/] (also: [grey]computenet documents --schema {DemoSchema} --out DIR[/]):");
+            AnsiConsole.MarkupLine($"[bold]PDF invoices, statements, claims and region statements[/] (also: [grey]computenet documents --schema {DemoSchema} --out DIR[/]):");
             var pdfs = await DocumentsCommand.WriteAsync(await Hosting.ConnectionStringAsync(ct), DemoSchema, null, pdfFolder, ct);
             AnsiConsole.MarkupLineInterpolated($"{pdfs.Count} PDFs in {DocumentsCommand.Shown(pdfFolder)}");
             await PrintJournalAsync(ct);

@@ -88,7 +88,7 @@ internal static class Summary
         }
         if (r.Focus is { } focus)
         {
-            console.MarkupLineInterpolated($"FinOps FOCUS 1.2 export: {focus.Rows.Count} invoice lines, billed {Yuan(focus.Rows.Sum(x => x.BilledCostFen))} yuan CNY, effective (buyers' part) {Yuan(focus.Rows.Sum(x => x.EffectiveCostFen))} → [blue]{Path.Combine(folder, ScenarioResult.FocusFile)}[/]");
+            console.MarkupLineInterpolated($"FinOps FOCUS 1.2 export: {focus.Rows.Count} rows ({r.Invoices.Sum(i => i.Lines.Count)} invoice lines, {focus.Rows.Count(x => x.VoucherFen != 0)} voucher parts as Credit rows), billed (payable by the buyers) {Yuan(focus.Rows.Sum(x => x.BilledCostFen))} yuan CNY → [blue]{Path.Combine(folder, ScenarioResult.FocusFile)}[/]");
         }
         console.MarkupLineInterpolated($"Outputs written to [blue]{folder}[/] (orders, trades, invoices, statements, ledger, rejections, reports, verify .json; focus.csv).");
     }

@@ -96,6 +96,8 @@ public sealed class AccessTests : IAsyncLifetime
         new("GET", "/v1/invoices/2026-11-01.b/pdf", _ => null, "buyer", "regulator", "operator"),
         new("GET", "/v1/statements", _ => null, "provider", "carrier", "issuer", "regulator", "operator"),
         new("GET", "/v1/statements/2026-11-01.provider.p/pdf", _ => null, "provider", "carrier", "issuer", "regulator", "operator"),
+        new("GET", "/v1/claims/2026-11-01.issuer.i/pdf", _ => null, "issuer", "regulator", "operator"),
+        new("GET", "/v1/region-statements/2026-11-01.region.r/pdf", _ => null, "regulator", "operator"),
         new("GET", "/v1/ledger", _ => null, "regulator", "operator"),
         new("GET", "/v1/verify", _ => null, "regulator", "operator"),
         new("GET", "/v1/checkpoints", _ => null, "regulator", "operator"),

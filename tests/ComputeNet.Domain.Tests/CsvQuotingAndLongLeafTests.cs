@@ -12,9 +12,16 @@ public class CsvQuotingAndLongLeafTests
 {
     private static readonly Instant Start = Instant.FromUtc(2026, 12, 1, 16, 0);
 
-    private static FocusRow Row(string accountName, string description) => new(100, "buyer-1", accountName, Start, Start.Plus(Duration.FromDays(1)),
-        "Usage", description, "Usage-Based", Start, Start.Plus(Duration.FromDays(1)), 1m, "Device-Hours", 100, 100, 100, "Standard", 1m, "SCU-Hour",
-        "Prov", "Prov", "zhongwei", "中卫", "lease-1", "Compute", "ComputeNet general compute", "city", null, 0, null, "h");
+    private static FocusRow Row(string accountName, string description) => new()
+    {
+        BilledCostFen = 100, BillingAccountId = "buyer-1", BillingAccountName = accountName, BillingPeriodStart = Start, BillingPeriodEnd = Start.Plus(Duration.FromDays(1)),
+        ChargeCategory = "Usage", ChargeDescription = description, ChargeFrequency = "Usage-Based", ChargePeriodStart = Start,
+        ChargePeriodEnd = Start.Plus(Duration.FromDays(1)), ConsumedQuantity = 1m, ConsumedUnit = "Device-Hours", ContractedCostFen = 100, EffectiveCostFen = 100,
+        InvoiceId = "2026-12-02.buyer-1", ListCost = 1m, ListUnitPrice = 1m, PricingCategory = "Standard", PricingQuantity = 1m, PricingUnit = "SCU-Hours",
+        ProviderName = "ComputeNet", PublisherName = "Prov", RegionId = "zhongwei", RegionName = "中卫", ResourceId = "lease-1", ResourceName = "1 x c in Zhongwei",
+        ResourceType = "Compute lease", ServiceCategory = "Compute", ServiceName = "ComputeNet general compute", ServiceSubcategory = "Other (Compute)",
+        LatencyTier = "city", StatementHash = "h", LineNo = 1,
+    };
 
     [Fact]
     public void A_cell_beginning_with_a_comma_or_a_quote_is_quoted()

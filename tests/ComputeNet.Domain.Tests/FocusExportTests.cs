@@ -35,11 +35,12 @@ public class FocusExportTests
     }
 
     [Fact]
-    public void A_reserved_line_is_recurring_and_committed_and_its_sla_credit_is_a_credit_without_quantities()
+    public void A_reserved_line_is_a_recurring_used_capacity_reservation_and_its_sla_credit_is_a_credit_without_quantities()
     {
         var compute = Row(Line(LineKinds.Compute, 144_768, 43_430));
-        Assert.Equal(("Usage", "Recurring", "Committed", 144_768L - 43_430L), (compute.ChargeCategory, compute.ChargeFrequency, compute.PricingCategory, compute.EffectiveCostFen));
-        Assert.Equal((160m, "Device-Hours", 24.96m, "SCU-Hour"), (compute.ConsumedQuantity, compute.ConsumedUnit, compute.PricingQuantity, compute.PricingUnit));
+        Assert.Equal(("Usage", "Recurring", "Standard", 144_768L), (compute.ChargeCategory, compute.ChargeFrequency, compute.PricingCategory, compute.EffectiveCostFen));
+        Assert.Equal((Lease.LeaseId, "Used"), (compute.CapacityReservationId, compute.CapacityReservationStatus));
+        Assert.Equal((160m, "Device-Hours", 24.96m, "SCU-Hours"), (compute.ConsumedQuantity, compute.ConsumedUnit, compute.PricingQuantity, compute.PricingUnit));
         Assert.Equal(0.85m, compute.GreenShare);
         Assert.Equal("cross-hub", compute.LatencyTier);
 

@@ -169,6 +169,11 @@ public sealed class IssuerPageTests(PortalFixture portal)
         // The same bytes as the API's export for this issuer.
         using var api = portal.ApiClient(Key);
         Assert.Equal(await api.GetStringAsync("/v1/exports/claims?period=2026-12-01"), csv);
+
+        // The claim as PDF: the request of GET /v1/claims/{id}/pdf for this issuer.
+        var pdf = await page.RunAndWaitForDownloadAsync(() => section.Locator("a.claim-pdf").ClickAsync());
+        Assert.Equal($"claim-2026-12-01.issuer.{Issuer}.pdf", pdf.SuggestedFilename);
+        Assert.StartsWith("%PDF-", System.Text.Encoding.ASCII.GetString((await File.ReadAllBytesAsync(await pdf.PathAsync()))[..5]), StringComparison.Ordinal);
     }
 
     /// <summary>URL guessing: an issuer is refused the regulator's pages and downloads (403) and another issuer's programme (404, as over the API).</summary>

@@ -73,6 +73,9 @@ public sealed class RegulatorPageTests(PortalFixture portal)
         }
         var closed = page.Locator($"#periods tr[data-period='{Period}']");
         Assert.Equal("已结算", await CellAsync(closed, ".state"));
+        // Its region shares (GET /v1/statements?period=), each linked to its PDF.
+        var regions = (await portal.GetJsonAsync(Key, $"/v1/statements?period={Period}")).AsArray().Single()!["regions"]!.AsArray();
+        Assert.Equal(regions.Count, await closed.Locator("td.region-shares a.region-pdf").CountAsync());
         Assert.Equal("进行中", await CellAsync(page.Locator("#periods tr[data-period='2026-12-02']"), ".state")); // the fixture's today
         Assert.Equal(0, await page.Locator("#periods tr[data-period='2026-12-02'] button.verify").CountAsync());
 

@@ -91,6 +91,15 @@ public static class SettlementEndpoints
             .WithSummary("Provider, carrier: one of its statements as PDF, id {period}.{role}.{party} (e.g. 2026-12-01.provider.prov-nx); regulators and operators: any")
             .Produces<Stream>(200, PdfContentType).ProducesProblem(404);
 
+        g.MapGet("/region-statements/{statementId}/pdf", async (string statementId, ISender sender, CancellationToken ct) =>
+            {
+                var file = await sender.Send(new Application.Documents.GetRegionStatementPdf.GetRegionStatementPdfRequest(statementId), ct);
+                return file is null ? MarketEndpoints.NotFound("region statement", statementId) : Results.File(file.Content, PdfContentType, file.FileName);
+            })
+            .For(Role.Regulator, Role.Operator).WithName("GetRegionStatementPdf")
+            .WithSummary("Regulator, operator: a region's revenue-share statement (the regions entries of GET /v1/statements) as PDF, id {period}.region.{region}, with the paired lines it came from")
+            .Produces<Stream>(200, PdfContentType).ProducesProblem(404);
+
         g.MapGet("/statements", async (string? period, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
             {
                 // Periods in close order, paged in PostgreSQL; the answer stays an array, and a next page is announced by a Link header.

@@ -57,6 +57,15 @@ public static class VoucherEndpoints
                 await Paging.FromStoreAsync(offset, limit, (o, l) => sender.Send(new GetClaimsRequest(IssuerScope(http), period, o, l), ct)))
             .For(Role.Issuer, Role.Regulator, Role.Operator).WithName("ListClaims")
             .WithSummary("Issuer: reimbursement claims per closed period, each redemption with its lease, invoice line and metered usage");
+
+        g.MapGet("/claims/{claimId}/pdf", async (string claimId, HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                var file = await sender.Send(new Application.Documents.GetClaimPdf.GetClaimPdfRequest(claimId, IssuerScope(http)), ct);
+                return file is null ? MarketEndpoints.NotFound("claim", claimId) : Results.File(file.Content, SettlementEndpoints.PdfContentType, file.FileName);
+            })
+            .For(Role.Issuer, Role.Regulator, Role.Operator).WithName("GetClaimPdf")
+            .WithSummary("Issuer: one of its claims as PDF, id {period}.issuer.{issuer} (e.g. 2026-12-01.issuer.sh-bureau): the lines redeemed, by programme; regulators and operators: any")
+            .Produces<Stream>(200, SettlementEndpoints.PdfContentType).ProducesProblem(404);
     }
 
     /// <summary>201 for what this request created; 200 for an exact repeat, which changed nothing.</summary>

@@ -3,32 +3,31 @@ using ComputeNet.Domain.Disputes;
 namespace ComputeNet.Domain.Settlement;
 
 /// <summary>
-/// Credit notes (market-rules §14) as FOCUS rows with ChargeCategory <c>Credit</c>: one per credit note, after the invoice
-/// lines. Each is the row of the line it corrects (same account, period, resource, service, region, provider) with the
-/// note's negative money and no quantities. Kept apart from <see cref="FocusExport"/> so that the line rows' columns can
-/// change without touching it. Invariant per row, as for lines: <c>EffectiveCost × 100 + x_VoucherFen = BilledCost × 100</c>.
+/// Credit notes (market-rules §14) as FOCUS rows, after the invoice lines, in the export's convention for money that comes
+/// off a charge (<see cref="FocusExport.Credit"/>, docs/focus.md): a <c>Credit</c> row of −x against the row of the line the
+/// note corrects (same account, resource, service, region, periods), and when the note takes a voucher part back, a second
+/// row of +v with <c>x_VoucherFen</c> −v (the issuer owes v less, so the buyer's credit is x − v). Both carry the note's
+/// id as <c>InvoiceId</c> and its hash: Σ BilledCost over the note's rows is its <c>dueFen</c>, and Σ BilledCost + Σ
+/// x_VoucherFen ÷ 100 its <c>amountFen</c>, exactly as for an invoice.
 /// </summary>
 public static class FocusCreditRows
 {
-    public const string Category = "Credit";
-
-    public static FocusRow Row(FocusRow correctedLine, CreditNoteIssued note) => correctedLine with
+    public static IReadOnlyList<FocusRow> RowsOf(FocusRow correctedLine, CreditNoteIssued note)
     {
-        BilledCostFen = note.AmountFen,
-        ContractedCostFen = note.AmountFen,
-        ListCostFen = note.AmountFen,
-        EffectiveCostFen = note.DueFen,
-        VoucherFen = note.VoucherFen,
-        ChargeCategory = Category,
-        ChargeFrequency = "One-Time",
-        ChargeDescription = $"credit note {note.Id} (dispute {note.Dispute}) on the {note.Kind}{(note.Late ? " (late)" : "")} line of lease {correctedLine.ResourceId}",
-        ConsumedQuantity = null,
-        ConsumedUnit = null,
-        PricingQuantity = null,
-        PricingUnit = null,
-        GreenShare = null,
-        StatementHash = note.Hash,
-    };
+        var what = $"credit note {note.Id} (dispute {note.Dispute}) on the {note.Kind}{(note.Late ? " (late)" : "")} line of lease {correctedLine.ResourceId}";
+        var rows = new List<FocusRow>(2)
+        {
+            FocusExport.Credit(correctedLine, note.AmountFen, what) with { InvoiceId = note.Id, ChargeFrequency = "One-Time", StatementHash = note.Hash },
+        };
+        if (note.VoucherFen != 0)
+        {
+            rows.Add(FocusExport.Credit(correctedLine, -note.VoucherFen, $"voucher part of {what}") with
+            {
+                InvoiceId = note.Id, ChargeFrequency = "One-Time", StatementHash = note.Hash, VoucherFen = note.VoucherFen,
+            });
+        }
+        return rows;
+    }
 
     /// <summary>
     /// The credit rows of <paramref name="notes"/> whose corrected line is among <paramref name="periods"/>' invoices (notes
@@ -44,7 +43,7 @@ public static class FocusCreditRows
             var line = invoice?.Lines.FirstOrDefault(l => l.Bid == note.Bid && l.Offer == note.Offer && l.Kind == note.Kind && l.Late == note.Late);
             if (line is not null)
             {
-                rows.Add(Row(FocusExport.Row(period!.Closed, invoice!, line, context), note));
+                rows.AddRange(RowsOf(FocusExport.Row(period!.Closed, invoice!, line, context), note));
             }
         }
         return rows;

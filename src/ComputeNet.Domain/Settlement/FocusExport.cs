@@ -10,73 +10,96 @@ namespace ComputeNet.Domain.Settlement;
 
 /// <summary>
 /// What the usage behind one invoice line delivered: the records of the lease that the line's period received, own
-/// (<c>late = false</c>) or late. Device-seconds and GB as recorded; energy in kWh.
+/// (<c>late = false</c>) or late. Device-seconds and GB as recorded; energy in kWh. <see cref="FirstFrom"/> and
+/// <see cref="LastFrom"/> are the earliest and latest record starts: a late line's charge period runs from the period of
+/// the first to the end of the period of the last (a record belongs wholly to the period its interval starts in).
 /// </summary>
-public sealed record FocusUsage(long DeviceSeconds, decimal EnergyKwh, decimal GreenKwh, decimal TransferGb)
+public sealed record FocusUsage(long DeviceSeconds, decimal EnergyKwh, decimal GreenKwh, decimal TransferGb, Instant? FirstFrom = null, Instant? LastFrom = null)
 {
     public static readonly FocusUsage None = new(0, 0, 0, 0);
 
-    public FocusUsage Add(long deviceSeconds, decimal energyKwh, decimal greenKwh, decimal transferGb) =>
-        new(DeviceSeconds + deviceSeconds, EnergyKwh + energyKwh, GreenKwh + greenKwh, TransferGb + transferGb);
+    public FocusUsage Add(long deviceSeconds, decimal energyKwh, decimal greenKwh, decimal transferGb, Instant? from = null) =>
+        new(DeviceSeconds + deviceSeconds, EnergyKwh + energyKwh, GreenKwh + greenKwh, TransferGb + transferGb,
+            from is not { } f ? FirstFrom : FirstFrom is { } a && a <= f ? a : f,
+            from is not { } g ? LastFrom : LastFrom is { } b && b >= g ? b : g);
 }
 
 /// <summary>One closed period as the export sees it: its bounds and the invoices it issued (all buyers', or one buyer's).</summary>
 public sealed record FocusPeriod(PeriodClosed Closed, IReadOnlyList<InvoiceIssued> Invoices);
 
-/// <summary>Everything the FOCUS mapping reads besides the invoices: lease terms, delivered usage per (lease, late), names.</summary>
+/// <summary>
+/// Everything the FOCUS mapping reads besides the invoices: lease terms, delivered usage per (lease, late), names, and the
+/// platform's period calendar (for a late line's own charge period; without it a late line carries the receiving period).
+/// </summary>
 public sealed record FocusContext(
     IReadOnlyDictionary<string, LeaseTerms> Leases,
     IReadOnlyDictionary<(string Period, string Lease, bool Late), FocusUsage> Usage,
     Func<string, string> PartyName,
-    Func<string, string?> ClusterName);
+    Func<string, string?> ClusterName,
+    PeriodCalendar? Calendar = null);
 
 /// <summary>
-/// One row of the export: one invoice line. Money in fen (signed); the CSV shows it as decimal yuan. Nullable cells are
-/// FOCUS nulls (empty in CSV).
+/// One row of the export. Money in fen (signed); the CSV shows it as decimal yuan. Nullable cells are FOCUS nulls (empty in
+/// CSV). <see cref="ListCost"/> is a decimal, not fen: it is <c>ListUnitPrice × PricingQuantity</c> exactly, as FOCUS
+/// requires, so it may hold more than two places where the billed amount was rounded to the fen once.
 /// </summary>
-public sealed record FocusRow(
-    long BilledCostFen,
-    string BillingAccountId,
-    string BillingAccountName,
-    Instant BillingPeriodStart,
-    Instant BillingPeriodEnd,
-    string ChargeCategory,
-    string ChargeDescription,
-    string ChargeFrequency,
-    Instant ChargePeriodStart,
-    Instant ChargePeriodEnd,
-    decimal? ConsumedQuantity,
-    string? ConsumedUnit,
-    long ContractedCostFen,
-    long EffectiveCostFen,
-    long ListCostFen,
-    string PricingCategory,
-    decimal? PricingQuantity,
-    string? PricingUnit,
-    string ProviderName,
-    string PublisherName,
-    string RegionId,
-    string RegionName,
-    string ResourceId,
-    string ServiceCategory,
-    string ServiceName,
-    string? LatencyTier,
-    decimal? GreenShare,
-    long VoucherFen,
-    string? Programme,
-    string? StatementHash);
+public sealed record FocusRow
+{
+    public required long BilledCostFen { get; init; }
+    public required string BillingAccountId { get; init; }
+    public required string BillingAccountName { get; init; }
+    public required Instant BillingPeriodStart { get; init; }
+    public required Instant BillingPeriodEnd { get; init; }
+    public string? CapacityReservationId { get; init; }
+    public string? CapacityReservationStatus { get; init; }
+    public required string ChargeCategory { get; init; }
+    public required string ChargeDescription { get; init; }
+    public required string ChargeFrequency { get; init; }
+    public required Instant ChargePeriodStart { get; init; }
+    public required Instant ChargePeriodEnd { get; init; }
+    public decimal? ConsumedQuantity { get; init; }
+    public string? ConsumedUnit { get; init; }
+    public required long ContractedCostFen { get; init; }
+    public required long EffectiveCostFen { get; init; }
+    public required string InvoiceId { get; init; }
+    public required decimal ListCost { get; init; }
+    public decimal? ListUnitPrice { get; init; }
+    public string? PricingCategory { get; init; }
+    public decimal? PricingQuantity { get; init; }
+    public string? PricingUnit { get; init; }
+    public required string ProviderName { get; init; }
+    public required string PublisherName { get; init; }
+    public required string RegionId { get; init; }
+    public required string RegionName { get; init; }
+    public required string ResourceId { get; init; }
+    public required string ResourceName { get; init; }
+    public required string ResourceType { get; init; }
+    public required string ServiceCategory { get; init; }
+    public required string ServiceName { get; init; }
+    public required string ServiceSubcategory { get; init; }
+    public string? SkuId { get; init; }
+    public string? SkuMeter { get; init; }
+    public string? SkuPriceId { get; init; }
+    public string? LatencyTier { get; init; }
+    public decimal? GreenShare { get; init; }
+    public long VoucherFen { get; init; }
+    public string? Programme { get; init; }
+    public string? StatementHash { get; init; }
+    public required int LineNo { get; init; }
+}
 
 /// <summary>
 /// Invoice lines as a FinOps FOCUS 1.2 cost-and-usage dataset, so buyers can load ComputeNet costs into FinOps tools.
-/// A pure mapping: one row per invoice line, in close order, then invoice (buyer) order, then line order.
+/// A pure mapping, in close order, then invoice (buyer) order, then line order: each line gives its charge row (a
+/// reserved compute line two when the lease delivered less than it reserved: the used and the unused part of the
+/// capacity reservation), then, when a voucher paid part of it, a Credit row of minus the voucher part.
 /// </summary>
 /// <remarks>
-/// Column choice (docs/focus.md lists the sources): every column FOCUS 1.2 marks Mandatory; the Conditional columns
-/// whose condition holds here (ComputeNet bills per resource (lease), in regions (clusters), by usage, under more than
-/// one pricing category); ChargeFrequency (Recommended) because the brief maps it; and the <c>x_</c> extensions.
-/// Money: BilledCost = ListCost = ContractedCost = the line amount (prices are list prices, VAT included);
-/// EffectiveCost = the buyer's part after the voucher, because a voucher is a third-party payment (market-rules §9).
-/// Invariant per row: <c>EffectiveCost × 100 + x_VoucherFen = BilledCost × 100</c>.
+/// docs/focus.md gives the sources, the rules checked and the reasons. In short: ProviderName and InvoiceIssuerName are the
+/// marketplace (ComputeNet), PublisherName the data centre or carrier (FOCUS appendix "Origination of cost data", case 3.2);
+/// BilledCost = EffectiveCost = ContractedCost on every row; ListCost = ListUnitPrice × PricingQuantity exactly where there
+/// is a unit price, else BilledCost. Per invoice: Σ BilledCost = the invoice's due (payable) amount, and
+/// Σ BilledCost + Σ x_VoucherFen ÷ 100 = the invoice amount.
 /// </remarks>
 public static class FocusExport
 {
@@ -89,27 +112,41 @@ public static class FocusExport
         "ServiceCategory", "ServiceName",
     ];
 
-    /// <summary>FOCUS 1.2 Conditional or Recommended columns that apply to ComputeNet, so they are present too.</summary>
+    /// <summary>
+    /// FOCUS 1.2 Conditional, Recommended or Optional columns that apply to ComputeNet (docs/focus.md says why each), so they are
+    /// present too.
+    /// </summary>
     public static readonly IReadOnlyList<string> ApplicableColumns =
     [
-        "ChargeFrequency", "ConsumedQuantity", "ConsumedUnit", "PricingCategory", "RegionId", "RegionName", "ResourceId",
+        "CapacityReservationId", "CapacityReservationStatus", "ChargeFrequency", "ConsumedQuantity", "ConsumedUnit", "InvoiceId", "ListUnitPrice",
+        "PricingCategory", "RegionId", "RegionName", "ResourceId", "ResourceName", "ResourceType", "ServiceSubcategory", "SkuId", "SkuMeter",
+        "SkuPriceDetails", "SkuPriceId",
     ];
 
     /// <summary>ComputeNet's own columns (FOCUS reserves the <c>x_</c> prefix for provider extensions).</summary>
-    public static readonly IReadOnlyList<string> ExtensionColumns = ["x_LatencyTier", "x_GreenShare", "x_VoucherFen", "x_Programme", "x_StatementHash"];
+    public static readonly IReadOnlyList<string> ExtensionColumns =
+        ["x_LatencyTier", "x_GreenShare", "x_VoucherFen", "x_Programme", "x_StatementHash", "x_InvoiceLine"];
 
     /// <summary>The header: FOCUS columns in alphabetical order (as the specification lists them), then the extensions.</summary>
     public static readonly IReadOnlyList<string> Header =
         [.. MandatoryColumns.Concat(ApplicableColumns).OrderBy(c => c, StringComparer.Ordinal), .. ExtensionColumns];
 
     public const string BillingCurrency = "CNY";
-    public const string InvoiceIssuer = "ComputeNet";
-    public const string ComputeUnit = "SCU-Hour";
+
+    /// <summary>The marketplace: FOCUS's Provider (it makes the leases available) and Invoice Issuer (it issues the invoice).</summary>
+    public const string Marketplace = "ComputeNet";
+
+    public const string InvoiceIssuer = Marketplace;
+    public const string ComputeUnit = "SCU-Hours";
     public const string TransportUnit = "GB";
     public const string DeviceHours = "Device-Hours";
+    public const string LeaseResourceType = "Compute lease";
 
     /// <summary>Places kept for quantities (SCU-hours, device-hours, GB) and the green share; money is always exact.</summary>
     public const int QuantityPlaces = 6;
+
+    /// <summary>The invoice's id, as its documents name it (<c>{period}.{buyer}</c>, e.g. <c>2026-12-01.sme-sh-ai</c>).</summary>
+    public static string InvoiceIdOf(string period, string buyer) => $"{period}.{buyer}";
 
     public static IReadOnlyList<FocusRow> Rows(IEnumerable<FocusPeriod> periods, FocusContext context)
     {
@@ -120,13 +157,99 @@ public static class FocusExport
             {
                 foreach (var line in invoice.Lines)
                 {
-                    rows.Add(Row(period.Closed, invoice, line, context));
+                    rows.AddRange(LineRows(period.Closed, invoice, line, context));
                 }
             }
         }
         return rows;
     }
 
+    /// <summary>
+    /// The rows of one invoice line: its charge (split into the used and unused part of a reservation when the lease
+    /// delivered less than it reserved in the period), then the voucher's Credit row when a voucher paid part of it.
+    /// Their BilledCost adds up to the line's due amount.
+    /// </summary>
+    public static IReadOnlyList<FocusRow> LineRows(PeriodClosed closed, InvoiceIssued invoice, InvoiceLine line, FocusContext context)
+    {
+        var row = Row(closed, invoice, line, context);
+        var rows = new List<FocusRow>(3);
+        if (row.CapacityReservationStatus == "Used" && row.PricingQuantity is { } reservedQty && row.ConsumedQuantity is { } usedDeviceHours)
+        {
+            var terms = context.Leases[line.LeaseId];
+            var (from, to) = (Instant.Max(terms.From, closed.Start), Instant.Min(terms.To, closed.End));
+            var reservedDeviceSeconds = to > from ? (long)terms.Devices * (long)(to - from).TotalSeconds : 0;
+            var usedSeconds = Math.Min(reservedDeviceSeconds, context.Usage.GetValueOrDefault((closed.Period, line.LeaseId, false))?.DeviceSeconds ?? 0);
+            if (reservedDeviceSeconds > 0 && usedSeconds < reservedDeviceSeconds)
+            {
+                // The used part is rated like any compute (Rating.ComputeAmount of the delivered device-seconds); the unused part is the rest.
+                var usedFen = Rating.ComputeAmount(usedSeconds, terms.ScuPerDevice, terms.Price).Value;
+                var usedQty = Rating.ScuHours(usedSeconds, terms.ScuPerDevice);
+                var unusedQty = reservedQty - usedQty;
+                if (usedSeconds > 0)
+                {
+                    rows.Add(row with
+                    {
+                        BilledCostFen = usedFen, ContractedCostFen = usedFen, EffectiveCostFen = usedFen, ListCost = usedQty * line.UnitPriceYuan,
+                        PricingQuantity = usedQty, ConsumedQuantity = usedDeviceHours,
+                        ChargeDescription = row.ChargeDescription + ", used part",
+                    });
+                }
+                var unusedFen = line.AmountFen - (usedSeconds > 0 ? usedFen : 0);
+                rows.Add(row with
+                {
+                    BilledCostFen = unusedFen, ContractedCostFen = unusedFen, EffectiveCostFen = unusedFen, ListCost = unusedQty * line.UnitPriceYuan,
+                    PricingQuantity = unusedQty, ConsumedQuantity = 0m, CapacityReservationStatus = "Unused", GreenShare = null,
+                    ChargeDescription = row.ChargeDescription + ", unused part",
+                });
+            }
+            else
+            {
+                rows.Add(row);
+            }
+        }
+        else
+        {
+            rows.Add(row);
+        }
+        if (line.VoucherFen != 0)
+        {
+            rows.Add(Credit(row, -line.VoucherFen,
+                $"voucher {line.Voucher} paid {Yuan(line.VoucherFen)} yuan of line {line.LineNo} ({row.ChargeDescription})") with
+            {
+                VoucherFen = line.VoucherFen,
+            });
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// A Credit row against the charge <paramref name="of"/> (a voucher's part, or any other credit on the same line): the same
+    /// account, invoice, resource, service and periods; the amount (negative for a credit) in every cost column; no quantities,
+    /// unit price, SKU, pricing category or reservation status (FOCUS lets them be null on a Credit).
+    /// </summary>
+    public static FocusRow Credit(FocusRow of, long amountFen, string description) => of with
+    {
+        ChargeCategory = "Credit",
+        ChargeDescription = description,
+        BilledCostFen = amountFen,
+        ContractedCostFen = amountFen,
+        EffectiveCostFen = amountFen,
+        ListCost = amountFen / 100m,
+        ListUnitPrice = null,
+        PricingCategory = null,
+        PricingQuantity = null,
+        PricingUnit = null,
+        ConsumedQuantity = null,
+        ConsumedUnit = null,
+        CapacityReservationStatus = null,
+        SkuId = null,
+        SkuMeter = null,
+        SkuPriceId = null,
+        GreenShare = null,
+        VoucherFen = 0,
+    };
+
+    /// <summary>The charge row of one invoice line, before any reservation split or voucher row (<see cref="LineRows"/>).</summary>
     public static FocusRow Row(PeriodClosed closed, InvoiceIssued invoice, InvoiceLine line, FocusContext context)
     {
         var terms = context.Leases.TryGetValue(line.LeaseId, out var t)
@@ -134,7 +257,7 @@ public static class FocusExport
             : throw new InvalidOperationException($"invoice line {line.LineNo} of {invoice.Buyer} names lease {line.LeaseId}, which is unknown");
         var credit = line.Kind == LineKinds.SlaCredit;
         var transport = line.Kind == LineKinds.Transport;
-        // Transport is metered elastic bandwidth whatever the lease's commitment: only compute and its SLA credit are committed.
+        // Transport is metered elastic bandwidth whatever the lease's commitment: only compute and its SLA credit belong to the reservation.
         var reserved = terms.Commitment == MarketSlugs.Of(Commitment.Reserved) && !transport;
         // The SLA credit and the reserved compute line rest on the period's own records; the others on the records of their line.
         var usage = context.Usage.GetValueOrDefault((closed.Period, line.LeaseId, line.Late)) ?? FocusUsage.None;
@@ -143,48 +266,70 @@ public static class FocusExport
             : transport ? usage.TransferGb
             : Math.Round(usage.DeviceSeconds / 3600m, QuantityPlaces, MidpointRounding.AwayFromZero);
         var tier = Latency.ActualTier(terms.LatencyMs) is { } lt ? Slugs.Of(lt) : null;
-        var service = transport ? ("Networking", "ComputeNet elastic bandwidth")
-            : terms.Family == "intelligent" ? ("AI and Machine Learning", "ComputeNet intelligent compute")
-            : ("Compute", $"ComputeNet {terms.Family} compute");
+        var clusterName = context.ClusterName(terms.Cluster) ?? terms.Cluster;
+        var service = transport ? ("Networking", "ComputeNet elastic bandwidth", "Network Connectivity")
+            : terms.Family == "intelligent" ? ("AI and Machine Learning", "ComputeNet intelligent compute", "Other (AI and Machine Learning)")
+            : ("Compute", $"ComputeNet {terms.Family} compute", "Other (Compute)");
         var description = credit
             ? $"SLA credit: reserved lease {line.LeaseId} delivered below 99.0 %"
             : transport
-                ? $"{(line.Late ? "late " : "")}transport, {usage.TransferGb.ToString(CultureInfo.InvariantCulture)} GB {terms.BuyerCity}–{terms.Cluster} ({tier}) at {line.UnitPriceYuan.ToString(CultureInfo.InvariantCulture)} yuan/GB"
-                : $"{(line.Late ? "late " : "")}{terms.Commitment} compute, {terms.Devices} × {terms.ResourceClass} in {terms.Cluster} at {line.UnitPriceYuan.ToString(CultureInfo.InvariantCulture)} yuan/SCU-hour";
-        var earner = context.PartyName(line.Earner);
+                ? $"{(line.Late ? "late " : "")}transport, {usage.TransferGb.ToString(CultureInfo.InvariantCulture)} GB {terms.BuyerCity}-{terms.Cluster} ({tier}) at {line.UnitPriceYuan.ToString(CultureInfo.InvariantCulture)} yuan/GB"
+                : $"{(line.Late ? "late " : "")}{terms.Commitment} compute, {terms.Devices} x {terms.ResourceClass} in {terms.Cluster} at {line.UnitPriceYuan.ToString(CultureInfo.InvariantCulture)} yuan/SCU-hour";
+        var (chargeStart, chargeEnd) = (closed.Start, closed.End);
+        if (line.Late && context.Calendar is { } calendar && usage.FirstFrom is { } first && usage.LastFrom is { } last)
+        {
+            // A late line bills usage of earlier periods: its charge period is theirs, not the receiving period's.
+            (chargeStart, chargeEnd) = (calendar.PeriodOf(first).Start, calendar.PeriodOf(last).End);
+        }
+        decimal? unitPrice = credit ? null : line.UnitPriceYuan;
+        decimal? quantity = credit ? null : line.Quantity;
 
-        return new FocusRow(
-            BilledCostFen: line.AmountFen,
-            BillingAccountId: invoice.Buyer,
-            BillingAccountName: context.PartyName(invoice.Buyer),
-            BillingPeriodStart: closed.Start,
-            BillingPeriodEnd: closed.End,
-            ChargeCategory: credit ? "Credit" : "Usage",
-            ChargeDescription: description,
-            ChargeFrequency: reserved ? "Recurring" : "Usage-Based",
-            ChargePeriodStart: closed.Start,
-            ChargePeriodEnd: closed.End,
-            ConsumedQuantity: consumed,
-            ConsumedUnit: credit ? null : transport ? TransportUnit : DeviceHours,
-            ContractedCostFen: line.AmountFen,
-            EffectiveCostFen: line.AmountFen - line.VoucherFen,
-            ListCostFen: line.AmountFen,
-            PricingCategory: reserved ? "Committed" : "Standard",
-            PricingQuantity: credit ? null : line.Quantity,
-            PricingUnit: credit ? null : transport ? TransportUnit : ComputeUnit,
-            ProviderName: earner,
-            PublisherName: earner,
-            RegionId: terms.Cluster,
-            RegionName: context.ClusterName(terms.Cluster) ?? terms.Cluster,
-            ResourceId: line.LeaseId,
-            ServiceCategory: service.Item1,
-            ServiceName: service.Item2,
-            LatencyTier: tier,
-            GreenShare: credit || transport || usage.EnergyKwh == 0 ? null
+        return new FocusRow
+        {
+            BilledCostFen = line.AmountFen,
+            BillingAccountId = invoice.Buyer,
+            BillingAccountName = context.PartyName(invoice.Buyer),
+            BillingPeriodStart = closed.Start,
+            BillingPeriodEnd = closed.End,
+            CapacityReservationId = reserved ? line.LeaseId : null,
+            CapacityReservationStatus = reserved && !credit ? "Used" : null,
+            ChargeCategory = credit ? "Credit" : "Usage",
+            ChargeDescription = description,
+            ChargeFrequency = reserved ? "Recurring" : "Usage-Based",
+            ChargePeriodStart = chargeStart,
+            ChargePeriodEnd = chargeEnd,
+            ConsumedQuantity = consumed,
+            ConsumedUnit = credit ? null : transport ? TransportUnit : DeviceHours,
+            ContractedCostFen = line.AmountFen,
+            EffectiveCostFen = line.AmountFen,
+            InvoiceId = InvoiceIdOf(invoice.Period, invoice.Buyer),
+            ListCost = unitPrice is { } p && quantity is { } q ? p * q : line.AmountFen / 100m,
+            ListUnitPrice = unitPrice,
+            PricingCategory = credit ? null : "Standard",
+            PricingQuantity = quantity,
+            PricingUnit = credit ? null : transport ? TransportUnit : ComputeUnit,
+            ProviderName = Marketplace,
+            PublisherName = context.PartyName(line.Earner),
+            RegionId = terms.Cluster,
+            RegionName = clusterName,
+            ResourceId = line.LeaseId,
+            ResourceName = $"{terms.Devices} x {terms.ResourceClass} in {clusterName}",
+            ResourceType = LeaseResourceType,
+            ServiceCategory = service.Item1,
+            ServiceName = service.Item2,
+            ServiceSubcategory = service.Item3,
+            SkuId = credit ? null : transport ? "elastic-bandwidth" : terms.ResourceClass,
+            SkuMeter = credit ? null : transport ? "Data Transfer" : "Compute Usage",
+            // Compute: the offer the lease traded against (its published price for that resource class); transport: the tariff of the tier.
+            SkuPriceId = credit ? null : transport ? $"elastic-bandwidth/{tier ?? "cross-hub"}" : line.Offer,
+            LatencyTier = tier,
+            GreenShare = credit || transport || usage.EnergyKwh == 0 ? null
                 : Math.Round(usage.GreenKwh / usage.EnergyKwh, 4, MidpointRounding.AwayFromZero),
-            VoucherFen: line.VoucherFen,
-            Programme: line.Voucher,
-            StatementHash: invoice.Hash);
+            VoucherFen = 0,
+            Programme = line.Voucher,
+            StatementHash = invoice.Hash,
+            LineNo = line.LineNo,
+        };
     }
 
     /// <summary>The cells of a row in <see cref="Header"/> order, as CSV text (before quoting).</summary>
@@ -198,6 +343,8 @@ public static class FocusExport
             ["BillingCurrency"] = BillingCurrency,
             ["BillingPeriodEnd"] = Time(r.BillingPeriodEnd),
             ["BillingPeriodStart"] = Time(r.BillingPeriodStart),
+            ["CapacityReservationId"] = r.CapacityReservationId ?? "",
+            ["CapacityReservationStatus"] = r.CapacityReservationStatus ?? "",
             ["ChargeCategory"] = r.ChargeCategory,
             ["ChargeClass"] = "",
             ["ChargeDescription"] = r.ChargeDescription,
@@ -208,9 +355,11 @@ public static class FocusExport
             ["ConsumedUnit"] = r.ConsumedUnit ?? "",
             ["ContractedCost"] = Yuan(r.ContractedCostFen),
             ["EffectiveCost"] = Yuan(r.EffectiveCostFen),
+            ["InvoiceId"] = r.InvoiceId,
             ["InvoiceIssuerName"] = InvoiceIssuer,
-            ["ListCost"] = Yuan(r.ListCostFen),
-            ["PricingCategory"] = r.PricingCategory,
+            ["ListCost"] = ExactDecimal(r.ListCost),
+            ["ListUnitPrice"] = r.ListUnitPrice is { } lup ? ExactDecimal(lup) : "",
+            ["PricingCategory"] = r.PricingCategory ?? "",
             ["PricingQuantity"] = Number(r.PricingQuantity),
             ["PricingUnit"] = r.PricingUnit ?? "",
             ["ProviderName"] = r.ProviderName,
@@ -218,13 +367,21 @@ public static class FocusExport
             ["RegionId"] = r.RegionId,
             ["RegionName"] = r.RegionName,
             ["ResourceId"] = r.ResourceId,
+            ["ResourceName"] = r.ResourceName,
+            ["ResourceType"] = r.ResourceType,
             ["ServiceCategory"] = r.ServiceCategory,
             ["ServiceName"] = r.ServiceName,
+            ["ServiceSubcategory"] = r.ServiceSubcategory,
+            ["SkuId"] = r.SkuId ?? "",
+            ["SkuMeter"] = r.SkuMeter ?? "",
+            ["SkuPriceDetails"] = "",
+            ["SkuPriceId"] = r.SkuPriceId ?? "",
             ["x_LatencyTier"] = r.LatencyTier ?? "",
             ["x_GreenShare"] = Number(r.GreenShare),
             ["x_VoucherFen"] = r.VoucherFen.ToString(CultureInfo.InvariantCulture),
             ["x_Programme"] = r.Programme ?? "",
             ["x_StatementHash"] = r.StatementHash ?? "",
+            ["x_InvoiceLine"] = r.LineNo.ToString(CultureInfo.InvariantCulture),
         };
         return Header.Select(c => byColumn[c]).ToList();
     }
@@ -248,6 +405,9 @@ public static class FocusExport
     public static string Time(Instant t) => InstantPattern.General.Format(t);
 
     private static string Number(decimal? d) => d is { } v ? v.ToString(CultureInfo.InvariantCulture) : "";
+
+    /// <summary>An exact decimal with at least two places and no trailing zeros beyond them (1447.68, 0.7000005, 12.00).</summary>
+    public static string ExactDecimal(decimal d) => d.ToString("0.00##########################", CultureInfo.InvariantCulture);
 
     private static void AppendLine(StringBuilder csv, IEnumerable<string> cells)
     {

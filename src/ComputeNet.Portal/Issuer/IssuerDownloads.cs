@@ -4,12 +4,13 @@ using Mediator;
 
 namespace ComputeNet.Portal.Issuer;
 
-/// <summary>The issuer's downloads (plain endpoints beside the pages): a period's claims with their evidence as CSV.</summary>
+/// <summary>The issuer's downloads (plain endpoints beside the pages): a period's claims with their evidence as CSV, and its claim as PDF.</summary>
 public static class IssuerDownloads
 {
     public const string CsvContentType = "text/csv; charset=utf-8";
 
-    public static void MapIssuerDownloads(this RouteGroupBuilder portal) =>
+    public static void MapIssuerDownloads(this RouteGroupBuilder portal)
+    {
         // The request and scope of GET /v1/exports/claims?period= for an issuer: its own claims only.
         portal.MapGet("/issuer/claims/{period}/csv", async (string period, HttpContext http, ISender sender, CancellationToken ct) =>
             {
@@ -18,4 +19,15 @@ public static class IssuerDownloads
                     period.All(c => char.IsAsciiDigit(c) || c == '-') ? $"claims-{period}.csv" : "claims.csv");
             })
             .RequireAuthorization(p => p.RequireRole(Role.Issuer));
+
+        // The request and scope of GET /v1/claims/{id}/pdf for an issuer: its own claim, else not found.
+        portal.MapGet("/issuer/claims/{period}/pdf", async (string period, HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                var issuer = Caller.From(http.User).PartyId;
+                var file = await sender.Send(new Application.Documents.GetClaimPdf.GetClaimPdfRequest(
+                    Application.Documents.SettlementDocumentIds.Claim(period, issuer), issuer), ct);
+                return file is null ? Results.NotFound() : Results.File(file.Content, "application/pdf", file.FileName);
+            })
+            .RequireAuthorization(p => p.RequireRole(Role.Issuer));
+    }
 }

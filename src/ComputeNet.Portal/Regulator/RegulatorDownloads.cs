@@ -38,6 +38,14 @@ public static class RegulatorDownloads
             })
             .RequireAuthorization(p => p.RequireRole(readers));
 
+        // The request of GET /v1/region-statements/{id}/pdf: a region's revenue-share statement.
+        portal.MapGet("/regulator/region-statements/{statementId}/pdf", async (string statementId, ISender sender, CancellationToken ct) =>
+            {
+                var file = await sender.Send(new Application.Documents.GetRegionStatementPdf.GetRegionStatementPdfRequest(statementId), ct);
+                return file is null ? Results.NotFound() : Results.File(file.Content, "application/pdf", file.FileName);
+            })
+            .RequireAuthorization(p => p.RequireRole(readers));
+
         portal.MapGet("/regulator/proofs/json", async (string? txId, HttpContext http, ISender sender, CancellationToken ct) =>
                 Json(http, await sender.Send(new GetProofRequest(txId ?? ""), ct), $"proof-{Safe(txId ?? "")}.json"))
             .RequireAuthorization(p => p.RequireRole(readers));

@@ -50,7 +50,7 @@ public sealed class FocusExportTests
     private static long Fen(string yuan) => (long)(decimal.Parse(yuan, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture) * 100);
 
     [Fact]
-    public async Task The_demo_day_exports_one_row_per_invoice_line_with_every_mandatory_column_and_exact_money()
+    public async Task The_demo_day_exports_each_invoice_line_and_each_voucher_part_with_exact_money()
     {
         var cs = await TestDatabase.ConnectionStringAsync();
         var json = await File.ReadAllTextAsync(TestDatabase.ScenarioPath("demo-market-day.json"), TestContext.Current.CancellationToken);
@@ -58,64 +58,67 @@ public sealed class FocusExportTests
         var dataset = Assert.IsType<FocusDataset>(result.Focus);
 
         var rows = ParseCsv(dataset.Csv, out var header);
+        Assert.Equal(FocusExport.Header, header);
 
-        // The header is exactly FOCUS 1.2's mandatory columns, the conditional ones that apply, and the x_ extensions.
-        string[] mandatory = ["BilledCost", "BillingAccountId", "BillingAccountName", "BillingCurrency", "BillingPeriodEnd", "BillingPeriodStart",
-            "ChargeCategory", "ChargeClass", "ChargeDescription", "ChargePeriodEnd", "ChargePeriodStart", "ContractedCost", "EffectiveCost",
-            "InvoiceIssuerName", "ListCost", "PricingQuantity", "PricingUnit", "ProviderName", "PublisherName", "ServiceCategory", "ServiceName"];
-        string[] applicable = ["ChargeFrequency", "ConsumedQuantity", "ConsumedUnit", "PricingCategory", "RegionId", "RegionName", "ResourceId"];
-        string[] extensions = ["x_LatencyTier", "x_GreenShare", "x_VoucherFen", "x_Programme", "x_StatementHash"];
-        Assert.Equal(mandatory.Concat(applicable).Order(StringComparer.Ordinal).Concat(extensions), header);
-
-        // One row per invoice line; BilledCost sums to each invoice's amount, EffectiveCost to what the buyer owes.
-        Assert.Equal(result.Invoices.Sum(i => i.Lines.Count), rows.Count);
-        Assert.Equal(10, rows.Count);
+        // Rows: every invoice line's charge (a reserved line delivered short in two: used and unused), then a Credit row per voucher part.
+        var lines = result.Invoices.SelectMany(i => i.Lines).ToList();
+        var charges = rows.Where(r => r["x_VoucherFen"] == "0").ToList();
+        var vouchers = rows.Where(r => r["x_VoucherFen"] != "0").ToList();
+        Assert.Equal(lines.Count(l => l.VoucherFen != 0), vouchers.Count);
+        Assert.All(vouchers, r => Assert.Equal("Credit", r["ChargeCategory"]));
+        Assert.Equal(lines.Count + charges.Count(r => r["CapacityReservationStatus"] == "Unused" && charges.Any(u => u["CapacityReservationStatus"] == "Used"
+            && u["ResourceId"] == r["ResourceId"] && u["InvoiceId"] == r["InvoiceId"])), charges.Count);
         foreach (var invoice in result.Invoices)
         {
             var mine = rows.Where(r => r["BillingAccountId"] == invoice.Buyer).ToList();
-            Assert.Equal(invoice.AmountFen, mine.Sum(r => Fen(r["BilledCost"])));
-            Assert.Equal(invoice.DueFen, mine.Sum(r => Fen(r["EffectiveCost"])));
-            Assert.All(mine, r => Assert.Equal(invoice.Hash, r["x_StatementHash"]));
+            // BilledCost adds up to what the buyer pays (the invoice's due amount); with the voucher parts, to the invoice amount.
+            Assert.Equal(invoice.DueFen, mine.Sum(r => Fen(r["BilledCost"])));
+            Assert.Equal(invoice.AmountFen, mine.Sum(r => Fen(r["BilledCost"]) + long.Parse(r["x_VoucherFen"], CultureInfo.InvariantCulture)));
+            Assert.All(mine, r => Assert.Equal((invoice.Hash, $"{invoice.Period}.{invoice.Buyer}"), (r["x_StatementHash"], r["InvoiceId"])));
         }
-        Assert.Equal(3_096_883, rows.Sum(r => Fen(r["BilledCost"])));
-        Assert.Equal(2_588_681, rows.Sum(r => Fen(r["EffectiveCost"])));
+        Assert.Equal(2_588_681, rows.Sum(r => Fen(r["BilledCost"])));
+        Assert.Equal(3_096_883 - 2_588_681, rows.Sum(r => long.Parse(r["x_VoucherFen"], CultureInfo.InvariantCulture)));
 
         foreach (var r in rows)
         {
-            // EffectiveCost + x_VoucherFen = BilledCost, to the fen; money is decimal yuan with exactly two places.
-            Assert.Equal(Fen(r["BilledCost"]), Fen(r["EffectiveCost"]) + long.Parse(r["x_VoucherFen"], CultureInfo.InvariantCulture));
             Assert.Matches(@"^-?\d+\.\d{2}$", r["BilledCost"]);
-            Assert.Equal(r["BilledCost"], r["ListCost"]);
+            Assert.Equal(r["BilledCost"], r["EffectiveCost"]);
             Assert.Equal(r["BilledCost"], r["ContractedCost"]);
-            Assert.Equal("CNY", r["BillingCurrency"]);
-            Assert.Equal("ComputeNet", r["InvoiceIssuerName"]);
+            Assert.Equal(("CNY", "ComputeNet", "ComputeNet"), (r["BillingCurrency"], r["InvoiceIssuerName"], r["ProviderName"]));
             Assert.Equal(("2026-11-30T16:00:00Z", "2026-12-01T16:00:00Z"), (r["ChargePeriodStart"], r["ChargePeriodEnd"]));
             Assert.Equal(("2026-11-30T16:00:00Z", "2026-12-01T16:00:00Z"), (r["BillingPeriodStart"], r["BillingPeriodEnd"]));
             Assert.StartsWith("lease-", r["ResourceId"]);
+            Assert.Equal("Compute lease", r["ResourceType"]);
             Assert.False(string.IsNullOrEmpty(r["RegionId"]));
             Assert.Equal("", r["ChargeClass"]);
+            Assert.NotEqual("Committed", r["PricingCategory"]);
         }
 
-        // The §13-style first line: 8 × 20 h on-demand in 中卫, 24.96 SCU-hours at 58.00, a 30 % compute voucher.
-        var first = rows[0];
-        Assert.Equal(("1447.68", "1013.38", "43430", "sh-compute-2026"), (first["BilledCost"], first["EffectiveCost"], first["x_VoucherFen"], first["x_Programme"]));
+        // The §13-style first line: 8 × 20 h on-demand in 中卫, 24.96 SCU-hours at 58.00, then the 30 % compute voucher's Credit row.
+        var (first, voucher) = (rows[0], rows[1]);
+        Assert.Equal(("1447.68", "1447.68", "1447.68", "58.00", "0", "sh-compute-2026"),
+            (first["BilledCost"], first["EffectiveCost"], first["ListCost"], first["ListUnitPrice"], first["x_VoucherFen"], first["x_Programme"]));
         Assert.Equal(("Usage", "Usage-Based", "Standard"), (first["ChargeCategory"], first["ChargeFrequency"], first["PricingCategory"]));
-        Assert.Equal(("24.960000", "SCU-Hour", "160", "Device-Hours"), (first["PricingQuantity"], first["PricingUnit"], first["ConsumedQuantity"], first["ConsumedUnit"]));
-        Assert.Equal(("AI and Machine Learning", "zhongwei", "中卫", "cross-hub"), (first["ServiceCategory"], first["RegionId"], first["RegionName"], first["x_LatencyTier"]));
+        Assert.Equal(("24.960000", "SCU-Hours", "160", "Device-Hours"), (first["PricingQuantity"], first["PricingUnit"], first["ConsumedQuantity"], first["ConsumedUnit"]));
+        Assert.Equal(("AI and Machine Learning", "zhongwei", "Zhongwei", "cross-hub"), (first["ServiceCategory"], first["RegionId"], first["RegionName"], first["x_LatencyTier"]));
+        Assert.Equal(("ai-fp16-80g", "of-nx-a", "Compute Usage", "Zhongwei West Cloud"), (first["SkuId"], first["SkuPriceId"], first["SkuMeter"], first["PublisherName"]));
+        Assert.Equal("8 x ai-fp16-80g in Zhongwei", first["ResourceName"]);
+        Assert.Equal(("Credit", "-434.30", "-434.30", "43430", "", first["ResourceId"], "1"),
+            (voucher["ChargeCategory"], voucher["BilledCost"], voucher["EffectiveCost"], voucher["x_VoucherFen"], voucher["PricingQuantity"], voucher["ResourceId"], voucher["x_InvoiceLine"]));
 
-        // The reserved lease: a Recurring, Committed compute line and its SLA credit (Credit, no quantity, the negative amount).
-        var reserved = rows.Where(r => r["PricingCategory"] == "Committed").ToList();
-        Assert.Equal(2, reserved.Count);
-        Assert.All(reserved, r => Assert.Equal("Recurring", r["ChargeFrequency"]));
-        var credit = Assert.Single(rows, r => r["ChargeCategory"] == "Credit");
-        Assert.Equal(("-1751.72", "-1751.72", "0", "", ""), (credit["BilledCost"], credit["EffectiveCost"], credit["x_VoucherFen"], credit["PricingQuantity"], credit["ConsumedQuantity"]));
+        // The reserved lease: a Recurring capacity reservation (its id the lease), and its SLA credit (Credit, no quantity, the negative amount).
+        var reserved = rows.Where(r => r["CapacityReservationId"] != "").ToList();
+        Assert.NotEmpty(reserved);
+        Assert.All(reserved, r => Assert.Equal(("Recurring", r["ResourceId"]), (r["ChargeFrequency"], r["CapacityReservationId"])));
+        var credit = Assert.Single(rows, r => r["ChargeCategory"] == "Credit" && r["x_VoucherFen"] == "0");
+        Assert.Equal(("-1751.72", "-1751.72", "", "", ""), (credit["BilledCost"], credit["EffectiveCost"], credit["PricingQuantity"], credit["ConsumedQuantity"], credit["CapacityReservationStatus"]));
 
-        // Transport lines: Networking, GB, the 运力券 covering half.
-        var transport = rows.Where(r => r["ServiceCategory"] == "Networking").ToList();
-        Assert.Equal(2, transport.Count);
+        // Transport lines: Networking, GB, the 运力券 covering half in Credit rows of their own.
+        var transport = rows.Where(r => r["ServiceCategory"] == "Networking" && r["ChargeCategory"] == "Usage").ToList();
         Assert.Equal(["100.04", "64.00"], transport.Select(r => r["BilledCost"]));
-        Assert.All(transport, r => Assert.Equal(("GB", "GB", "Usage-Based"), (r["PricingUnit"], r["ConsumedUnit"], r["ChargeFrequency"])));
+        Assert.All(transport, r => Assert.Equal(("GB", "GB", "Usage-Based", "Network Connectivity"), (r["PricingUnit"], r["ConsumedUnit"], r["ChargeFrequency"], r["ServiceSubcategory"])));
         Assert.Equal("1250.5", transport[0]["ConsumedQuantity"]);
+        Assert.Contains(rows, r => r["ServiceCategory"] == "Networking" && r["ChargeCategory"] == "Credit" && r["x_Programme"] == "west-transport-2026");
     }
 
     [Fact]

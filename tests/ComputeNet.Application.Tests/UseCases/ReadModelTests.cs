@@ -243,7 +243,7 @@ public sealed class ReadModelTests : IAsyncLifetime
     {
         var whole = (await _p.Sender.Send(new ExportFocusRequest("2026-12-01"), Ct)).Rows;
         Assert.Equal(Assert.IsType<FocusDataset>(_demo.Focus).Csv, (await _p.Sender.Send(new ExportFocusRequest(null), Ct)).Csv);
-        Assert.Equal(10, whole.Count);
+        Assert.Equal(15, whole.Count);   // 10 invoice lines, 4 voucher parts, 1 unused part of the reservation
         foreach (var buyer in _demo.Invoices.Select(i => i.Buyer))
         {
             var mine = (await _p.Sender.Send(new ExportFocusRequest("2026-12-01", buyer), Ct)).Rows;
@@ -289,7 +289,13 @@ public sealed class ReadModelTests : IAsyncLifetime
             Assert.NotNull(await _p.Sender.Send(new GetStatementPdfRequest(id), Ct));
             Assert.Null(await _p.Sender.Send(new GetStatementPdfRequest(id, OnlyParty: "someone-else"), Ct));
         }
-        Assert.Equal(invoices.Count + statements.Count, (await _p.Sender.Send(new RenderDocumentsRequest("2026-12-01"), Ct)).Count);
+        // Besides invoices and statements: each issuer's claim and each region's revenue-share statement of the period.
+        var claims = stream.Select(e => e.Data).OfType<IssuerClaimIssued>().ToList();
+        var regions = stream.Select(e => e.Data).OfType<RegionShareIssued>().ToList();
+        var rendered = await _p.Sender.Send(new RenderDocumentsRequest("2026-12-01"), Ct);
+        Assert.Equal(invoices.Count + statements.Count + claims.Count + regions.Count, rendered.Count);
+        Assert.Equal(claims.Select(c => $"claim-2026-12-01.issuer.{c.Issuer}.pdf").Concat(regions.Select(r => $"region-2026-12-01.region.{r.Region}.pdf")),
+            rendered.Skip(invoices.Count + statements.Count).Select(f => f.FileName));
         Assert.Null(await _p.Sender.Send(new GetInvoicePdfRequest("2026-12-02.sme-sh-ai"), Ct));
         Assert.Null(await _p.Sender.Send(new GetStatementPdfRequest("2026-12-01.carrier.prov-nx"), Ct));
     }

@@ -4,8 +4,9 @@ using Mediator;
 namespace ComputeNet.Application.Documents.RenderDocuments;
 
 /// <summary>
-/// Every invoice and every provider and carrier statement of the closed periods (one period's with
-/// <see cref="Period"/>) as PDF, in close order, then invoices in buyer order and statements in statement order.
+/// Every invoice, every provider and carrier statement, every issuer claim and every region revenue-share statement of the
+/// closed periods (one period's with <see cref="Period"/>) as PDF, in close order, then invoices in buyer order, statements,
+/// claims and region statements in the order the close issued them.
 /// </summary>
 public sealed record RenderDocumentsRequest(string? Period = null) : IQuery<IReadOnlyList<PdfFile>>;
 
@@ -27,6 +28,7 @@ public sealed class RenderDocumentsHandler(DocumentSource source) : IQueryHandle
         {
             files.AddRange(context.Invoices.Select(i => source.RenderInvoice(context, i)));
             files.AddRange(context.Statements.Select(s => source.RenderStatement(context, s)));
+            files.AddRange(await source.RenderClaimsAndRegionsAsync(context.Closed.Period, ct));
         }
         return files;
     }

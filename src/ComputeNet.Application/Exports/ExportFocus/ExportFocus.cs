@@ -1,7 +1,9 @@
+using ComputeNet.Application.Documents;
 using ComputeNet.Application.Infrastructure;
 using ComputeNet.Application.Metering;
 using ComputeNet.Application.Parties;
 using ComputeNet.Application.Platform;
+using ComputeNet.Application.ReferenceData;
 using ComputeNet.Application.Settlement;
 using ComputeNet.Domain;
 using ComputeNet.Domain.Settlement;
@@ -73,12 +75,14 @@ public sealed class ExportFocusHandler(IDocumentStore store, PartyDirectory part
             foreach (var r in await UsageRecordTable.ReceivedAsync(session, p.Closed.Period, periodLeases, ct))
             {
                 var key = (p.Closed.Period, r.LeaseId, r.Late);
-                usage[key] = (usage.GetValueOrDefault(key) ?? FocusUsage.None).Add(r.DeviceSeconds, r.EnergyKwh, r.GreenKwh, r.TransferGb);
+                usage[key] = (usage.GetValueOrDefault(key) ?? FocusUsage.None).Add(r.DeviceSeconds, r.EnergyKwh, r.GreenKwh, r.TransferGb, r.From);
             }
         }
 
-        var names = (await parties.AllAsync(ct)).ToDictionary(p => p.Id, p => p.DisplayName ?? p.Id, StringComparer.Ordinal);
-        var context = new FocusContext(leases, usage, id => names.GetValueOrDefault(id, id), c => view.Catalogue.Cluster(c)?.Name);
+        // Names in English where there is one (the Foundation's validator reads FOCUS strings as ASCII), else as registered.
+        var names = (await parties.AllAsync(ct)).ToDictionary(p => p.Id, p => PartyNames.Of(p) is var n ? n.English ?? n.Primary : p.Id, StringComparer.Ordinal);
+        var context = new FocusContext(leases, usage, id => names.GetValueOrDefault(id, id),
+            c => ReferenceDataLoader.English.Clusters.GetValueOrDefault(c) ?? view.Catalogue.Cluster(c)?.Name, view.Calendar);
         var rows = FocusExport.Rows(periods, context);
         rows = [.. rows, .. await CreditRowsAsync(session, q, periods, context, ct)];
         return new FocusDataset(rows, FocusExport.Csv(rows));
