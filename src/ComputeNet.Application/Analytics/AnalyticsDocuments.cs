@@ -140,7 +140,7 @@ public sealed partial class AnalyticsDocumentsProjection : EventProjection
 public static class AnalyticsProjections
 {
     /// <summary>The async projections of the portal's reads (listed in <see cref="Infrastructure.AsyncReadModels.Projections"/>).</summary>
-    public static readonly Type[] Async = [typeof(LeaseUsagePeriodProjection), typeof(AnalyticsDocumentsProjection)];
+    public static readonly Type[] Async = [typeof(LeaseUsagePeriodProjection), typeof(AnalyticsDocumentsProjection), typeof(CapacityPeriodProjection)];
 
     public static void Configure(StoreOptions opts)
     {
@@ -156,5 +156,11 @@ public static class AnalyticsProjections
         opts.Schema.For<Metering.LeaseDocument>().Index([x => x.Provider, x => x.ToUnixSeconds]);
         opts.Projections.Add(new LeaseUsagePeriodProjection(), ProjectionLifecycle.Async);
         opts.Projections.Add(new AnalyticsDocumentsProjection(), ProjectionLifecycle.Async);
+        // Offered and leased device-hours per (period, cluster): the regional report's capacity figures (ADR 0029).
+        var schema = opts.DatabaseSchemaName;
+        opts.Storage.ExtendedSchemaObjects.Add(CapacityPeriods.TotalsTable(schema));
+        opts.Storage.ExtendedSchemaObjects.Add(CapacityPeriods.OffersTable(schema));
+        opts.Storage.ExtendedSchemaObjects.Add(CapacityPeriods.StateTable(schema));
+        opts.Projections.Add(new CapacityPeriodProjection(schema), ProjectionLifecycle.Async);
     }
 }

@@ -7,7 +7,8 @@ internal sealed record Cell(string Offer, string Cluster, string Bucket, decimal
 
 /// <summary>
 /// Offered, leased and delivered capacity per step, summed in PostgreSQL. Offers and leases are intervals: each counts the
-/// whole hours of its window inside each step (an offer until it was cancelled), as the metering report counts them;
+/// whole hours of its window inside each step (an offer until it was cancelled; one cancelled before its window started
+/// counts nothing), as the metering report counts them;
 /// usage counts wholly in the step its interval starts in. Every query starts from an index on the window's end (a
 /// provider's: (party or provider, window end)), so it reads the offers, leases and records of the range asked for.
 /// </summary>
@@ -32,7 +33,7 @@ internal static class CapacitySql
                from {Buckets.Schema(session)}.mt_doc_orderdocument d
                where {party}CAST(d.data ->> 'offerToUnixSeconds' as bigint) > ? and CAST(d.data ->> 'offerFromUnixSeconds' as bigint) < ?
              ) o
-             join unnest(?::text[], ?::bigint[], ?::bigint[]) as b(k, s, e) on o.from_s < b.e and o.until_s > b.s
+             join unnest(?::text[], ?::bigint[], ?::bigint[]) as b(k, s, e) on o.from_s < b.e and o.until_s > b.s and o.until_s > o.from_s
              group by o.offer, o.cluster, b.k
              """, ct, args);
     }

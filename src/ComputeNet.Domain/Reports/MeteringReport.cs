@@ -107,7 +107,11 @@ public static class MeteringReports
             platform.ScuHours == 0 ? 0 : Round(eastToWest.ScuHours / platform.ScuHours, 4));
     }
 
-    private static long HoursInside(Instant from, Instant to, SettlementPeriod period)
+    /// <summary>
+    /// The whole hours (floor) of <c>[from, to)</c> inside <paramref name="period"/>, 0 when they do not overlap: how an offer
+    /// or a lease counts in a period (here and in the running totals of <see cref="CapacityTotals"/>).
+    /// </summary>
+    public static long HoursInside(Instant from, Instant to, SettlementPeriod period)
     {
         var start = Instant.Max(from, period.Start);
         var end = Instant.Min(to, period.End);

@@ -11,7 +11,8 @@ namespace ComputeNet.Application.Analytics.GetRegional;
 /// Regulator, operator: the map of the national hubs and their clusters (reference coordinates) with, per settlement
 /// period, each cluster's utilisation, delivery and green-power share, and the flow of compute and data from buyers'
 /// cities to the hubs — east→west among them. The figures of one period are those of <c>GET /v1/reports/metering</c>,
-/// read from running totals (<see cref="LeaseUsagePeriod"/>) instead of usage records.
+/// read from running totals — delivery from <see cref="LeaseUsagePeriod"/>, offered and leased capacity from
+/// <see cref="CapacityPeriods"/> — instead of usage records, offers and leases: a read costs its periods × clusters.
 /// </summary>
 public sealed record GetRegionalRequest(string? From = null, string? To = null) : IQuery<RegionalView>;
 
@@ -64,8 +65,10 @@ public sealed class GetRegionalHandler(IDocumentStore store, PlatformService pla
         var periods = Buckets.Periods(q.From, q.To, view.Calendar, clock.GetCurrentInstant());
         await readModels.ReadyAsync(ct);
         await using var session = store.QuerySession();
-        var offered = await CapacitySql.OfferedAsync(session, null, periods, ct);
-        var leased = await CapacitySql.LeasedAsync(session, null, periods, ct);
+        // Offered and leased device-hours from their running totals per (period, cluster) (ADR 0029); summed from the offer
+        // and lease documents only while the totals are still cut by a calendar changed before the first close.
+        var (offered, leased) = await CapacityPeriods.ReadAsync(session, view.Calendar, periods, ct)
+            ?? (await CapacitySql.OfferedAsync(session, null, periods, ct), await CapacitySql.LeasedAsync(session, null, periods, ct));
         var schema = Buckets.Schema(session);
         var delivered = await session.AdvancedSql.QueryAsync<Delivered>(
             $"""

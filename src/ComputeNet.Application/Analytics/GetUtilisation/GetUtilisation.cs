@@ -51,8 +51,11 @@ public sealed class GetUtilisationHandler(IDocumentStore store, PlatformService 
             await readModels.ReadyAsync(ct);
         }
         await using var session = store.QuerySession();
-        var offered = await CapacitySql.OfferedAsync(session, q.Provider, buckets, ct);
-        var leased = await CapacitySql.LeasedAsync(session, q.Provider, buckets, ct);
+        // Every provider's per period: the running totals per (period, cluster) (ADR 0029). A provider's, or by hour: its
+        // offers and leases overlapping the range, summed in PostgreSQL.
+        var totals = q.Provider is null && byPeriod ? await CapacityPeriods.ReadAsync(session, view.Calendar, buckets, ct) : null;
+        var (offered, leased) = totals
+            ?? (await CapacitySql.OfferedAsync(session, q.Provider, buckets, ct), await CapacitySql.LeasedAsync(session, q.Provider, buckets, ct));
         var delivered = await CapacitySql.DeliveredAsync(session, q.Provider, buckets, byPeriod, ct);
         var series = Series(buckets, offered, leased, delivered, c => (c.Offer, c.Cluster));
         var clusters = Series(buckets, offered, leased, delivered, c => ("", c.Cluster));
