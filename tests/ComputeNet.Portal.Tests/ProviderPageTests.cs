@@ -13,7 +13,7 @@ namespace ComputeNet.Portal.Tests;
 public sealed class ProviderPageTests(PortalFixture portal)
 {
     public static readonly string[] ProviderPages =
-        ["/provider/offers", "/provider/utilisation", "/provider/usage", "/provider/statements", "/provider/payouts", "/provider/balance"];
+        ["/provider/offers", "/provider/utilisation", "/provider/usage", "/provider/statements", "/provider/payouts", "/provider/balance", "/provider/credit-notes"];
 
     private string Key => portal.Keys["prov-nx"];
 

@@ -47,7 +47,7 @@ public sealed partial class Texts
     public string DspCreditedDue => L("冲减应付", "Credited to the buyer");
     public string DspGivesBack => L("退回金额", "You give back");
     public string DspOwesLess => L("少付金额", "You owe less");
-    public string DspPdf => L("PDF", "PDF");
+    public string DspPdf => L("PDF 下载", "PDF");
     public string DspAllStates => L("全部", "All");
 
     // Operator
