@@ -16,7 +16,7 @@ internal static class DocumentsCommand
         var period = new Option<string?>("--period") { Description = "one closed period, YYYY-MM-DD (or YYYY-MM); default every closed period" };
         var schema = new Option<string>("--schema") { Description = "event-store schema (default computenet; the demo writes 'demo')", DefaultValueFactory = _ => ComputeNetSettings.DefaultSchema };
         var outDir = new Option<DirectoryInfo>("--out") { Description = "folder for the PDFs", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("out", "pdf")) };
-        var documents = new Command("documents", "write every invoice, provider/carrier statement, issuer claim and region revenue-share statement of the closed periods as PDF") { period, schema, outDir };
+        var documents = new Command("documents", "write every invoice, provider/carrier statement, issuer claim, region revenue-share statement and credit note of the closed periods as PDF") { period, schema, outDir };
         documents.SetAction(async (parse, ct) =>
         {
             var connection = await Hosting.ConnectionStringAsync(ct);

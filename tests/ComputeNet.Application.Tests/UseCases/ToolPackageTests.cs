@@ -104,7 +104,7 @@ public sealed class ToolPackageTests
             Assert.True(demo.Code == 0, $"computenet demo: {demo.Out}\n{demo.Err}");
             Assert.Contains("trial balance", demo.Out);
             // 4 invoices, 6 statements, 2 issuer claims (the demo has no pairing agreement, so no region statement).
-            Assert.Equal(12, Directory.GetFiles(Path.Combine(elsewhere, "out", "demo", "pdf"), "*.pdf").Length);
+            Assert.Equal(13, Directory.GetFiles(Path.Combine(elsewhere, "out", "demo", "pdf"), "*.pdf").Length);
         }
         finally
         {

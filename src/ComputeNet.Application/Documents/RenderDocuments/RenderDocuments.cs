@@ -1,12 +1,15 @@
+using ComputeNet.Application.Disputes;
 using FluentValidation;
+using Marten;
 using Mediator;
 
 namespace ComputeNet.Application.Documents.RenderDocuments;
 
 /// <summary>
-/// Every invoice, every provider and carrier statement, every issuer claim and every region revenue-share statement of the
-/// closed periods (one period's with <see cref="Period"/>) as PDF, in close order, then invoices in buyer order, statements,
-/// claims and region statements in the order the close issued them.
+/// Every invoice, every provider and carrier statement, every issuer claim, every region revenue-share statement and every
+/// credit note of the closed periods (one period's with <see cref="Period"/>) as PDF, in close order, then invoices in buyer
+/// order, statements, claims and region statements in the order the close issued them, and the period's credit notes in
+/// the order they were issued.
 /// </summary>
 public sealed record RenderDocumentsRequest(string? Period = null) : IQuery<IReadOnlyList<PdfFile>>;
 
@@ -19,7 +22,8 @@ public sealed class RenderDocumentsValidator : AbstractValidator<RenderDocuments
     }
 }
 
-public sealed class RenderDocumentsHandler(DocumentSource source) : IQueryHandler<RenderDocumentsRequest, IReadOnlyList<PdfFile>>
+public sealed class RenderDocumentsHandler(DocumentSource source, IDocumentStore store, ComputeNetSettings settings)
+    : IQueryHandler<RenderDocumentsRequest, IReadOnlyList<PdfFile>>
 {
     public async ValueTask<IReadOnlyList<PdfFile>> Handle(RenderDocumentsRequest q, CancellationToken ct)
     {
@@ -29,6 +33,15 @@ public sealed class RenderDocumentsHandler(DocumentSource source) : IQueryHandle
             files.AddRange(context.Invoices.Select(i => source.RenderInvoice(context, i)));
             files.AddRange(context.Statements.Select(s => source.RenderStatement(context, s)));
             files.AddRange(await source.RenderClaimsAndRegionsAsync(context.Closed.Period, ct));
+            await using var session = store.QuerySession();
+            var period = context.Closed.Period;
+            foreach (var note in await session.Query<CreditNoteDocument>().Where(n => n.Period == period).OrderBy(n => n.Seq).ToListAsync(ct))
+            {
+                if (context.Invoices.FirstOrDefault(i => i.Buyer == note.Buyer) is { } invoice)
+                {
+                    files.Add(source.RenderCreditNote(context, invoice, note.Note, settings.Schema));
+                }
+            }
         }
         return files;
     }
