@@ -1,3 +1,4 @@
+using ComputeNet.Domain.Disputes;
 using ComputeNet.Domain.Ledger;
 using ComputeNet.Domain.Market;
 using ComputeNet.Domain.Metering;
@@ -15,7 +16,10 @@ namespace ComputeNet.Domain.Tests;
 /// pairing, SLA credits that leave buyers in credit) and cash actions — payments, payouts to providers and regions,
 /// reimbursements, refunds — of any amount keeps the trial balance at 0 after every action, and no accepted action ever
 /// pays an account beyond what is owed: after a payout or a refund the account is not a debit balance (the platform never
-/// pays out more than it owes), after a payment or reimbursement not a credit balance.
+/// pays out more than it owes), after a payment or reimbursement not a credit balance. Disputes of any issued line,
+/// accepted with any amount, mix in: each credit note's transaction balances, and over all its notes no part of a line
+/// (the earner's, the platform fee, each region's, the buyer's, the issuer's) is ever given back beyond what the line
+/// moved (market-rules §14).
 /// </summary>
 public class CashLoopPropertyTests
 {
@@ -26,7 +30,7 @@ public class CashLoopPropertyTests
     private static readonly string[] Buyers = [BuyerSh, BuyerGz, Both, BuyerIssuer.Id];
     private static readonly string[] Providers = [ProvA, ProvB, Both];
     private static readonly string[] Regions = ["east-sh", "ningxia", "atlantis"];
-    private static readonly string[] Kinds = ["payment", "payout", "region", "reimburse", "refund"];
+    private static readonly string[] Kinds = ["payment", "payout", "region", "reimburse", "refund", "dispute"];
     private static readonly long[] Amounts = [1, 99, 1_990, 50_000, 144_768, 1_000_000, 0, -1];
 
     private static readonly PairingBook Pairings = PairingsOf();
@@ -63,6 +67,16 @@ public class CashLoopPropertyTests
         Assert.Equal(0, balances["region:ningxia"]);
     }
 
+    [Fact]
+    public void A_line_credited_in_full_returns_every_account_it_moved_to_0()
+    {
+        // Day 2: one on-demand lease of buyer-sh (no voucher, under the sh-nx pairing), then a dispute of all of it, accepted in full.
+        var (balances, _) = Run([[0, 0, 1, 0, 4, 0, 0, 0], [1, 5, 0, 0, 0, 0, 0, 0]]);
+
+        Assert.All(balances, b => Assert.Equal(0, b.Value));
+        Assert.Contains("region:ningxia", balances.Keys);
+    }
+
     private static (Dictionary<string, long> Balances, CashBook Cash) Run(int[][] steps)
     {
         var carried = new List<LeaseAtClose>();
@@ -71,6 +85,8 @@ public class CashLoopPropertyTests
         var closed = new HashSet<string>(StringComparer.Ordinal);
         var day = 2;
         var seq = 0L;
+        var disputable = new List<(DisputedLine Line, DisputeLine Decider, Dictionary<string, long> Given)>();
+        var disputes = 0;
         for (var i = 0; i < steps.Length; i++)
         {
             var r = steps[i];
@@ -108,7 +124,22 @@ public class CashLoopPropertyTests
                     Assert.Equal(0, t.Sum);
                     Post(balances, t);
                 }
+                foreach (var invoice in result.Invoices)
+                {
+                    foreach (var line in invoice.Lines)
+                    {
+                        var charge = result.Transactions.First(t => t.TxId == DisputedLine.KeyOf(invoice.Period, line.LeaseId, line.Kind, line.Late));
+                        disputable.Add((DisputedLine.From(invoice, line, charge), new DisputeLine(), new Dictionary<string, long>(StringComparer.Ordinal)));
+                    }
+                }
                 day++;
+            }
+            else if (Kinds[r[1] % Kinds.Length] == "dispute")
+            {
+                if (disputable.Count > 0)
+                {
+                    Dispute(disputable[r[2] % disputable.Count], r, $"d{disputes++}", Sh.Dec(day, 12), balances);
+                }
             }
             else
             {
@@ -159,6 +190,58 @@ public class CashLoopPropertyTests
             Assert.Equal(0, balances.Values.Sum());
         }
         return (balances, cash);
+    }
+
+    /// <summary>
+    /// A dispute of <paramref name="of"/>'s line, claimed and accepted with amounts decoded from <paramref name="r"/> (all of
+    /// what is left, one fen more, or a part): when accepted, its credit note is posted, and what each part has given back
+    /// over all the line's notes stays within what the line moved.
+    /// </summary>
+    private static void Dispute((DisputedLine Line, DisputeLine Decider, Dictionary<string, long> Given) of, int[] r, string id, Instant at,
+        Dictionary<string, long> balances)
+    {
+        var (line, decider, given) = of;
+        var left = line.AmountFen - decider.CreditedFen;
+        var claim = (r[4] % 3) switch { 0 => left, 1 => left + 1, _ => 1 + r[5] % Math.Max(1, left) };
+        try
+        {
+            foreach (var e in decider.Decide(new OpenDispute(id, line.Buyer, line.Period, line.Bid, line.Offer, line.Kind, line.Late, claim, "why", at),
+                Parties(line.Buyer), null, line))
+            {
+                decider.Evolve(e);
+            }
+        }
+        catch (RejectedException e)
+        {
+            Assert.True(line.Kind == LineKinds.SlaCredit || claim > left || claim <= 0, $"{e.Rejection.Code}: {e.Rejection.Reason}");
+            return;
+        }
+        var x = (r[6] % 3) switch { 0 => claim, 1 => 1, _ => 1 + r[7] % claim };
+        var events = decider.Decide(new ResolveDispute(id, Outcomes.Accept, x, at), Audit.Statements.Genesis);
+        foreach (var e in events)
+        {
+            decider.Evolve(e);
+        }
+        var tx = Assert.IsType<TransactionPosted>(events[^1]);
+        Assert.Equal(0, tx.Sum);
+        Post(balances, tx);
+        foreach (var p in tx.Postings)
+        {
+            given[p.Account] = given.GetValueOrDefault(p.Account) + p.AmountFen;
+        }
+        // Debits (given back) within the earner's, the platform's and each region's part; credits within the buyer's and the issuer's.
+        Assert.InRange(given.GetValueOrDefault(line.Earner), 0, line.EarnerFen);
+        Assert.InRange(given.GetValueOrDefault(DisputedLine.PlatformFees), 0, line.PlatformFen);
+        foreach (var region in line.Regions)
+        {
+            Assert.InRange(given.GetValueOrDefault(region.Account), 0, region.AmountFen);
+        }
+        Assert.InRange(-given.GetValueOrDefault($"buyer:{line.Buyer}"), 0, line.AmountFen - line.VoucherFen);
+        if (line.Issuer is not null)
+        {
+            Assert.InRange(-given.GetValueOrDefault(line.Issuer), 0, line.VoucherFen);
+        }
+        Assert.InRange(decider.CreditedFen, 1, line.AmountFen);
     }
 
     private static void Post(Dictionary<string, long> balances, TransactionPosted t)
