@@ -103,12 +103,17 @@ public sealed class DisputeScenarioTests
         Assert.Equal(0, r.Ledger.TrialBalanceFen);
         Assert.True(r.Verification.Ok, string.Join("; ", r.Verification.Failures));
 
-        // FOCUS: the two notes as Credit rows after the line, which together cancel it.
-        var credits = r.Focus!.Rows.Where(x => x.ChargeCategory == "Credit").ToList();
-        Assert.Equal([(-54L, -38L, -16L), (-144_714L, -101_300L, -43_414L)], credits.Select(x => (x.BilledCostFen, x.EffectiveCostFen, x.VoucherFen)));
+        // FOCUS (docs/focus.md, ADR 0028): each note is a Credit row of −x against the line and a row of +v with x_VoucherFen −v,
+        // under the note's id; per note Σ BilledCost is its dueFen, and with the line's rows everything cancels.
+        var credits = r.Focus!.Rows.Where(x => x.InvoiceId.StartsWith("cn-", StringComparison.Ordinal)).ToList();
+        Assert.All(credits, x => Assert.Equal("Credit", x.ChargeCategory));
+        Assert.Equal([(-54L, -54L, 0L), (16L, 16L, -16L), (-144_714L, -144_714L, 0L), (43_414L, 43_414L, -43_414L)],
+            credits.Select(x => (x.BilledCostFen, x.EffectiveCostFen, x.VoucherFen)));
+        Assert.Equal([("cn-d1", -38L), ("cn-d2", -101_300L)], credits.GroupBy(x => x.InvoiceId).Select(g => (g.Key, g.Sum(x => x.BilledCostFen))));
         Assert.Equal(0, r.Focus.Rows.Sum(x => x.BilledCostFen));
-        Assert.All(r.Focus.Rows, x => Assert.Equal(x.BilledCostFen, x.EffectiveCostFen + x.VoucherFen));
-        Assert.Equal([r.CreditNotes[0].Hash, r.CreditNotes[1].Hash], credits.Select(x => x.StatementHash));
+        Assert.Equal(0, r.Focus.Rows.Sum(x => x.VoucherFen));
+        Assert.All(r.Focus.Rows, x => Assert.Equal(x.BilledCostFen, x.EffectiveCostFen));
+        Assert.Equal([r.CreditNotes[0].Hash, r.CreditNotes[0].Hash, r.CreditNotes[1].Hash, r.CreditNotes[1].Hash], credits.Select(x => x.StatementHash));
     }
 
     [Fact]
