@@ -111,6 +111,16 @@ public sealed class StripeRefundTests : IAsyncLifetime
         Assert.Equal("ignored", (await Expect(HttpStatusCode.OK, Deliver(settled)))["outcome"]!.GetValue<string>());
         Assert.Equal(1, _stripe.RefundCount);
         Assert.Equal(0, (await LedgerJson())["trialBalanceFen"]?.GetValue<long>() ?? 0);
+
+        // Reconciliation lists the refund, both sides, and finds no difference.
+        var report = await Expect(HttpStatusCode.OK, _host.Operator.GetAsync("/v1/reconciliation"));
+        Assert.True(report["matches"]!.GetValue<bool>(), report.ToJsonString());
+        var line = Assert.Single(report["refunds"]!.AsArray())!;
+        Assert.Equal(("rf-1", 1, intentId, paid, "succeeded", (string)refund["id"]!, "succeeded"), (line["refundId"]!.GetValue<string>(), line["part"]!.GetValue<int>(),
+            line["intentId"]!.GetValue<string>(), line["amountFen"]!.GetValue<long>(), line["status"]!.GetValue<string>(),
+            line["providerRefundId"]!.GetValue<string>(), line["providerStatus"]!.GetValue<string>()));
+        Assert.Equal(paid, report["totals"]!["providerRefundsFen"]!.GetValue<long>());
+        Assert.Equal(paid, report["totals"]!["ledgerProviderRefundsFen"]!.GetValue<long>());
     }
 
     [Fact]
@@ -156,6 +166,9 @@ public sealed class StripeRefundTests : IAsyncLifetime
         Assert.Equal("ignored", (await Expect(HttpStatusCode.OK, Deliver(failed)))["outcome"]!.GetValue<string>());
         Assert.Equal(-paid, await Balance("buyer:alice"));
         Assert.Equal(0, (await LedgerJson())["trialBalanceFen"]?.GetValue<long>() ?? 0);
+        var report = await Expect(HttpStatusCode.OK, _host.Operator.GetAsync("/v1/reconciliation"));
+        Assert.True(report["matches"]!.GetValue<bool>(), report.ToJsonString());
+        Assert.Equal(("failed", "failed"), (report["refunds"]![0]!["status"]!.GetValue<string>(), report["refunds"]![0]!["providerStatus"]!.GetValue<string>()));
 
         // A new refund finds the intent refundable again (the failed part holds nothing) and goes back through Stripe.
         await Expect(HttpStatusCode.Created, Cash("refund", "rf-3", "alice", paid));

@@ -105,6 +105,11 @@ public static class PaymentGateways
     public static ProviderTransfer ToProvider(GatewayTransfer t) =>
         new(t.Id, t.AmountFen, t.Currency, t.Destination, t.Metadata.GetValueOrDefault(MetadataKeys.PayoutId), t.Reversed);
 
+    public static ProviderRefund ToProvider(GatewayRefund r) =>
+        new(r.Id, r.PaymentIntentId, r.AmountFen, r.Status, r.Metadata.GetValueOrDefault(MetadataKeys.RefundId),
+            int.TryParse(r.Metadata.GetValueOrDefault(MetadataKeys.RefundPart), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture,
+                out var n) ? n : null);
+
     public static void RequireConfigured(IPaymentGateway gateway)
     {
         if (!gateway.Configured)
