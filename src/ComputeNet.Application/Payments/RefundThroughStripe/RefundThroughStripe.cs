@@ -249,8 +249,13 @@ public sealed class RefundAttempts(IDocumentStore store, IPaymentGateway gateway
             await using var session = store.LightweightSession();
             await SettlementLock.ShareAsync(session, ct);
             await SettlementLock.LedgerAsync(session, ct);
-            if (await session.LoadAsync<LedgerTransactionView>(txId, ct) is not null)
+            if (await session.LoadAsync<LedgerTransactionView>(txId, ct) is { } done)
             {
+                // Given back already (a crash between the reversal and its event) — unless an operator's correction took the id.
+                if (done.Reverses != CashBook.TxIdOf(r.RefundId))
+                {
+                    throw new InvalidOperationException($"correction id '{txId}' is taken by another transaction; give refund '{r.RefundId}' part {part.N} back by hand");
+                }
                 return;
             }
             var original = (await session.LoadAsync<LedgerTransactionView>(CashBook.TxIdOf(r.RefundId), ct))?.Transaction
