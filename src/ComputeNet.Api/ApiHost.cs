@@ -222,6 +222,7 @@ public static class ApiHost
         await app.Services.InitialiseComputeNetAsync(ct);
         // Payout transfers in flight are given up (not recorded) when the host stops, so shutdown does not wait on Stripe.
         app.Lifetime.ApplicationStopping.Register(app.Services.GetRequiredService<Application.Payments.PayParty.PayoutAttempts>().Stop);
+        app.Lifetime.ApplicationStopping.Register(app.Services.GetRequiredService<Application.Payments.RefundThroughStripe.RefundAttempts>().Stop);
 
         // Behind a trusted proxy only: the client's address for the per-address limit and the metrics check.
         if (ForwardedHeadersSettings.From(app.Configuration) is { Enabled: true } forwarded)

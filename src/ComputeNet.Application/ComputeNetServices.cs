@@ -64,6 +64,7 @@ public static class ComputeNetServices
         // Offline unless a host replaces it (ComputeNet.Payments.Stripe when ComputeNet:Stripe:SecretKey is configured).
         services.AddSingleton<Payments.IPaymentGateway, Payments.OfflinePaymentGateway>();
         services.AddSingleton<Payments.PayParty.PayoutAttempts>();
+        services.AddSingleton<Payments.RefundThroughStripe.RefundAttempts>();
         services.AddValidatorsFromAssembly(typeof(ComputeNetServices).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));
         return services;

@@ -58,6 +58,7 @@ public sealed class StripePaymentGateway : IPaymentGateway
     private readonly StripeSettings _settings;
     private readonly PaymentIntentService _intents;
     private readonly TransferService _transfers;
+    private readonly RefundService _refunds;
 
     public StripePaymentGateway(StripeSettings settings)
     {
@@ -71,6 +72,7 @@ public sealed class StripePaymentGateway : IPaymentGateway
         });
         _intents = new PaymentIntentService(client);
         _transfers = new TransferService(client);
+        _refunds = new RefundService(client);
     }
 
     public bool Configured => true;
@@ -98,6 +100,26 @@ public sealed class StripePaymentGateway : IPaymentGateway
             Metadata = transfer.Metadata.ToDictionary(),
         }, new RequestOptions { IdempotencyKey = transfer.IdempotencyKey }, ct), ct);
         return ToGateway(created);
+    }
+
+    public async Task<GatewayRefund> CreateRefundAsync(NewRefund refund, CancellationToken ct)
+    {
+        var created = await Call(() => _refunds.CreateAsync(new RefundCreateOptions
+        {
+            PaymentIntent = refund.PaymentIntentId,
+            Amount = refund.AmountFen,
+            Metadata = refund.Metadata.ToDictionary(),
+        }, new RequestOptions { IdempotencyKey = refund.IdempotencyKey }, ct), ct);
+        return ToGateway(created);
+    }
+
+    public async IAsyncEnumerable<GatewayRefund> ListRefundsAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        var pages = _refunds.ListAutoPagingAsync(new RefundListOptions { Limit = PageSize }, null, ct);
+        await foreach (var r in Wrap(pages, ct))
+        {
+            yield return ToGateway(r);
+        }
     }
 
     public async IAsyncEnumerable<GatewayIntent> ListPaymentIntentsAsync([EnumeratorCancellation] CancellationToken ct)
@@ -139,6 +161,15 @@ public sealed class StripePaymentGateway : IPaymentGateway
             return new GatewayEvent(e.Id, e.Type, null, null, null,
                 new GatewayDispute(dispute.Id, dispute.PaymentIntentId, dispute.Amount, dispute.Currency ?? "", dispute.Reason));
         }
+        if (e.Data?.Object is Refund refund)
+        {
+            return new GatewayEvent(e.Id, e.Type, null, null, null, Refunds: [ToGateway(refund)]);
+        }
+        if (e.Data?.Object is Charge charge)
+        {
+            // charge.refunded: the refunds it lists (when the API version still includes them; refund.updated carries each one too).
+            return new GatewayEvent(e.Id, e.Type, null, null, null, Refunds: (charge.Refunds?.Data ?? []).Select(ToGateway).ToList());
+        }
         if (e.Data?.Object is PaymentIntent intent)
         {
             return new GatewayEvent(e.Id, e.Type, ToGateway(intent), intent.LastPaymentError?.Code, intent.LastPaymentError?.Message);
@@ -148,6 +179,9 @@ public sealed class StripePaymentGateway : IPaymentGateway
 
     private static GatewayIntent ToGateway(PaymentIntent i) =>
         new(i.Id, i.Amount, i.AmountReceived, i.Currency ?? "", i.Status ?? "", i.ClientSecret, i.Metadata ?? new Dictionary<string, string>());
+
+    private static GatewayRefund ToGateway(Refund r) =>
+        new(r.Id, r.PaymentIntentId, r.Amount, r.Currency ?? "", r.Status ?? "", r.FailureReason, r.Metadata ?? new Dictionary<string, string>());
 
     private static GatewayTransfer ToGateway(Transfer t) =>
         new(t.Id, t.Amount, t.Currency ?? "", t.DestinationId ?? "", t.Metadata ?? new Dictionary<string, string>(), t.Reversed);

@@ -12,7 +12,7 @@ namespace ComputeNet.Api.Tests;
 
 /// <summary>
 /// A small stand-in for Stripe's API on a loopback port, for Stripe.net to talk to through <c>ApiBase</c>: create and
-/// list payment intents and transfers (form-encoded bodies, Stripe's list envelope with <c>has_more</c> and
+/// list payment intents, transfers and refunds (form-encoded bodies, Stripe's list envelope with <c>has_more</c> and
 /// <c>starting_after</c>), the Idempotency-Key honoured (the first answer is replayed), and failures on demand that,
 /// like a request that never began executing at Stripe, leave no idempotent result behind.
 /// </summary>
@@ -25,6 +25,7 @@ public sealed class FakeStripe : IAsyncDisposable
     private readonly object _gate = new();
     private readonly List<JsonObject> _intents = [];
     private readonly List<JsonObject> _transfers = [];
+    private readonly List<JsonObject> _refunds = [];
     private readonly Dictionary<string, (int Status, string Body)> _idempotent = new(StringComparer.Ordinal);
     private int _failTransfers;
 
@@ -59,6 +60,8 @@ public sealed class FakeStripe : IAsyncDisposable
         app.MapGet("/v1/payment_intents", (HttpContext http) => fake.List(http, fake._intents, "/v1/payment_intents"));
         app.MapPost("/v1/transfers", (Func<HttpContext, Task<IResult>>)(http => fake.Create(http, fake.NewTransfer)));
         app.MapGet("/v1/transfers", (HttpContext http) => fake.List(http, fake._transfers, "/v1/transfers"));
+        app.MapPost("/v1/refunds", (Func<HttpContext, Task<IResult>>)(http => fake.Create(http, fake.NewRefund)));
+        app.MapGet("/v1/refunds", (HttpContext http) => fake.List(http, fake._refunds, "/v1/refunds"));
         await app.StartAsync();
         return fake;
     }
@@ -95,6 +98,49 @@ public sealed class FakeStripe : IAsyncDisposable
         lock (_gate)
         {
             ((string)obj["object"]! == "transfer" ? _transfers : _intents).Add(obj);
+        }
+    }
+
+    private int _dropRefunds;
+    private int _holdRefundAnswers;
+
+    /// <summary>The next <paramref name="count"/> refund requests are dropped before Stripe acts (the connection is cut: no answer, nothing made).</summary>
+    public void DropNextRefunds(int count) => _dropRefunds = count;
+
+    /// <summary>The next <paramref name="count"/> refunds are made, but their answers are held for <see cref="HoldFor"/> (a lost answer).</summary>
+    public void HoldNextRefundAnswers(int count) => _holdRefundAnswers = count;
+
+    public int RefundCount
+    {
+        get { lock (_gate) { return _refunds.Count; } }
+    }
+
+    /// <summary>Every refund made, oldest first (copies).</summary>
+    public IReadOnlyList<JsonObject> Refunds
+    {
+        get { lock (_gate) { return _refunds.Select(r => (JsonObject)r.DeepClone()).ToList(); } }
+    }
+
+    /// <summary>Stripe fails a refund after accepting it (e.g. the card was closed) and returns it, for a refund.updated event.</summary>
+    public JsonObject FailRefund(string refundId, string reason = "expired_or_canceled_card")
+    {
+        lock (_gate)
+        {
+            var refund = _refunds.Single(r => (string)r["id"]! == refundId);
+            refund["status"] = "failed";
+            refund["failure_reason"] = reason;
+            return (JsonObject)refund.DeepClone();
+        }
+    }
+
+    /// <summary>A pending refund settles and is returned, for a refund.updated event.</summary>
+    public JsonObject SucceedRefund(string refundId)
+    {
+        lock (_gate)
+        {
+            var refund = _refunds.Single(r => (string)r["id"]! == refundId);
+            refund["status"] = "succeeded";
+            return (JsonObject)refund.DeepClone();
         }
     }
 
@@ -135,6 +181,12 @@ public sealed class FakeStripe : IAsyncDisposable
         }
         var key = http.Request.Headers["Idempotency-Key"].ToString();
         Requests.Enqueue($"POST {http.Request.Path} {key}");
+        if (http.Request.Path == "/v1/refunds" && Interlocked.Decrement(ref _dropRefunds) >= 0)
+        {
+            // Cut before Stripe acted: the caller gets no answer and nothing is made or remembered under the key.
+            http.Abort();
+            return Results.Empty;
+        }
         var form = await http.Request.ReadFormAsync();
         string held;
         lock (_gate)
@@ -151,14 +203,27 @@ public sealed class FakeStripe : IAsyncDisposable
                 return Error(500, "api_error", "fake_outage", "the fake Stripe was told to fail this request");
             }
             var body = created.ToJsonString();
+            // A refusal (Stripe's 400 with an error object) is remembered under the key like a success.
+            var status = created.ContainsKey("error") ? 400 : 200;
             if (key.Length > 0)
             {
-                _idempotent[$"{http.Request.Path}|{key}"] = (200, body);
+                _idempotent[$"{http.Request.Path}|{key}"] = (status, body);
             }
-            if (http.Request.Path == "/v1/transfers" && _holdTransferAnswers > 0)
+            if (status == 400)
+            {
+                return Results.Text(body, "application/json", Encoding.UTF8, 400);
+            }
+            if ((http.Request.Path == "/v1/transfers" && _holdTransferAnswers > 0) || (http.Request.Path == "/v1/refunds" && _holdRefundAnswers > 0))
             {
                 // Made, but the answer is lost: the caller times out (or dies) not knowing the outcome.
-                _holdTransferAnswers--;
+                if (http.Request.Path == "/v1/refunds")
+                {
+                    _holdRefundAnswers--;
+                }
+                else
+                {
+                    _holdTransferAnswers--;
+                }
                 held = body;
             }
             else
@@ -204,6 +269,36 @@ public sealed class FakeStripe : IAsyncDisposable
         _transfers.Add(transfer);
         return (JsonObject)transfer.DeepClone();
     }
+
+    /// <summary>A refund onto a succeeded intent, never above what the intent received less its earlier refunds (Stripe's rule).</summary>
+    private JsonObject? NewRefund(IFormCollection form)
+    {
+        var intentId = form["payment_intent"].ToString();
+        var intent = _intents.SingleOrDefault(i => (string)i["id"]! == intentId);
+        if (intent is null || (string)intent["status"]! != "succeeded")
+        {
+            return StripeError("resource_missing", $"No such payment_intent: '{intentId}'");
+        }
+        var refunded = _refunds.Where(r => (string)r["payment_intent"]! == intentId && (string)r["status"]! != "failed" && (string)r["status"]! != "canceled")
+            .Sum(r => (long)r["amount"]!);
+        var amount = form.ContainsKey("amount") ? long.Parse(form["amount"]!, CultureInfo.InvariantCulture) : (long)intent["amount_received"]! - refunded;
+        if (amount <= 0 || amount > (long)intent["amount_received"]! - refunded)
+        {
+            return StripeError(refunded >= (long)intent["amount_received"]! ? "charge_already_refunded" : "amount_too_large",
+                $"Refund amount ({amount}) is greater than unrefunded amount on charge ({(long)intent["amount_received"]! - refunded})");
+        }
+        var refund = new JsonObject
+        {
+            ["id"] = $"re_fake{_refunds.Count + 1:D4}", ["object"] = "refund", ["amount"] = amount, ["currency"] = (string)intent["currency"]!,
+            ["payment_intent"] = intentId, ["charge"] = $"ch_{intentId}", ["status"] = "pending", ["failure_reason"] = null, ["metadata"] = Metadata(form),
+            ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        };
+        _refunds.Add(refund);
+        return (JsonObject)refund.DeepClone();
+    }
+
+    private static JsonObject StripeError(string code, string message) =>
+        new() { ["error"] = new JsonObject { ["type"] = "invalid_request_error", ["code"] = code, ["message"] = message } };
 
     private static JsonObject Metadata(IFormCollection form)
     {

@@ -36,6 +36,8 @@ public static class MartenSetup
         typeof(Domain.Payments.PaymentIntentCreated), typeof(Domain.Payments.PaymentIntentSucceeded), typeof(Domain.Payments.PaymentIntentFailed),
         typeof(Domain.Payments.PaymentNotPosted), typeof(Domain.Payments.PayoutAccountSet), typeof(Domain.Payments.PayoutRequested),
         typeof(Domain.Payments.PayoutTransferFailed), typeof(Domain.Payments.PayoutTransferred), typeof(Domain.Payments.PayoutNotPosted),
+        typeof(Domain.Payments.RefundRequested), typeof(Domain.Payments.RefundPartCreated), typeof(Domain.Payments.RefundPartSucceeded),
+        typeof(Domain.Payments.RefundPartFailed),
     ];
 
     /// <param name="clock">The platform's clock (when actions are logged); the system clock when null.</param>
@@ -99,7 +101,11 @@ public static class MartenSetup
 
     // ---- Payments (issue 12: a stream per invoice and per payee, docs/payments.md) ----
     /// <summary>The <c>payment:{invoiceId}</c> and <c>payee:{party}</c> streams, and the intent and payout documents written inline.</summary>
-    private static void ConfigurePayments(StoreOptions opts, string schema) => Payments.PaymentProjections.Configure(opts, schema);
+    private static void ConfigurePayments(StoreOptions opts, string schema)
+    {
+        Payments.PaymentProjections.Configure(opts, schema);
+        Payments.RefundThroughStripe.RefundProjections.Configure(opts, schema);
+    }
     // ---- end of payments ----
 
     // ---- Streams per aggregate (issue 12, item 2): decided through Decider, state read from inline projections ----

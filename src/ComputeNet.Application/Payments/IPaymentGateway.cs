@@ -15,8 +15,19 @@ public sealed record NewTransfer(long AmountFen, string Currency, string Destina
 
 public sealed record GatewayTransfer(string Id, long AmountFen, string Currency, string Destination, IReadOnlyDictionary<string, string> Metadata, bool Reversed);
 
-/// <summary>A verified webhook event. <see cref="Intent"/> is set for payment_intent.* events, <see cref="Dispute"/> for charge.dispute.* events.</summary>
-public sealed record GatewayEvent(string Id, string Type, GatewayIntent? Intent, string? FailureCode, string? FailureMessage, GatewayDispute? Dispute = null);
+/// <summary>A refund onto a payment intent (ADR 0027): amount in fen, created under the idempotency key.</summary>
+public sealed record NewRefund(string PaymentIntentId, long AmountFen, IReadOnlyDictionary<string, string> Metadata, string IdempotencyKey);
+
+/// <summary>A refund at the provider: status <c>pending</c>, <c>requires_action</c>, <c>succeeded</c>, <c>failed</c> or <c>canceled</c>.</summary>
+public sealed record GatewayRefund(string Id, string? PaymentIntentId, long AmountFen, string Currency, string Status, string? FailureReason,
+    IReadOnlyDictionary<string, string> Metadata);
+
+/// <summary>
+/// A verified webhook event. <see cref="Intent"/> is set for payment_intent.* events, <see cref="Dispute"/> for charge.dispute.* events,
+/// <see cref="Refunds"/> for refund.* and charge.refunded events (the refunds the event carries).
+/// </summary>
+public sealed record GatewayEvent(string Id, string Type, GatewayIntent? Intent, string? FailureCode, string? FailureMessage, GatewayDispute? Dispute = null,
+    IReadOnlyList<GatewayRefund>? Refunds = null);
 
 /// <summary>A card payment disputed at the provider (a chargeback): the payment intent it disputes, the amount in fen, the network's reason.</summary>
 public sealed record GatewayDispute(string Id, string? PaymentIntentId, long AmountFen, string Currency, string? Reason);
@@ -49,6 +60,12 @@ public interface IPaymentGateway
     /// <summary>Every payment intent the provider holds, all pages, newest first.</summary>
     IAsyncEnumerable<GatewayIntent> ListPaymentIntentsAsync(CancellationToken ct);
 
+    /// <summary>Refunds (part of) a payment intent under the refund's idempotency key (ADR 0027).</summary>
+    Task<GatewayRefund> CreateRefundAsync(NewRefund refund, CancellationToken ct) => throw OfflinePaymentGateway.NotConfigured();
+
+    /// <summary>Every refund the provider holds, all pages, newest first.</summary>
+    IAsyncEnumerable<GatewayRefund> ListRefundsAsync(CancellationToken ct) => throw OfflinePaymentGateway.NotConfigured();
+
     /// <summary>Every transfer the provider holds, all pages, newest first.</summary>
     IAsyncEnumerable<GatewayTransfer> ListTransfersAsync(CancellationToken ct);
 
@@ -67,6 +84,10 @@ public sealed class OfflinePaymentGateway : IPaymentGateway
 
     public IAsyncEnumerable<GatewayIntent> ListPaymentIntentsAsync(CancellationToken ct) => throw NotConfigured();
 
+    public Task<GatewayRefund> CreateRefundAsync(NewRefund refund, CancellationToken ct) => throw NotConfigured();
+
+    public IAsyncEnumerable<GatewayRefund> ListRefundsAsync(CancellationToken ct) => throw NotConfigured();
+
     public IAsyncEnumerable<GatewayTransfer> ListTransfersAsync(CancellationToken ct) => throw NotConfigured();
 
     public GatewayEvent ParseWebhook(string json, string? signatureHeader) => throw NotConfigured();
@@ -83,6 +104,11 @@ public static class PaymentGateways
 
     public static ProviderTransfer ToProvider(GatewayTransfer t) =>
         new(t.Id, t.AmountFen, t.Currency, t.Destination, t.Metadata.GetValueOrDefault(MetadataKeys.PayoutId), t.Reversed);
+
+    public static ProviderRefund ToProvider(GatewayRefund r) =>
+        new(r.Id, r.PaymentIntentId, r.AmountFen, r.Status, r.Metadata.GetValueOrDefault(MetadataKeys.RefundId),
+            int.TryParse(r.Metadata.GetValueOrDefault(MetadataKeys.RefundPart), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture,
+                out var n) ? n : null);
 
     public static void RequireConfigured(IPaymentGateway gateway)
     {
@@ -101,4 +127,6 @@ public static class MetadataKeys
     public const string Period = "period";
     public const string PayoutId = "payout_id";
     public const string Party = "party";
+    public const string RefundId = "refund_id";
+    public const string RefundPart = "refund_part";
 }

@@ -31,15 +31,31 @@ public sealed class RecordCashValidator : AbstractValidator<RecordCashRequest>
 /// account's <see cref="LedgerAccountView"/>, an earlier use of the id its <see cref="LedgerTransactionView"/>: the cost
 /// of an action does not depend on how many were recorded before it. The cash stream's expected version still guards the append.
 /// </summary>
-public sealed class RecordCashHandler(IDocumentStore store, PartyDirectory parties, IClock clock) : ICommandHandler<RecordCashRequest, CashResult>
+public sealed class RecordCashHandler(IDocumentStore store, PartyDirectory parties, IClock clock, Payments.IPaymentGateway gateway,
+    Payments.RefundThroughStripe.RefundAttempts refunds) : ICommandHandler<RecordCashRequest, CashResult>
 {
 
-    public async ValueTask<CashResult> Handle(RecordCashRequest r, CancellationToken ct) => await RecordAsync(store, parties, clock, r, ct);
+    /// <summary>
+    /// A refund to a buyer who paid through Stripe goes back through Stripe (ADR 0027): the posting and the outbox entry commit
+    /// together, then the Stripe refund is attempted now (a repeat of the request attempts what is still unanswered again,
+    /// under the same idempotency keys; the outbox does so too). Without Stripe, or for a buyer who paid by bank, as before.
+    /// </summary>
+    public async ValueTask<CashResult> Handle(RecordCashRequest r, CancellationToken ct)
+    {
+        var result = await RecordAsync(store, parties, clock, r, ct, refundThroughProvider: gateway.Configured);
+        if (result.Type == "refund" && gateway.Configured)
+        {
+            await refunds.AttemptAsync(result.Id);
+        }
+        return result;
+    }
 
     /// <summary>The cash action itself, for use cases that post cash as a consequence (payments and payouts through the provider).</summary>
     /// <param name="exceptPayout">The provider payout this posting pays (its own reservation is not held against it).</param>
+    /// <param name="refundThroughProvider">A buyer's refund also records, in the same transaction, its refund through the payment
+    /// provider when the buyer paid through it (<see cref="Payments.RefundThroughStripe.RefundProjections.PlanAsync"/>).</param>
     public static async Task<CashResult> RecordAsync(IDocumentStore store, PartyDirectory parties, IClock clock, RecordCashRequest r, CancellationToken ct,
-        string? exceptPayout = null)
+        string? exceptPayout = null, bool refundThroughProvider = false)
     {
         var toRegion = r.Type == "payout" && r.Account == CashBook.RegionAccountName;
         // A revenue-share payout names a region, not a party: it is known when a pairing agreement names it (§14).
@@ -84,6 +100,11 @@ public sealed class RecordCashHandler(IDocumentStore store, PartyDirectory parti
                 return Result(book.Find(r.Id!)!, r, repeat: true);
             }
             ExpectedVersion.Append(session, MartenSetup.Streams.Cash, readVersion, decided.ToArray());
+            if (refundThroughProvider && decided[0] is TransactionPosted { Kind: "refund" } refund && refund.Postings[0].Account == $"buyer:{r.Party}")
+            {
+                // The outbox entry of the refund through the provider, in the posting's transaction (under the ledger lock).
+                await Payments.RefundThroughStripe.RefundProjections.PlanAsync(session, r.Party, r.Id!, r.AmountFen, cmd.At, ct);
+            }
             try
             {
                 await session.SaveChangesAsync(ct);

@@ -16,7 +16,7 @@ namespace ComputeNet.Application.Payments.HandleStripeWebhook;
 /// </summary>
 public sealed record HandleStripeWebhookRequest(string Json, string? Signature) : ICommand<WebhookResult>;
 
-/// <summary>What the delivery did: <c>posted</c>, <c>failure-recorded</c>, <c>not-posted</c> (the ledger refused it) or <c>ignored</c>.</summary>
+/// <summary>What the delivery did: <c>posted</c>, <c>failure-recorded</c>, <c>not-posted</c> (the ledger refused it), <c>refund-recorded</c> or <c>ignored</c>.</summary>
 public sealed record WebhookResult(string EventId, string Type, string Outcome, string? IntentId, string? Detail);
 
 public sealed class HandleStripeWebhookHandler(IDocumentStore store, PartyDirectory parties, IPaymentGateway gateway, IClock clock,
@@ -30,6 +30,10 @@ public sealed class HandleStripeWebhookHandler(IDocumentStore store, PartyDirect
         if (e.Dispute is not null && e.Type == "charge.dispute.created")
         {
             return await StripeDisputes.OpenAsync(store, disputes, clock, e, e.Dispute, ct);
+        }
+        if (e.Refunds is not null)
+        {
+            return await RefundThroughStripe.RefundWebhook.HandleAsync(store, clock, e, ct);
         }
         if (e.Intent is null)
         {

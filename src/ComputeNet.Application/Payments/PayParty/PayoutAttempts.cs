@@ -151,13 +151,13 @@ public sealed class PayoutAttempts(IDocumentStore store, PartyDirectory parties,
 }
 
 /// <summary>
-/// The outbox worker: finishes payouts whose transfer was recorded but whose outcome is not (a crash, a timeout, a host that
+/// The outbox worker: finishes payouts (and refunds through the provider, <see cref="RefundThroughStripe.RefundAttempts"/>) whose transfer was recorded but whose outcome is not (a crash, a timeout, a host that
 /// stopped mid-call), by attempting them again under their idempotency key — at start and every
 /// <see cref="Options.Interval"/>. Reads the <c>requested</c> payouts through the payout documents' status index; skips one
 /// that another attempt holds. Runs in <c>serve</c> when a payment provider is configured.
 /// </summary>
 public sealed class PayoutOutbox(IDocumentStore store, PayoutAttempts attempts, IPaymentGateway gateway, PayoutOutbox.Options options,
-    ILogger<PayoutOutbox> logger) : BackgroundService
+    ILogger<PayoutOutbox> logger, RefundThroughStripe.RefundAttempts? refunds = null) : BackgroundService
 {
     public sealed record Options(TimeSpan Interval)
     {
@@ -180,6 +180,11 @@ public sealed class PayoutOutbox(IDocumentStore store, PayoutAttempts attempts, 
             try
             {
                 await SweepAsync(stoppingToken);
+                if (refunds is not null)
+                {
+                    // Refunds through the provider (ADR 0027): the same outbox, a second queue.
+                    await refunds.SweepAsync(stoppingToken);
+                }
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {

@@ -7,7 +7,7 @@ using Mediator;
 namespace ComputeNet.Application.Payments.Reconcile;
 
 /// <summary>
-/// Operator, regulator: what the provider says (every payment intent and transfer, all pages) against the ledger's
+/// Operator, regulator: what the provider says (every payment intent, transfer and refund, all pages) against the ledger's
 /// cash transactions, with every difference listed (docs/payments.md).
 /// </summary>
 public sealed record ReconcileRequest : IQuery<ReconciliationReport>;
@@ -44,13 +44,20 @@ public sealed class ReconcileHandler(IDocumentStore store, IPaymentGateway gatew
             transfers.Add(PaymentGateways.ToProvider(t));
             Bound(transfers.Count);
         }
+        var refunds = new List<ProviderRefund>();
+        await foreach (var r in gateway.ListRefundsAsync(ct))
+        {
+            refunds.Add(PaymentGateways.ToProvider(r));
+            Bound(refunds.Count);
+        }
         await using var session = store.QuerySession();
         var cash = (await session.Events.FetchStreamAsync(MartenSetup.Streams.Cash, token: ct)).Select(e => e.Data).OfType<TransactionPosted>().ToList();
         // Every recorded intent and payout, from their documents (bounded like the provider's lists it is compared with).
         var book = PaymentsBook.Of(
             (await session.Query<PaymentIntentDocument>().OrderBy(d => d.Order).ToListAsync(ct)).Select(d => d.State),
             (await session.Query<PayoutDocument>().OrderBy(d => d.Order).ToListAsync(ct)).Select(d => d.State));
-        return Reconciliation.Compare(intents, transfers, cash, book);
+        var recordedRefunds = (await session.Query<RefundThroughStripe.RefundDocument>().OrderBy(d => d.Order).ToListAsync(ct)).Select(d => d.State).ToList();
+        return Reconciliation.Compare(intents, transfers, cash, book, refunds, recordedRefunds);
     }
 
     private static void Bound(int count)
