@@ -72,7 +72,7 @@ internal static class VerifyCommand
             AnsiConsole.MarkupLineInterpolated($"[red]{f}[/]");
         }
         AnsiConsole.MarkupLine((report.Ok ? "[green]verified[/]" : "[red]verification failed[/]")
-            + Markup.Escape($": {report.Periods} periods, {report.Statements} statements, {report.Transactions} period transactions, {report.LedgerTransactions} cash/reversal transactions"));
+            + Markup.Escape($": {report.Periods} periods, {report.Statements} statements, {report.Transactions} period transactions, {report.LedgerTransactions} cash/reversal transactions, {report.CreditNotes} credit notes"));
     }
 
     private static Command ProofCommand()

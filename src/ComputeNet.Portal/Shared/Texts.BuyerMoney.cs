@@ -22,6 +22,7 @@ public sealed partial class Texts
         "reimburse" => L("报销", "Reimbursement"),
         "refund" => L("退款", "Refund"),
         "reversal" => L("冲正", "Reversal"),
+        "credit-note" => L("红字发票（贷项通知）", "Credit note"),
         _ => kind,
     };
     public string LedgerNoLines => L("暂无流水", "No ledger lines yet");

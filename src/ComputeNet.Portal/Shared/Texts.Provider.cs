@@ -129,6 +129,7 @@ public sealed partial class Texts
         "reimburse" => L("补贴拨付", "Reimbursement"),
         "refund" => L("退款", "Refund"),
         "reversal" => L("冲正", "Reversal"),
+        "credit-note" => L("红字发票（贷项通知）", "Credit note"),
         _ => kind,
     };
 }
