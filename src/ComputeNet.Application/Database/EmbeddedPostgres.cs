@@ -458,7 +458,7 @@ public sealed class EmbeddedPostgres
     }
 
     /// <summary>Version 15 first (what we test against), then any other installed major version, highest first.</summary>
-    private static List<string> DefaultBinCandidates()
+    internal static List<string> DefaultBinCandidates()
     {
         var preferred = Path.Combine(PostgresRoot, PreferredMajorVersion, "bin");
         var candidates = new List<string> { preferred };
@@ -575,7 +575,7 @@ public sealed class EmbeddedPostgres
     /// Not cancellable on purpose: abandoning initdb or pg_ctl midway while releasing the lock would let another process
     /// act on a half-built cluster. Each tool bounds its own run time (pg_ctl -t).
     /// </summary>
-    private static async Task<ProcessResult> RunProcessAsync(string fileName, IReadOnlyList<string> arguments, string? workingDirectory)
+    internal static async Task<ProcessResult> RunProcessAsync(string fileName, IReadOnlyList<string> arguments, string? workingDirectory)
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
@@ -608,7 +608,7 @@ public sealed class EmbeddedPostgres
         return new ProcessResult(commandLine, process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
     }
 
-    private sealed record ProcessResult(string CommandLine, int ExitCode, string StandardOutput, string StandardError)
+    internal sealed record ProcessResult(string CommandLine, int ExitCode, string StandardOutput, string StandardError)
     {
         public string Describe() =>
             $"`{CommandLine}` exited with {ExitCode}.\nstderr:\n{StandardError.Trim()}\nstdout:\n{StandardOutput.Trim()}";
@@ -665,11 +665,11 @@ public sealed class EmbeddedPostgres
         return start;
     }
 
-    private static string NormalizePath(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+    internal static string NormalizePath(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
 
     private static string? NonBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
-    private static bool IsRunningAsRoot()
+    internal static bool IsRunningAsRoot()
     {
         if (OperatingSystem.IsWindows())
         {
