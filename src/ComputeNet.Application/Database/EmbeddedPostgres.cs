@@ -61,6 +61,47 @@ public static class DatabaseConnection
 
         return await new EmbeddedPostgres().EnsureStartedAsync(ct).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The data source for a connection string. One server: Npgsql's own. Several (<c>Host=a:1,b:2;Target Session Attributes=primary</c>,
+    /// a primary and its standbys): Npgsql 9 builds a multi-host data source only without target session attributes, so they are taken
+    /// out of the string and applied as the data source's wrapper (<see cref="NpgsqlMultiHostDataSource.WithTargetSession"/>). Each
+    /// multi-host string gets one data source per process (its pools and the servers' roles are shared by every store on it).
+    /// </summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(connectionString);
+        if (settings.Host?.Contains(',', StringComparison.Ordinal) != true)
+        {
+            return NpgsqlDataSource.Create(connectionString);
+        }
+
+        return MultiHostDataSources.GetOrAdd(connectionString, _ =>
+        {
+            var target = ParseTarget(settings.TargetSessionAttributes);
+            settings.TargetSessionAttributes = null;
+            return new NpgsqlDataSourceBuilder(settings.ConnectionString).BuildMultiHost().WithTargetSession(target);
+        });
+    }
+
+    /// <summary>Whether a connection string names several servers (a primary and its standbys).</summary>
+    public static bool IsMultiHost(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString).Host?.Contains(',', StringComparison.Ordinal) == true;
+
+    private static readonly ConcurrentDictionary<string, NpgsqlDataSource> MultiHostDataSources = new(StringComparer.Ordinal);
+
+    /// <summary>libpq's spellings (read-write, prefer-standby …), as Npgsql reads them in a connection string; unset means any server.</summary>
+    private static TargetSessionAttributes ParseTarget(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "any" => TargetSessionAttributes.Any,
+        "primary" => TargetSessionAttributes.Primary,
+        "standby" => TargetSessionAttributes.Standby,
+        "prefer-primary" => TargetSessionAttributes.PreferPrimary,
+        "prefer-standby" => TargetSessionAttributes.PreferStandby,
+        "read-write" => TargetSessionAttributes.ReadWrite,
+        "read-only" => TargetSessionAttributes.ReadOnly,
+        var other => throw new ArgumentException($"Target Session Attributes '{other}' is not one of any, primary, standby, prefer-primary, prefer-standby, read-write, read-only"),
+    };
 }
 
 /// <summary>

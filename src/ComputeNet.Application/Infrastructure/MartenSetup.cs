@@ -43,7 +43,15 @@ public static class MartenSetup
     /// <param name="clock">The platform's clock (when actions are logged); the system clock when null.</param>
     public static void Configure(StoreOptions opts, string connectionString, string schema, IClock? clock = null)
     {
-        opts.Connection(connectionString);
+        // A multi-host string (a primary and its standby) needs a multi-host data source (Database/DatabaseConnection).
+        if (Database.DatabaseConnection.IsMultiHost(connectionString))
+        {
+            opts.Connection(Database.DatabaseConnection.CreateDataSource(connectionString));
+        }
+        else
+        {
+            opts.Connection(connectionString);
+        }
         opts.DatabaseSchemaName = schema;
         opts.Events.DatabaseSchemaName = schema;
         opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
