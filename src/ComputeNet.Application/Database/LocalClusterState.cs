@@ -38,21 +38,26 @@ public sealed record LocalClusterState(
     /// <summary>A connection string for reads that tolerate replication lag: the standby if one answers, else the primary.</summary>
     public string ReadConnectionString => Connection(Npgsql.TargetSessionAttributes.PreferStandby);
 
-    private string Connection(TargetSessionAttributes target) => new NpgsqlConnectionStringBuilder
+    /// <remarks>One server left (no standby, or after a promotion): no target session attributes, which Npgsql refuses for one host.</remarks>
+    private string Connection(TargetSessionAttributes target)
     {
-        Host = string.Join(',', Postgres.Where(p => p.Role != PostgresRole.Lost).OrderBy(p => p.Role).Select(p => $"127.0.0.1:{p.Port}")),
-        Username = "postgres",
-        Database = LocalCluster.DatabaseName,
-        TargetSessionAttributes = target switch
+        var servers = Postgres.Where(p => p.Role != PostgresRole.Lost).OrderBy(p => p.Role).Select(p => $"127.0.0.1:{p.Port}").ToList();
+        var builder = new NpgsqlConnectionStringBuilder
         {
-            Npgsql.TargetSessionAttributes.Primary => "primary",
-            _ => "prefer-standby",
-        },
-        HostRecheckSeconds = 1,
-        Timeout = 5,
-        CommandTimeout = 120,
-        MaxPoolSize = 50,
-    }.ConnectionString;
+            Host = string.Join(',', servers),
+            Username = "postgres",
+            Database = LocalCluster.DatabaseName,
+            Timeout = 5,
+            CommandTimeout = 120,
+            MaxPoolSize = 50,
+        };
+        if (servers.Count > 1)
+        {
+            builder.TargetSessionAttributes = target == Npgsql.TargetSessionAttributes.Primary ? "primary" : "prefer-standby";
+            builder.HostRecheckSeconds = 1;
+        }
+        return builder.ConnectionString;
+    }
 
     /// <summary>The node that takes writes, if any is left.</summary>
     public PostgresNode? Primary => Postgres.FirstOrDefault(p => p.Role == PostgresRole.Primary);
