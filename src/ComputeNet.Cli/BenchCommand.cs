@@ -82,6 +82,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(HistoryBench.Create());
         bench.Subcommands.Add(RestartBench.Create());
         bench.Subcommands.Add(AggregatesBench.Create());
+        bench.Subcommands.Add(ClusterBench.Create());
         return bench;
     }
 

@@ -62,7 +62,7 @@ public sealed class RejectionExceptionHandler(IProblemDetailsService problems, I
 
     /// <summary>
     /// The database could not be reached or went away mid-request (connection refused or broken, server shutting down or
-    /// starting, too many connections, a timeout): anywhere in the exception's chain, as Marten wraps Npgsql's exceptions.
+    /// starting, too many connections, a timeout, no server of a multi-host string in the wanted role): anywhere in the exception's chain, as Marten wraps Npgsql's exceptions.
     /// A write that failed so may or may not have committed.
     /// </summary>
     public static bool DatabaseUnavailable(Exception? e)
@@ -75,6 +75,10 @@ public sealed class RejectionExceptionHandler(IProblemDetailsService problems, I
                     // Class 08 connection exception, 57P01–57P03 shutdown / crash / cannot connect now, 53300 too many connections.
                     return pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState is "57P01" or "57P02" or "57P03" or "53300";
                 case Npgsql.NpgsqlException npgsql when npgsql.IsTransient || npgsql.InnerException is System.Net.Sockets.SocketException or System.IO.IOException or TimeoutException:
+                    return true;
+                // "No suitable host was found": with a multi-host connection string, no listed server is up in the wanted role
+                // (the primary died and the standby is not promoted yet, or Npgsql still remembers it as a standby).
+                case Npgsql.NpgsqlException npgsql when npgsql.GetType() == typeof(Npgsql.NpgsqlException) && npgsql.InnerException is null:
                     return true;
                 case System.Net.Sockets.SocketException:
                     return true;

@@ -1,0 +1,88 @@
+using ComputeNet.Application.Database;
+using Npgsql;
+
+namespace ComputeNet.Application.Tests.Cluster;
+
+/// <summary>A local cluster for one test: its own folder, hosts run from the CLI built beside the tests; disposing stops it and
+/// removes the folder.</summary>
+public sealed class TestCluster : IAsyncDisposable
+{
+    private TestCluster(LocalCluster cluster) => Cluster = cluster;
+
+    public LocalCluster Cluster { get; }
+
+    public LocalClusterState State => Cluster.State;
+
+    public static HostLauncher Launcher => new("dotnet", [Cli.Path()]);
+
+    public static async Task<TestCluster> StartAsync(int hosts, bool synchronous, CancellationToken ct, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var options = new LocalClusterOptions
+        {
+            Directory = $"{LocalCluster.DefaultDirectory()}-test-{Guid.NewGuid().ToString("N")[..8]}",
+            Hosts = hosts,
+            Standby = true,
+            Synchronous = synchronous,
+            Launcher = Launcher,
+            HostEnvironment = environment ?? new Dictionary<string, string>(),
+        };
+        try
+        {
+            return new TestCluster(await LocalCluster.StartAsync(options, log: null, ct));
+        }
+        catch
+        {
+            if (LocalCluster.Open(options.Directory!) is { } started)
+            {
+                await started.StopAsync(clean: true, CancellationToken.None);
+            }
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await Cluster.StopAsync(clean: true, CancellationToken.None);
+}
+
+/// <summary>What the market journal holds, read with SQL from the market stream's blocks on the current primary.</summary>
+public static class MarketJournal
+{
+    /// <summary>How many times each order was placed (BidPlaced / OfferListed) across every journal block.</summary>
+    public static async Task<Dictionary<(string Party, string Id), int>> PlacementsAsync(string connectionString, string schema, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var query = new NpgsqlCommand($"""
+            select e->>'party', coalesce(e->>'bidId', e->>'offerId'), count(*)::int
+            from "{schema}".mt_events m cross join lateral jsonb_array_elements(m.data->'events') e
+            where m.stream_id = 'market' and e->>'$type' in ('bid_placed', 'offer_listed')
+            group by 1, 2
+            """, connection);
+        await using var reader = await query.ExecuteReaderAsync(ct);
+        var placements = new Dictionary<(string, string), int>();
+        while (await reader.ReadAsync(ct))
+        {
+            placements[(reader.GetString(0), reader.GetString(1))] = reader.GetInt32(2);
+        }
+        return placements;
+    }
+
+    /// <summary>Every trade sequence in the journal, in journal order.</summary>
+    public static async Task<List<long>> TradeSequencesAsync(string connectionString, string schema, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var query = new NpgsqlCommand($"""
+            select (e->'terms'->>'tradeSeq')::bigint
+            from "{schema}".mt_events m cross join lateral jsonb_array_elements(m.data->'events') with ordinality as x(e, i)
+            where m.stream_id = 'market' and e->>'$type' = 'trade_executed'
+            order by m.version, x.i
+            """, connection);
+        await using var reader = await query.ExecuteReaderAsync(ct);
+        var sequences = new List<long>();
+        while (await reader.ReadAsync(ct))
+        {
+            sequences.Add(reader.GetInt64(0));
+        }
+        return sequences;
+    }
+}
