@@ -84,7 +84,7 @@ internal static class ClusterBench
             }
         }
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLineInterpolated(
+        AnsiConsole.WriteLine(
             $"replication: {(!standby ? "no standby" : synchronous ? "synchronous" : "asynchronous")}; {concurrency} requests in flight; {duration.TotalSeconds:0} s of orders after 5 s of warm-up, then {duration.TotalSeconds:0} s of reads "
             + $"(GET /v1/orders/{{id}} and GET /v1/trades alternately); every process (PostgreSQL, hosts, this client) shares {Environment.ProcessorCount} cores");
     }

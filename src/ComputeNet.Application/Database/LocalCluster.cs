@@ -194,6 +194,7 @@ public sealed class LocalCluster
             EnsurePortFree(node.Port);
         }
         await PrepareDirectoriesAsync();
+        State.Save();
         var primary = State.Primary ?? throw new InvalidOperationException("the cluster has no primary left (its standby was never promoted)");
         if (fresh)
         {
