@@ -50,10 +50,10 @@ for _ in $(seq 60); do
     if ETCDCTL_API=3 etcdctl --endpoints="$endpoints" endpoint health > "$work/etcd-health.txt" 2>&1; then healthy=1; break; fi
     sleep 0.5
 done
-if [ "$healthy" = 1 ]; then
-    ok "etcd: three members from etcd/etcd.conf.yml form a cluster ($(ETCDCTL_API=3 etcdctl --endpoints="$endpoints" member list | wc -l) members, all healthy)"
+if [ "$healthy" = 1 ] && curl -fsS -X POST -d '{}' http://127.0.0.11:2379/v3/cluster/member/list > /dev/null 2>&1; then
+    ok "etcd: three members from etcd/etcd.conf.yml form a cluster ($(ETCDCTL_API=3 etcdctl --endpoints="$endpoints" member list | wc -l) members, all healthy) and serve the v3 JSON gateway Patroni uses"
 else
-    fail "etcd: the members did not become healthy:"; cat "$work/etcd-health.txt"; tail -5 "$work/etcd-db1.log"
+    fail "etcd: the members are not healthy or do not serve /v3/ (Patroni's etcd3 API):"; cat "$work/etcd-health.txt"; tail -5 "$work/etcd-db1.log"
 fi
 
 # Patroni: validate against the running etcd; listen ports must be free, bin_dir must hold PostgreSQL 15.
