@@ -28,6 +28,18 @@ app_password=drill-computenet
 
 patroni_pid() { cat "$work/patroni-db$1.pid" 2>/dev/null || true; }
 
+# Two standbys running and replicating (Patroni 3.0.2 says "running" and shows their lag), one of them synchronous;
+# at most 3 minutes.
+wait_for_standbys() {
+    for _ in $(seq 90); do
+        [ "$(patronictl -c "$work/patroni-db1.yml" list -f json 2>/dev/null | python3 -c 'import json, sys
+ms = json.load(sys.stdin)
+ready = [m for m in ms if m["Role"] != "Leader" and m["State"] in ("running", "streaming") and "Lag in MB" in m]
+print(len(ready) if any(m["Role"] in ("Sync Standby", "sync_standby") for m in ready) else 0)' 2>/dev/null)" = 2 ] && return
+        sleep 1
+    done
+}
+
 cleanup() {
     set +e
     for n in 1 2 3; do
@@ -54,7 +66,7 @@ loopback() { sed -E 's/10\.20\.0\.([0-9]+)\b/127.0.0.\1/g' "$@"; }
 now() { date +%s.%N; }
 leader_behind_5000() {
     PGPASSWORD=$app_password psql -X -At -h 127.0.0.1 -p 5000 -U computenet computenet \
-        -c "select host(inet_server_addr()) || ' in_recovery=' || pg_is_in_recovery()" 2>/dev/null || true
+        -c "select host(inet_server_addr()) || ' in_recovery=' || pg_is_in_recovery()" 2>> "$work/probe.log" || true
 }
 
 # etcd, as deploy/check.sh starts it.
@@ -86,11 +98,8 @@ for n in 1 2 3; do
         curl -fsS -o /dev/null http://127.0.0.11:8008/primary 2>/dev/null && break; sleep 0.5
     done
 done
-echo "db1 leads; waiting for two streaming standbys"
-for _ in $(seq 180); do
-    [ "$(patronictl -c "$work/patroni-db1.yml" list -f json 2>/dev/null | grep -o '"State": "streaming"' | wc -l)" = 2 ] && break
-    sleep 1
-done
+echo "db1 leads; waiting for two running standbys"
+wait_for_standbys
 patronictl -c "$work/patroni-db1.yml" list
 
 # The application's role and database, on the leader.
@@ -143,10 +152,7 @@ started=$(now)
 patronictl -c "$work/patroni-db1.yml" switchover --leader db1 --candidate "$sync" --force > "$work/switchover.log" 2>&1
 echo "  127.0.0.1:5000 moved after $(until_moved_from 127.0.0.11 "$started")"
 leader="$sync"
-for _ in $(seq 120); do
-    [ "$(patronictl -c "$work/patroni-db1.yml" list -f json 2>/dev/null | grep -o '"State": "streaming"' | wc -l)" = 2 ] && break
-    sleep 1
-done
+wait_for_standbys
 patronictl -c "$work/patroni-db1.yml" list
 
 n=${leader#db}
