@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -88,6 +89,30 @@ public sealed class ApiTestHost : IAsyncDisposable
         Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, $"register {id}: {(int)response.StatusCode} {body}");
         var key = body!["apiKey"]!.GetValue<string>();
         return (Client(key), key);
+    }
+
+    /// <summary>Registers the party <paramref name="body"/> describes (any fields of <c>POST /v1/parties</c>) and returns a client holding its key.</summary>
+    public async Task<HttpClient> RegisterClientAsync(object body)
+    {
+        var response = await Ok(Operator.PostAsJsonAsync("/v1/parties", body, Json));
+        return Client((await ReadAsync(response))!["apiKey"]!.GetValue<string>());
+    }
+
+    /// <summary>Awaits <paramref name="call"/> and asserts it succeeded (its status and body in the message).</summary>
+    public static async Task<HttpResponseMessage> Ok(Task<HttpResponseMessage> call)
+    {
+        var response = await call;
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return response;
+    }
+
+    /// <summary>Awaits <paramref name="call"/>, asserts it answered <paramref name="status"/> and returns its JSON body (an empty object for none).</summary>
+    public static async Task<JsonNode> Expect(HttpStatusCode status, Task<HttpResponseMessage> call)
+    {
+        var response = await call;
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
+        return string.IsNullOrWhiteSpace(text) ? new JsonObject() : JsonNode.Parse(text)!;
     }
 
     public static async Task<JsonNode?> ReadAsync(HttpResponseMessage response)

@@ -21,61 +21,22 @@ public sealed class PdfApiTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _host = await StartAsync(At("2026-11-30T08:00:00+08:00"));
-        _buyer = await Register(new { id = "sme-sh-1", roles = new[] { "buyer" }, city = "shanghai", sme = true, displayName = "上海智算科技", displayNameEn = "Shanghai AI Lab" });
-        _otherBuyer = await Register(new { id = "sme-sh-2", roles = new[] { "buyer" }, city = "shanghai", sme = true });
-        _provider = await Register(new { id = "prov-nx", roles = new[] { "provider" }, displayName = "中卫西部云", displayNameEn = "Zhongwei West Cloud" });
-        _otherProvider = await Register(new { id = "prov-gy", roles = new[] { "provider" } });
-        var issuer = await Register(new { id = "sh-gov", roles = new[] { "issuer" }, displayName = "上海市经信委" });
-        _regulator = await Register(new { id = "ndrc", roles = new[] { "regulator" } });
+        _buyer = await _host.RegisterClientAsync(new { id = "sme-sh-1", roles = new[] { "buyer" }, city = "shanghai", sme = true, displayName = "上海智算科技", displayNameEn = "Shanghai AI Lab" });
+        _otherBuyer = await _host.RegisterClientAsync(new { id = "sme-sh-2", roles = new[] { "buyer" }, city = "shanghai", sme = true });
+        _provider = await _host.RegisterClientAsync(new { id = "prov-nx", roles = new[] { "provider" }, displayName = "中卫西部云", displayNameEn = "Zhongwei West Cloud" });
+        _otherProvider = await _host.RegisterClientAsync(new { id = "prov-gy", roles = new[] { "provider" } });
+        var issuer = await _host.RegisterClientAsync(new { id = "sh-gov", roles = new[] { "issuer" }, displayName = "上海市经信委" });
+        _regulator = await _host.RegisterClientAsync(new { id = "ndrc", roles = new[] { "regulator" } });
 
         await Ok(issuer.PostAsJsonAsync("/v1/programmes", new { id = "sh-compute", kind = "compute", coverageBp = 3000, capFen = 100000, budgetFen = 1000000,
             validFrom = "2026-12-01T00:00:00+08:00", validTo = "2027-01-01T00:00:00+08:00", buyerCities = new[] { "shanghai" } }, Json));
         await Ok(issuer.PostAsJsonAsync("/v1/grants", new { id = "g1", programme = "sh-compute", buyer = "sme-sh-1", faceFen = 100000 }, Json));
 
         _host.Clock.Set(At("2026-11-30T09:00:00+08:00"));
-        await Ok(_provider.PostAsJsonAsync("/v1/offers", new
-        {
-            id = "of1", cluster = "zhongwei", resourceClass = "ai-fp16-80g", devices = 64,
-            from = "2026-12-01T00:00:00+08:00", to = "2026-12-08T00:00:00+08:00", price = "58.00",
-        }, Json));
-        var leases = new List<string>();
-        foreach (var (client, id) in new[] { (_buyer, "b1"), (_otherBuyer, "b2") })
-        {
-            var bid = await Ok(client.PostAsJsonAsync("/v1/bids", new
-            {
-                id, family = "intelligent", devices = 8, minScuPerDevice = "0.1", minMemoryGb = 40,
-                from = "2026-12-01T00:00:00+08:00", to = "2026-12-02T00:00:00+08:00", tier = "cross-hub", minGreen = "0",
-                price = "60.00", commitment = "on-demand", split = true, tif = "GTC",
-            }, Json));
-            leases.Add((await ReadAsync(bid))!["leases"]![0]!.GetValue<string>());
-        }
-
-        _host.Clock.Set(At("2026-12-02T00:10:00+08:00"));
-        foreach (var (lease, n) in leases.Select((l, n) => (l, n)))
-        {
-            await Ok(_provider.PostAsJsonAsync("/v1/usage", new
-            {
-                id = $"u{n}", lease, from = "2026-12-01T00:00:00+08:00", to = "2026-12-02T00:00:00+08:00", deviceSeconds = 576000,
-            }, Json));
-        }
-        _host.Clock.Set(At("2026-12-02T01:00:00+08:00"));
-        await Ok(_host.Operator.PostAsync("/v1/periods/2026-12-01/close", null));
+        await ClosedDay.CloseAsync(_host, _provider, [(_buyer, "b1", "u0"), (_otherBuyer, "b2", "u1")]);
     }
 
     public ValueTask DisposeAsync() => _host.DisposeAsync();
-
-    private async Task<HttpClient> Register(object body)
-    {
-        var response = await Ok(_host.Operator.PostAsJsonAsync("/v1/parties", body, Json));
-        return _host.Client((await ReadAsync(response))!["apiKey"]!.GetValue<string>());
-    }
-
-    private static async Task<HttpResponseMessage> Ok(Task<HttpResponseMessage> call)
-    {
-        var response = await call;
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        return response;
-    }
 
     /// <summary>Invoices and usage over HTTP (paged in the store): each party sees its own; pages of 1 walk the list with nextOffset.</summary>
     [Fact]

@@ -31,26 +31,7 @@ public sealed class StripeRefundTests : IAsyncLifetime
         ]);
         _alice = (await _host.RegisterAsync("alice", ["buyer"], "shanghai", sme: true)).Client;
         var provider = (await _host.RegisterAsync("prov-nx", ["provider"])).Client;
-        await Expect(HttpStatusCode.Created, provider.PostAsJsonAsync("/v1/offers", new
-        {
-            id = "of1", cluster = "zhongwei", resourceClass = "ai-fp16-80g", devices = 64,
-            from = "2026-12-01T00:00:00+08:00", to = "2026-12-08T00:00:00+08:00", price = "58.00",
-        }, Json));
-        var bid = await Expect(HttpStatusCode.Created, _alice.PostAsJsonAsync("/v1/bids", new
-        {
-            id = "bid-alice", family = "intelligent", devices = 8, minScuPerDevice = "0.1", minMemoryGb = 40,
-            from = "2026-12-01T00:00:00+08:00", to = "2026-12-02T00:00:00+08:00", tier = "cross-hub", minGreen = "0",
-            price = "60.00", commitment = "on-demand", split = true, tif = "GTC",
-        }, Json));
-        _lease = bid["leases"]![0]!.GetValue<string>();
-        _host.Clock.Set(At("2026-12-02T00:10:00+08:00"));
-        await Expect(HttpStatusCode.Created, provider.PostAsJsonAsync("/v1/usage", new
-        {
-            id = "u1", lease = _lease, from = "2026-12-01T00:00:00+08:00", to = "2026-12-02T00:00:00+08:00",
-            deviceSeconds = 576_000, energyKwh = "100", greenKwh = "85", transferGb = "0",
-        }, Json));
-        _host.Clock.Set(At("2026-12-02T01:00:00+08:00"));
-        await Expect(HttpStatusCode.OK, _host.Operator.PostAsync("/v1/periods/2026-12-01/close", null));
+        _lease = (await ClosedDay.CloseAsync(_host, provider, [(_alice, "bid-alice", "u1")], metered: true))[0];
         _host.Clock.Set(At("2026-12-02T09:00:00+08:00"));
     }
 
@@ -203,12 +184,4 @@ public sealed class StripeRefundTests : IAsyncLifetime
     private async Task<JsonNode> LedgerJson() => await Expect(HttpStatusCode.OK, _host.Operator.GetAsync("/v1/ledger"));
 
     private async Task<long> Balance(string account) => (await LedgerJson())["balances"]?[account]?.GetValue<long>() ?? 0;
-
-    private static async Task<JsonNode> Expect(HttpStatusCode status, Task<HttpResponseMessage> call)
-    {
-        var response = await call;
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
-        return string.IsNullOrWhiteSpace(text) ? new JsonObject() : JsonNode.Parse(text)!;
-    }
 }

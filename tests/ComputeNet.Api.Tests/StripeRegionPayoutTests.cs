@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using static ComputeNet.Api.Tests.ApiTestHost;
 
 namespace ComputeNet.Api.Tests;
@@ -29,25 +28,7 @@ public sealed class StripeRegionPayoutTests : IAsyncLifetime
             id = "sh-nx", demandRegion = "east-sh", demandCities = new[] { "shanghai" }, supplyHub = "ningxia",
             weights = new { platform = 50, demand = 25, supply = 25 },
         }, Json));
-        await Expect(HttpStatusCode.Created, provider.PostAsJsonAsync("/v1/offers", new
-        {
-            id = "of1", cluster = "zhongwei", resourceClass = "ai-fp16-80g", devices = 64,
-            from = "2026-12-01T00:00:00+08:00", to = "2026-12-08T00:00:00+08:00", price = "58.00",
-        }, Json));
-        var bid = await Expect(HttpStatusCode.Created, alice.PostAsJsonAsync("/v1/bids", new
-        {
-            id = "bid-alice", family = "intelligent", devices = 8, minScuPerDevice = "0.1", minMemoryGb = 40,
-            from = "2026-12-01T00:00:00+08:00", to = "2026-12-02T00:00:00+08:00", tier = "cross-hub", minGreen = "0",
-            price = "60.00", commitment = "on-demand", split = true, tif = "GTC",
-        }, Json));
-        _host.Clock.Set(At("2026-12-02T00:10:00+08:00"));
-        await Expect(HttpStatusCode.Created, provider.PostAsJsonAsync("/v1/usage", new
-        {
-            id = "u1", lease = bid["leases"]![0]!.GetValue<string>(), from = "2026-12-01T00:00:00+08:00", to = "2026-12-02T00:00:00+08:00",
-            deviceSeconds = 576_000, energyKwh = "100", greenKwh = "85", transferGb = "0",
-        }, Json));
-        _host.Clock.Set(At("2026-12-02T01:00:00+08:00"));
-        await Expect(HttpStatusCode.OK, _host.Operator.PostAsync("/v1/periods/2026-12-01/close", null));
+        await ClosedDay.CloseAsync(_host, provider, [(alice, "bid-alice", "u1")], metered: true);
     }
 
     public async ValueTask DisposeAsync()
@@ -57,14 +38,6 @@ public sealed class StripeRegionPayoutTests : IAsyncLifetime
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private static async Task<JsonNode> Expect(HttpStatusCode status, Task<HttpResponseMessage> call)
-    {
-        var response = await call;
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
-        return string.IsNullOrWhiteSpace(text) ? new JsonObject() : JsonNode.Parse(text)!;
-    }
 
     private async Task<long> Balance(string account) =>
         (await Expect(HttpStatusCode.OK, _host.Operator.GetAsync("/v1/ledger", Ct)))["balances"]?[account]?.GetValue<long>() ?? 0;

@@ -1,8 +1,6 @@
 using ComputeNet.Application.Infrastructure;
 using ComputeNet.Domain.Payments;
-using JasperFx.Events;
 using Marten;
-using Marten.Events.Projections;
 
 namespace ComputeNet.Application.Payments;
 
@@ -34,7 +32,7 @@ public sealed class PayeeStream : IAggregateState
 /// An intent as the webhook, reconciliation and <c>GET /v1/payment-intents</c> read it, written inline with every event
 /// about it: by intent id (the webhook finds the invoice's stream), indexed by creation order and by buyer then order.
 /// </summary>
-public sealed class PaymentIntentDocument
+public sealed class PaymentIntentDocument : IOrderedDocument
 {
     /// <summary>The intent id.</summary>
     public string Id { get; set; } = "";
@@ -49,7 +47,7 @@ public sealed class PaymentIntentDocument
 /// A payout as retries, reconciliation and <c>GET /v1/payouts</c> read it, written inline: by payout id (a retry finds the
 /// payee's stream; a payout id is unique across payees), indexed by request order, by party then order and by status then order.
 /// </summary>
-public sealed class PayoutDocument
+public sealed class PayoutDocument : IOrderedDocument
 {
     /// <summary>The payout id.</summary>
     public string Id { get; set; } = "";
@@ -79,11 +77,8 @@ public static class PaymentProjections
         opts.Projections.Add(new LiveAggregation<PayeeStream>(), JasperFx.Events.Projections.ProjectionLifecycle.Live);
         opts.Schema.For<PaymentIntentDocument>().Index(x => x.Order).Index([x => x.Buyer, x => x.Order]);
         opts.Schema.For<PayoutDocument>().Index(x => x.Order).Index([x => x.Party, x => x.Order]).Index([x => x.Status, x => x.Order]);
-        foreach (var sequence in new[] { IntentOrderSequence, PayoutOrderSequence })
-        {
-            opts.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Sequence(
-                new Weasel.Postgresql.PostgresqlObjectName(schema, sequence, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General)));
-        }
+        OrderSequences.Add(opts, schema, IntentOrderSequence);
+        OrderSequences.Add(opts, schema, PayoutOrderSequence);
         opts.Projections.Add(new PaymentIntentDocumentProjection(schema), JasperFx.Events.Projections.ProjectionLifecycle.Inline);
         opts.Projections.Add(new PayoutDocumentProjection(schema), JasperFx.Events.Projections.ProjectionLifecycle.Inline);
     }
@@ -104,72 +99,51 @@ public static class PaymentProjections
         (await session.LoadAsync<Ledger.LedgerAccountView>(account, ct))?.BalanceFen ?? 0;
 }
 
-public sealed class PaymentIntentDocumentProjection : MultiStreamProjection<PaymentIntentDocument, string>
+public sealed class PaymentIntentDocumentProjection : OrderedDocumentProjection<PaymentIntentDocument>
 {
-    private readonly string _nextOrder;
-
-    public PaymentIntentDocumentProjection(string schema)
+    public PaymentIntentDocumentProjection(string schema) : base(schema, PaymentProjections.IntentOrderSequence)
     {
-        _nextOrder = $"select nextval('{schema}.{PaymentProjections.IntentOrderSequence}')";
         Identity<PaymentIntentCreated>(e => e.IntentId);
         Identity<PaymentIntentSucceeded>(e => e.IntentId);
         Identity<PaymentIntentFailed>(e => e.IntentId);
         Identity<PaymentNotPosted>(e => e.IntentId);
     }
 
-    public override async ValueTask<PaymentIntentDocument?> EvolveAsync(PaymentIntentDocument? snapshot, string id, IQuerySession session, IEvent e,
-        CancellationToken cancellation)
+    protected override bool Follows(string? streamKey) => PaymentProjections.IsPaymentStream(streamKey);
+
+    protected override PaymentIntentDocument? Start(string id, object data) =>
+        data is PaymentIntentCreated c ? new PaymentIntentDocument { Id = id, InvoiceId = c.InvoiceId, Buyer = c.Buyer } : null;
+
+    protected override void Fold(PaymentIntentDocument document, object data)
     {
-        if (!PaymentProjections.IsPaymentStream(e.StreamKey))
+        if (PaymentsBook.EvolveIntent(document.State, data) is { } state)
         {
-            return snapshot;
+            document.State = state;
         }
-        if (e.Data is PaymentIntentCreated c && snapshot is null)
-        {
-            snapshot = new PaymentIntentDocument
-            {
-                Id = id, InvoiceId = c.InvoiceId, Buyer = c.Buyer, Order = (await session.QueryAsync<long>(_nextOrder, cancellation)).Single(),
-            };
-        }
-        if (snapshot is null || PaymentsBook.EvolveIntent(snapshot.State, e.Data) is not { } state)
-        {
-            return snapshot;
-        }
-        snapshot.State = state;
-        return snapshot;
     }
 }
 
-public sealed class PayoutDocumentProjection : MultiStreamProjection<PayoutDocument, string>
+public sealed class PayoutDocumentProjection : OrderedDocumentProjection<PayoutDocument>
 {
-    private readonly string _nextOrder;
-
-    public PayoutDocumentProjection(string schema)
+    public PayoutDocumentProjection(string schema) : base(schema, PaymentProjections.PayoutOrderSequence)
     {
-        _nextOrder = $"select nextval('{schema}.{PaymentProjections.PayoutOrderSequence}')";
         Identity<PayoutRequested>(e => e.PayoutId);
         Identity<PayoutTransferFailed>(e => e.PayoutId);
         Identity<PayoutTransferred>(e => e.PayoutId);
         Identity<PayoutNotPosted>(e => e.PayoutId);
     }
 
-    public override async ValueTask<PayoutDocument?> EvolveAsync(PayoutDocument? snapshot, string id, IQuerySession session, IEvent e,
-        CancellationToken cancellation)
+    protected override bool Follows(string? streamKey) => PaymentProjections.IsPayeeStream(streamKey);
+
+    protected override PayoutDocument? Start(string id, object data) =>
+        data is PayoutRequested r ? new PayoutDocument { Id = id, Party = r.Party } : null;
+
+    protected override void Fold(PayoutDocument document, object data)
     {
-        if (!PaymentProjections.IsPayeeStream(e.StreamKey))
+        if (PaymentsBook.EvolvePayout(document.State, data) is { } state)
         {
-            return snapshot;
+            document.State = state;
+            document.Status = state.Status;
         }
-        if (e.Data is PayoutRequested r && snapshot is null)
-        {
-            snapshot = new PayoutDocument { Id = id, Party = r.Party, Order = (await session.QueryAsync<long>(_nextOrder, cancellation)).Single() };
-        }
-        if (snapshot is null || PaymentsBook.EvolvePayout(snapshot.State, e.Data) is not { } state)
-        {
-            return snapshot;
-        }
-        snapshot.State = state;
-        snapshot.Status = state.Status;
-        return snapshot;
     }
 }

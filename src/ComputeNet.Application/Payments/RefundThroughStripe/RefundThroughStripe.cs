@@ -4,9 +4,7 @@ using ComputeNet.Domain;
 using ComputeNet.Domain.Ledger;
 using ComputeNet.Domain.Payments;
 using ComputeNet.Domain.Settlement;
-using JasperFx.Events;
 using Marten;
-using Marten.Events.Projections;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 
@@ -25,7 +23,7 @@ public sealed class RefundStream : IAggregateState
 /// A refund through the provider as attempts, the outbox, the webhook and reconciliation read it, written inline with every
 /// event about it: by refund id (= cash id), indexed by buyer then order and by status then order.
 /// </summary>
-public sealed class RefundDocument
+public sealed class RefundDocument : IOrderedDocument
 {
     public string Id { get; set; } = "";
     public string Buyer { get; set; } = "";
@@ -43,8 +41,7 @@ public static class RefundProjections
     {
         opts.Projections.Add(new LiveAggregation<RefundStream>(), JasperFx.Events.Projections.ProjectionLifecycle.Live);
         opts.Schema.For<RefundDocument>().Index([x => x.Buyer, x => x.Order]).Index([x => x.Status, x => x.Order]);
-        opts.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Sequence(
-            new Weasel.Postgresql.PostgresqlObjectName(schema, OrderSequence, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General)));
+        OrderSequences.Add(opts, schema, OrderSequence);
         opts.Projections.Add(new RefundDocumentProjection(schema), JasperFx.Events.Projections.ProjectionLifecycle.Inline);
     }
 
@@ -74,37 +71,28 @@ public static class RefundProjections
     }
 }
 
-public sealed class RefundDocumentProjection : MultiStreamProjection<RefundDocument, string>
+public sealed class RefundDocumentProjection : OrderedDocumentProjection<RefundDocument>
 {
-    private readonly string _nextOrder;
-
-    public RefundDocumentProjection(string schema)
+    public RefundDocumentProjection(string schema) : base(schema, RefundProjections.OrderSequence)
     {
-        _nextOrder = $"select nextval('{schema}.{RefundProjections.OrderSequence}')";
         Identity<RefundRequested>(e => e.RefundId);
         Identity<RefundPartCreated>(e => e.RefundId);
         Identity<RefundPartSucceeded>(e => e.RefundId);
         Identity<RefundPartFailed>(e => e.RefundId);
     }
 
-    public override async ValueTask<RefundDocument?> EvolveAsync(RefundDocument? snapshot, string id, IQuerySession session, IEvent e,
-        CancellationToken cancellation)
+    protected override bool Follows(string? streamKey) => Refunds.IsRefundStream(streamKey);
+
+    protected override RefundDocument? Start(string id, object data) =>
+        data is RefundRequested r ? new RefundDocument { Id = id, Buyer = r.Buyer } : null;
+
+    protected override void Fold(RefundDocument document, object data)
     {
-        if (!Refunds.IsRefundStream(e.StreamKey))
+        if (Refunds.Evolve(document.State, data) is { } state)
         {
-            return snapshot;
+            document.State = state;
+            document.Status = state.Status;
         }
-        if (e.Data is RefundRequested r && snapshot is null)
-        {
-            snapshot = new RefundDocument { Id = id, Buyer = r.Buyer, Order = (await session.QueryAsync<long>(_nextOrder, cancellation)).Single() };
-        }
-        if (snapshot is null || Refunds.Evolve(snapshot.State, e.Data) is not { } state)
-        {
-            return snapshot;
-        }
-        snapshot.State = state;
-        snapshot.Status = state.Status;
-        return snapshot;
     }
 }
 
