@@ -20,4 +20,14 @@ public sealed class DatabaseUnavailableTests
         Assert.Equal(unavailable, RejectionExceptionHandler.DatabaseUnavailable(error));
         Assert.Equal(unavailable, RejectionExceptionHandler.DatabaseUnavailable(new InvalidOperationException("wrapped", error)));
     }
+
+    /// <summary>A multi-host connection string with no server up in the wanted role (the primary died, the standby is not promoted yet):
+    /// Npgsql's "No suitable host was found", wrapped by Marten, is a retry-later (seen in the standby drill as a 500 before).</summary>
+    [Fact]
+    public void No_suitable_host_of_a_multi_host_string_is_unavailable()
+    {
+        var error = new NpgsqlException("No suitable host was found.");
+        Assert.True(RejectionExceptionHandler.DatabaseUnavailable(error));
+        Assert.True(RejectionExceptionHandler.DatabaseUnavailable(new InvalidOperationException("Marten Command Failure", error)));
+    }
 }
