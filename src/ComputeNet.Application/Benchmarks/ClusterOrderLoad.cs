@@ -30,13 +30,15 @@ public sealed class ClusterOrderLoad : IAsyncDisposable
 
     /// <param name="hosts">The hosts' base addresses (http://127.0.0.1:port).</param>
     /// <param name="operatorKey">The operator key, to register the traders.</param>
-    public ClusterOrderLoad(IReadOnlyList<string> hosts, string operatorKey)
+    /// <param name="requestTimeout">How long a client waits for an answer before it repeats the order elsewhere (default 10 s);
+    /// a frozen host accepts connections but never answers.</param>
+    public ClusterOrderLoad(IReadOnlyList<string> hosts, string operatorKey, TimeSpan? requestTimeout = null)
     {
         _hosts = hosts;
         _operatorKey = operatorKey;
         _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30), ConnectTimeout = TimeSpan.FromSeconds(2), MaxConnectionsPerServer = 256 })
         {
-            Timeout = TimeSpan.FromSeconds(10),
+            Timeout = requestTimeout ?? TimeSpan.FromSeconds(10),
         };
     }
 

@@ -363,7 +363,9 @@ public sealed class LocalCluster
             Environment =
             {
                 ["COMPUTENET_HOST_LOG"] = host.LogPath,
-                ["COMPUTENET_DB"] = State.ConnectionString,
+                // Application Name: pg_stat_activity names the host behind each session (status shows which host holds the
+                // async daemon's advisory locks; an operator sees who is connected).
+                ["COMPUTENET_DB"] = new NpgsqlConnectionStringBuilder(State.ConnectionString) { ApplicationName = host.Name }.ConnectionString,
                 ["ComputeNet__OperatorKey"] = State.OperatorKey,
                 ["ComputeNet__Cluster__AdvertiseUrl"] = host.Url,
                 ["NO_COLOR"] = "1",
@@ -495,6 +497,7 @@ public sealed class LocalCluster
         {
             statuses.Add(await PostgresStatusAsync(node, ct));
         }
+        var daemon = await DaemonHostsAsync(ct);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         foreach (var host in State.Hosts)
         {
@@ -505,7 +508,8 @@ public sealed class LocalCluster
                 try
                 {
                     using var ready = await http.GetAsync($"{host.Url}/health/ready", ct);
-                    detail = ready.IsSuccessStatusCode ? "ready" : $"not ready ({(int)ready.StatusCode})";
+                    detail = (ready.IsSuccessStatusCode ? "ready" : $"not ready ({(int)ready.StatusCode})")
+                        + (daemon.Contains(host.Name) ? "; holds advisory locks (async daemon)" : "");
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
                 {
@@ -550,6 +554,35 @@ public sealed class LocalCluster
             var role = node.Role == PostgresRole.Lost ? "lost (former primary)" : node.Role.ToString().ToLowerInvariant();
             return new NodeStatus(node.Name, "postgres", address, role, null, "stopped", null);
         }
+    }
+
+    /// <summary>
+    /// The hosts (by their connections' application_name) holding session advisory locks on the primary: Marten's async daemon
+    /// takes one per projection shard where it runs them (HotCold: one host). Empty when no primary answers.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> DaemonHostsAsync(CancellationToken ct = default)
+    {
+        var hosts = new HashSet<string>(StringComparer.Ordinal);
+        if (State.Primary is not { } primary)
+        {
+            return hosts;
+        }
+        try
+        {
+            await using var connection = await ConnectAsync(primary.Port, DatabaseName, ct, timeoutSeconds: 2);
+            await using var query = new NpgsqlCommand(
+                "select distinct a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid "
+                + "where l.locktype = 'advisory' and l.granted and a.application_name <> ''", connection);
+            await using var reader = await query.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                hosts.Add(reader.GetString(0));
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or SocketException or IOException or TimeoutException)
+        {
+        }
+        return hosts;
     }
 
     private async Task<List<string>> RunningPartsAsync(CancellationToken ct)

@@ -15,13 +15,14 @@ public sealed class TestCluster : IAsyncDisposable
 
     public static HostLauncher Launcher => new("dotnet", [Cli.Path()]);
 
-    public static async Task<TestCluster> StartAsync(int hosts, bool synchronous, CancellationToken ct, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<TestCluster> StartAsync(int hosts, bool synchronous, CancellationToken ct, bool standby = true,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var options = new LocalClusterOptions
         {
             Directory = $"{LocalCluster.DefaultDirectory()}-test-{Guid.NewGuid().ToString("N")[..8]}",
             Hosts = hosts,
-            Standby = true,
+            Standby = standby,
             Synchronous = synchronous,
             Launcher = Launcher,
             HostEnvironment = environment ?? new Dictionary<string, string>(),
