@@ -124,7 +124,8 @@ public static class ApiHost
             ?? (Enum.TryParse<JasperFx.Events.Daemon.DaemonMode>(builder.Configuration["ComputeNet:AsyncDaemon"], true, out var configured)
                 ? configured : JasperFx.Events.Daemon.DaemonMode.HotCold);
         var clock = await SandboxClockAsync(options, builder.Configuration, connection, schema, ct) ?? options.Clock;
-        builder.Services.AddComputeNet(new ComputeNetSettings(connection, schema, signingKeyPath), clock, daemon);
+        builder.Services.AddComputeNet(new ComputeNetSettings(connection, schema, signingKeyPath,
+            builder.Configuration.GetConnectionString("ComputeNetReads") is { Length: > 0 } reads ? reads : null), clock, daemon);
         if (Payments.Stripe.StripePayments.AddStripePayments(builder.Services, builder.Configuration))
         {
             // Payouts exactly once: the outbox worker finishes transfers whose outcome a crash or timeout left unknown.

@@ -14,7 +14,10 @@ namespace ComputeNet.Application;
 /// <summary>Where the event store lives: a connection string and the schema that isolates this platform's data.</summary>
 /// <param name="SigningKeyPath">The platform's checkpoint signing key (PEM, PKCS#8), kept outside the database; null: configuration
 /// <c>ComputeNet:SigningKeyPath</c> (env <c>ComputeNet__SigningKeyPath</c>), else <c>~/.computenet/keys/platform-signing-key.pem</c>.</param>
-public sealed record ComputeNetSettings(string ConnectionString, string Schema = ComputeNetSettings.DefaultSchema, string? SigningKeyPath = null)
+/// <param name="ReadConnectionString">Where reads that tolerate replication lag go (a standby: <c>Target Session Attributes=prefer-standby</c>;
+/// <see cref="Infrastructure.StaleReads"/>); null: the primary serves them too.</param>
+public sealed record ComputeNetSettings(string ConnectionString, string Schema = ComputeNetSettings.DefaultSchema, string? SigningKeyPath = null,
+    string? ReadConnectionString = null)
 {
     public const string DefaultSchema = "computenet";
 }
@@ -49,6 +52,7 @@ public static class ComputeNetServices
             services.AddSingleton(new AsyncReadModels.Options(Hosted: false));
         }
         services.AddSingleton<AsyncReadModels>();
+        services.AddSingleton<StaleReads>();
         services.AddSingleton(clock ?? SystemClock.Instance);
         services.AddSingleton<PlatformService>();
         services.AddSingleton<PartyDirectory>();

@@ -366,6 +366,7 @@ public sealed class LocalCluster
                 // Application Name: pg_stat_activity names the host behind each session (status shows which host holds the
                 // async daemon's advisory locks; an operator sees who is connected).
                 ["COMPUTENET_DB"] = new NpgsqlConnectionStringBuilder(State.ConnectionString) { ApplicationName = host.Name }.ConnectionString,
+                ["ConnectionStrings__ComputeNetReads"] = new NpgsqlConnectionStringBuilder(State.ReadConnectionString) { ApplicationName = $"{host.Name}-reads" }.ConnectionString,
                 ["ComputeNet__OperatorKey"] = State.OperatorKey,
                 ["ComputeNet__Cluster__AdvertiseUrl"] = host.Url,
                 ["NO_COLOR"] = "1",

@@ -49,6 +49,7 @@ public sealed class StandbyDrillTests(ITestOutputHelper output)
         await Task.Delay(TimeSpan.FromSeconds(3), ct);
         Assert.True(load.Acknowledged.Count > 0, $"no order acknowledged before the crash: {load.Describe()}");
         var lag = await ReplicationAsync(cluster.State.Primary!, ct);
+        await AssertReportReadOnStandbyAsync(cluster.State, ct);
 
         var killedAt = load.Clock.Elapsed;
         var acknowledgedBefore = load.Acknowledged.Count;
@@ -75,6 +76,25 @@ public sealed class StandbyDrillTests(ITestOutputHelper output)
         Assert.All(placements, p => Assert.True(p.Value == 1, $"{p.Key} is in the journal {p.Value} times"));
         Assert.Equal(Enumerable.Range(1, trades.Count).Select(i => (long)i), trades);
         return (load, placements, killedAt);
+    }
+
+    /// <summary>The regulator's metering report reads leases and usage on the standby (ConnectionStrings:ComputeNetReads): after one
+    /// report through each host, the standby holds a session named after that host's reads.</summary>
+    private static async Task AssertReportReadOnStandbyAsync(LocalClusterState state, CancellationToken ct)
+    {
+        var period = DateTime.UtcNow.AddHours(8).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", state.OperatorKey);
+        foreach (var host in state.Hosts)
+        {
+            using var report = await http.GetAsync($"{host.Url}/v1/reports/metering?period={period}", ct);
+            Assert.True(report.IsSuccessStatusCode, $"metering report on {host.Name}: {(int)report.StatusCode} {await report.Content.ReadAsStringAsync(ct)}");
+        }
+        await using var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={state.Standby!.Port};Username=postgres;Database=postgres;Pooling=false");
+        await connection.OpenAsync(ct);
+        await using var query = new NpgsqlCommand("select array_agg(distinct application_name) from pg_stat_activity where application_name like 'host%-reads'", connection);
+        var names = await query.ExecuteScalarAsync(ct) as string[] ?? [];
+        Assert.Equal(state.Hosts.Select(h => $"{h.Name}-reads").Order(), names.Order());
     }
 
     /// <summary>The standby as the primary saw it just before the crash.</summary>
