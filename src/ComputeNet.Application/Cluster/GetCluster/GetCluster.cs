@@ -37,9 +37,8 @@ public sealed class GetClusterHandler(IDocumentStore store, IMarketOwnership own
             select now();
             select host, address, started_at, seen_at from {schema}.{ClusterTables.Hosts} order by seen_at desc, host limit 1000;
             select market, owner, address, epoch, taken_at, expires_at, expires_at > now() from {schema}.{ClusterTables.Owners} order by market;
-            select market, epoch, owner, address, journal_version, at from {schema}.{ClusterTables.Takeovers} order by at desc, epoch desc limit $1;
+            select market, epoch, owner, address, journal_version, at from {schema}.{ClusterTables.Takeovers} order by at desc, epoch desc limit {Math.Clamp(r.Takeovers, 0, 1000)};
             """;
-        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = Math.Clamp(r.Takeovers, 0, 1000) });
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         var now = At(reader, 0);
