@@ -156,13 +156,25 @@ public sealed class MarketRoutingBehaviour<TMessage, TResponse>(MarketLease leas
 /// <summary>Forwards order commands to the market's owner over HTTP (one pooled client) with the cluster secret.</summary>
 public sealed class MarketForwarder(IHttpClientFactory clients, IDocumentStore store)
 {
-    private readonly Lazy<Task<byte[]>> _secret = new(async () =>
-        System.Text.Encoding.UTF8.GetBytes(await MarketLease.SecretAsync(store, CancellationToken.None)));
+    private Task<byte[]>? _secret;
+
+    /// <summary>The secret, read once (read again after a failed read: the database may have been away).</summary>
+    private Task<byte[]> SecretAsync()
+    {
+        var secret = _secret;
+        if (secret is null || secret.IsFaulted || secret.IsCanceled)
+        {
+            secret = _secret = ReadAsync();
+        }
+        return secret;
+
+        async Task<byte[]> ReadAsync() => System.Text.Encoding.UTF8.GetBytes(await MarketLease.SecretAsync(store, CancellationToken.None));
+    }
 
     /// <summary>Whether <paramref name="presented"/> is the cluster's secret (constant-time comparison).</summary>
     public async Task<bool> IsSecretAsync(string presented, CancellationToken ct)
     {
-        var secret = await _secret.Value.WaitAsync(ct);
+        var secret = await SecretAsync().WaitAsync(ct);
         return presented.Length > 0 && CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(presented), secret);
     }
 
@@ -180,7 +192,7 @@ public sealed class MarketForwarder(IHttpClientFactory clients, IDocumentStore s
         {
             Content = JsonContent.Create(forwarded, options: ApiHost.JsonOptions),
         };
-        request.Headers.Add(MarketRouting.SecretHeader, System.Text.Encoding.UTF8.GetString(await _secret.Value.WaitAsync(ct)));
+        request.Headers.Add(MarketRouting.SecretHeader, System.Text.Encoding.UTF8.GetString(await SecretAsync().WaitAsync(ct)));
         HttpResponseMessage response;
         try
         {

@@ -235,7 +235,8 @@ public sealed class MarketLease : IMarketOwnership
         await connection.OpenAsync(ct);
         await using var command = connection.CreateCommand();
         var table = $"\"{store.Options.DatabaseSchemaName}\".{ClusterTables.Secret}";
-        command.CommandText = $"insert into {table} (id, secret) values (1, $1) on conflict (id) do nothing; select secret from {table} where id = 1";
+        command.CommandText = $"with made as (insert into {table} (id, secret) values (1, $1) on conflict (id) do nothing returning secret) "
+            + $"select secret from made union all select secret from {table} where id = 1 limit 1";
         command.Parameters.Add(new NpgsqlParameter { Value = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) });
         return (string)(await command.ExecuteScalarAsync(ct))!;
     }
