@@ -81,7 +81,7 @@ public sealed class MarketOwnership(MarketLease lease, MarketService market, ILo
     {
         try
         {
-            var version = await market.FenceAsync(stop);
+            var version = await market.FenceAsync(lease.HostId, epoch, stop);
             if (lease.BecomeOwner(epoch))
             {
                 var took = Stopwatch.GetElapsedTime(started);

@@ -693,9 +693,10 @@ public sealed class MarketService : IAsyncDisposable
     /// Fences the journal for a host that has just taken the market's lease (ADR 0030): catches the book up with the journal
     /// (the latest snapshot and the tail) and appends an empty journal block with the expected version, so any former
     /// owner's append still pending fails on that version. Returns the block's journal version. Runs between batches (the
-    /// writer's gate); a lost race (the former owner's last batch landed first) catches up and appends again.
+    /// writer's gate); a lost race (the former owner's last batch landed first) catches up and appends again. The block
+    /// names the host and the lease's epoch in its headers, and logs no action (no command was accepted).
     /// </summary>
-    public async Task<long> FenceAsync(CancellationToken ct)
+    public async Task<long> FenceAsync(string host, long epoch, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
         try
@@ -710,6 +711,10 @@ public sealed class MarketService : IAsyncDisposable
                     throw NotOwner();
                 }
                 ExpectedVersion.Append(session, MartenSetup.Streams.Market, _version, [new MarketEventsJournaled([])]);
+                var marker = session.PendingChanges.Streams().Single(s => s.Key == MartenSetup.Streams.Market).Events[^1];
+                marker.SetHeader(Actions.ActionLog.ActorsHeader, new Dictionary<string, List<string>>());
+                marker.SetHeader(FenceOwnerHeader, host);
+                marker.SetHeader(FenceEpochHeader, epoch);
                 try
                 {
                     await session.SaveChangesAsync(ct);
@@ -730,6 +735,9 @@ public sealed class MarketService : IAsyncDisposable
             _gate.Release();
         }
     }
+
+    /// <summary>Headers of a fencing block: the host that took the market, and the lease's epoch.</summary>
+    public const string FenceOwnerHeader = "market-owner", FenceEpochHeader = "market-epoch";
 
     /// <summary>
     /// Steps down from owning the market (lease lost, or a graceful stop): waits for the batch being written, then drops the

@@ -30,7 +30,7 @@ public sealed class MarketOwnershipTests
     {
         var lease = host.Services.GetRequiredService<MarketLease>();
         var epoch = await lease.TryTakeAsync(Ct) ?? throw new InvalidOperationException("the lease was not free");
-        await host.Services.GetRequiredService<MarketService>().FenceAsync(Ct);
+        await host.Services.GetRequiredService<MarketService>().FenceAsync(lease.HostId, epoch, Ct);
         Assert.True(lease.BecomeOwner(epoch));
         return epoch;
     }
