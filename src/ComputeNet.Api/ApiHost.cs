@@ -460,6 +460,11 @@ public static class ApiHost
                 Console.WriteLine($"Sandbox '{sandbox.Schema}': the platform runs on a test clock, now {sandbox.GetCurrentInstant()}; "
                     + "the operator advances it with POST /v1/sandbox/clock/advance {\"by\":\"PT1H\"} or {\"to\":\"…\"} (GET /v1/sandbox/clock reads it).");
             }
+            if (app.Services.GetService<Application.Cluster.MarketLease>() is { } lease)
+            {
+                Console.WriteLine($"Cluster: host {lease.HostId} advertises {lease.Address}; order commands go to the market's owner "
+                    + "(this host or another on the same database; GET /v1/cluster shows which).");
+            }
             foreach (var url in app.Urls)
             {
                 Console.WriteLine($"ComputeNet API listening on {url} (OpenAPI: {url}/openapi/v1.json{(app.Environment.IsDevelopment() ? $", reference: {url}/scalar" : "")}; portal: {url}/)");

@@ -111,6 +111,32 @@ public sealed class ClusterRoutingTests
         Assert.Equal((Lease(b).HostId, 2L), (takeover["owner"]!.GetValue<string>(), takeover["epoch"]!.GetValue<long>()));
     }
 
+    [Theory]
+    [InlineData(null, "http://0.0.0.0:5080", true)]
+    [InlineData(null, "http://+:5080", true)]
+    [InlineData(null, "http://[::]:5080;http://127.0.0.1:9464", true)]
+    [InlineData(null, "http://127.0.0.1:5080", false)]
+    [InlineData(null, "http://10.0.0.5:5080", false)]
+    [InlineData("http://10.0.0.5:5080", "http://0.0.0.0:5080", false)]
+    public void Production_refuses_a_wildcard_address_without_an_advertised_one(string? advertise, string urls, bool refused)
+    {
+        var problem = Hosting.ProductionChecks.AdvertiseProblem(advertise, urls);
+        Assert.Equal(refused, problem is not null);
+        if (refused)
+        {
+            Assert.Contains("ComputeNet:Cluster:AdvertiseUrl", problem!, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Cluster_settings_with_a_lease_shorter_than_two_heartbeats_or_a_wildcard_advertised_address_are_refused()
+    {
+        Assert.Empty(new ClusterSettings().Problems());
+        Assert.Contains(new ClusterSettings { HeartbeatMs = 1000, LeaseMs = 1500 }.Problems(), p => p.Contains("LeaseMs", StringComparison.Ordinal));
+        Assert.Contains(new ClusterSettings { AdvertiseUrl = "http://0.0.0.0:5080" }.Problems(), p => p.Contains("AdvertiseUrl", StringComparison.Ordinal));
+        Assert.Contains(new ClusterSettings { AdvertiseUrl = "not a url" }.Problems(), p => p.Contains("AdvertiseUrl", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task The_internal_endpoint_refuses_a_command_without_the_cluster_secret_and_changes_nothing()
     {
