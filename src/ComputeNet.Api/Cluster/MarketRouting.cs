@@ -149,6 +149,16 @@ public sealed class MarketRoutingBehaviour<TMessage, TResponse>(MarketLease leas
                 throw MarketService.NotOwner();
             }
             await Task.Delay(25, ct);
+            // A takeover under way: look for the new owner (one shared read at most every 100 ms), rather than wait for
+            // this host's next poll — or for none, on a host that is stopping.
+            try
+            {
+                await lease.RefreshOwnerAsync(TimeSpan.FromMilliseconds(100), ct);
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+            {
+                // The database is away: the deadline above ends the wait.
+            }
         }
     }
 }

@@ -199,6 +199,31 @@ public sealed class MarketLease : IMarketOwnership
         return owner;
     }
 
+    private Task<MarketOwner?>? _refresh;
+    private long _refreshedAt;
+
+    /// <summary>
+    /// Reads the lease again when the last read is older than <paramref name="maxAge"/>; concurrent callers share one
+    /// read (requests waiting for a new owner during a takeover do not each query the database).
+    /// </summary>
+    public Task<MarketOwner?> RefreshOwnerAsync(TimeSpan maxAge, CancellationToken ct)
+    {
+        lock (_sync)
+        {
+            if (_refresh is { IsCompleted: false } running)
+            {
+                return running.WaitAsync(ct);
+            }
+            if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _refreshedAt)) < maxAge)
+            {
+                return Task.FromResult(KnownOwner);
+            }
+            Interlocked.Exchange(ref _refreshedAt, Stopwatch.GetTimestamp());
+            _refresh = ReadOwnerAsync(CancellationToken.None);
+            return _refresh.WaitAsync(ct);
+        }
+    }
+
     public async Task<bool> ConfirmAsync(CancellationToken ct)
     {
         var epoch = Epoch;
