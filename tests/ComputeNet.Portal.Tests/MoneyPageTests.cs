@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using static ComputeNet.Portal.Tests.BrowserSteps;
@@ -37,12 +36,20 @@ public sealed class MoneyPageTests(PortalFixture portal, StripeHost host) : ICla
         Assert.Contains("acct_portal_nx", await page.InnerTextAsync("#current-account"), StringComparison.Ordinal);
         Assert.Equal("acct_portal_nx", (await host.GetJsonAsync(StripeHost.OperatorKey, $"/v1/parties/{Provider}/payout-account"))["connectedAccountId"]!.GetValue<string>());
 
-        // A payout Stripe refuses is shown failed with a retry button; the retry transfers it under the same key.
+        // A payout through Stripe from the payouts page: a malformed amount is refused beside its field and pays nothing; one
+        // Stripe refuses is recorded failed, with a retry button; the retry transfers it under the same key.
+        await page.GotoAsync("/operator/payouts");
+        await page.FillAsync("#payId", "po-portal-1");
+        await page.FillAsync("#payParty", Provider);
+        await page.FillAsync("#payAmount", "1.234");
+        Assert.Equal(422, (await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#pay")))!.Status);
+        Assert.True(await page.Locator("#amount-error").IsVisibleAsync(), await page.InnerTextAsync("#pay-form"));
+        Assert.Empty((await host.GetJsonAsync(StripeHost.OperatorKey, $"/v1/payouts?party={Provider}"))["items"]!.AsArray());
         host.Stripe.FailNextTransfers(1);
-        using (var payout = await api.PostAsJsonAsync("/v1/payouts", new { id = "po-portal-1", party = Provider, amountFen = 100 }))
-        {
-            Assert.Equal("failed", JsonNode.Parse(await payout.Content.ReadAsStringAsync())!["status"]!.GetValue<string>());
-        }
+        await page.FillAsync("#payId", "po-portal-1");
+        await page.FillAsync("#payAmount", "1.00");
+        Assert.Equal(200, (await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#pay")))!.Status);
+        Assert.Contains("po-portal-1", await page.InnerTextAsync("#pay-result"), StringComparison.Ordinal);
         await page.GotoAsync("/operator/payouts?status=failed");
         Assert.Equal("failed", await page.GetAttributeAsync("#payouts tr[data-payout='po-portal-1']", "data-status"));
         Assert.Equal(200, (await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#retry-po-portal-1")))!.Status);

@@ -39,6 +39,11 @@ public sealed partial class Texts
         "Payouts by Stripe Connect transfer. A failed payout can be tried again under its own idempotency key; the balance is checked again first.");
     public string MnRetry => L("重试", "Retry");
     public string MnRetried(string id, string status) => L($"付款 {id} 已重试：{status}", $"Payout {id} tried again: {status}");
+    public string MnPayee => L("收款方（提供方、运营商或区域编号）", "Payee (provider, carrier or region id)");
+    public string MnPayAmount => L("金额（元；留空则支付全部应付余额）", "Amount in yuan (empty: all it is owed)");
+    public string MnPay => L("经 Stripe 付款", "Pay through Stripe");
+    public string MnPaid(string id, string party, string amount, string status) =>
+        L($"付款 {id}：向 {party} 支付 {amount}，{status}", $"Payout {id}: {amount} to {party}, {status}");
     public string MnPayoutsLink => L("全部付款及重试", "All payouts, with their retry");
     public string MnPayoutAccount => L("收款账户（Stripe 关联账户）", "Payout account (Stripe connected account)");
     public string MnConnectedAccount => L("关联账户编号（acct_…）", "Connected account id (acct_…)");
