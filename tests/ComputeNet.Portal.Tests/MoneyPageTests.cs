@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using ComputeNet.Api.Tests;
 using static ComputeNet.Portal.Tests.BrowserSteps;
 
 namespace ComputeNet.Portal.Tests;
