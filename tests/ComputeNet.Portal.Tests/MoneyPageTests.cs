@@ -37,6 +37,13 @@ public sealed class MoneyPageTests(PortalFixture portal, StripeHost host) : ICla
         Assert.Contains("acct_portal_nx", await page.InnerTextAsync("#current-account"), StringComparison.Ordinal);
         Assert.Equal("acct_portal_nx", (await host.GetJsonAsync(StripeHost.OperatorKey, $"/v1/parties/{Provider}/payout-account"))["connectedAccountId"]!.GetValue<string>());
 
+        // The demo's bank payout to prov-nx bounced: the operator reverses it, so prov-nx is owed it again.
+        await page.GotoAsync("/operator/reversals?txId=cash/bank-payout-prov-nx");
+        Assert.Equal("cash/bank-payout-prov-nx", await page.InputValueAsync("#txId"));
+        await page.FillAsync("#reason", "the bank transfer bounced");
+        Assert.Equal(200, (await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#reverse")))!.Status);
+        Assert.Contains("cash/bank-payout-prov-nx", await page.InnerTextAsync("#reverse-result"), StringComparison.Ordinal);
+
         // A payout through Stripe from the payouts page: a malformed amount is refused beside its field and pays nothing; one
         // Stripe refuses is recorded failed, with a retry button; the retry transfers it under the same key.
         await page.GotoAsync("/operator/payouts");
@@ -49,7 +56,8 @@ public sealed class MoneyPageTests(PortalFixture portal, StripeHost host) : ICla
         host.Stripe.FailNextTransfers(1);
         await page.FillAsync("#payId", "po-portal-1");
         await page.FillAsync("#payAmount", "1.00");
-        Assert.Equal(200, (await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#pay")))!.Status);
+        await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#pay"));
+        Assert.True(await page.Locator("#pay-result").IsVisibleAsync(), await page.InnerTextAsync("#pay-form"));
         Assert.Contains("po-portal-1", await page.InnerTextAsync("#pay-result"), StringComparison.Ordinal);
         await page.GotoAsync("/operator/payouts?status=failed");
         Assert.Equal("failed", await page.GetAttributeAsync("#payouts tr[data-payout='po-portal-1']", "data-status"));
@@ -70,8 +78,24 @@ public sealed class MoneyPageTests(PortalFixture portal, StripeHost host) : ICla
         Assert.Equal(404, (int)(await api.GetAsync("/v1/regions/no-such-region/payout-account")).StatusCode);
         await ScreenshotAsync(page, "operator-payouts.png");
 
-        // The buyer pays its invoice by card (the webhook posts it).
+        // The demo's bank payment by the buyer bounced: reversed from the buyer's party page, whose ledger lines link each
+        // transaction to the reversal form; without a reason it is refused beside the field and nothing changes.
+        var before = await BalanceAsync();
+        await page.GotoAsync($"/operator/parties/{Buyer}");
+        Assert.False(await page.Locator("#payout-account").IsVisibleAsync()); // a buyer is not paid out
+        await page.RunAndWaitForNavigationAsync(() => page.ClickAsync($"#ledger-lines a[data-reverse='cash/bank-pay-{Buyer}']"));
+        Assert.Equal("/operator/reversals", Path(page));
+        Assert.Equal($"cash/bank-pay-{Buyer}", await page.InputValueAsync("#txId"));
+        Assert.Equal(422, (await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#reverse")))!.Status);
+        Assert.True(await page.Locator("#reason-error").IsVisibleAsync(), await page.InnerTextAsync("#reverse-form"));
+        Assert.Equal("reason-error", await page.GetAttributeAsync("#reason", "aria-describedby"));
+        Assert.Equal(before, await BalanceAsync());
+        await page.FillAsync("#reason", "the bank transfer bounced");
+        Assert.Equal(200, (await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#reverse")))!.Status);
         var unpaid = await BalanceAsync();
+        Assert.True(unpaid > before, $"the buyer owes its invoice again: {before} → {unpaid} fen");
+
+        // The buyer pays by card instead (the webhook posts it).
         using (var buyerApi = host.ApiClient(host.Keys[Buyer]))
         using (var created = await buyerApi.PostAsync($"/v1/invoices/2026-12-01.{Buyer}/payment-intent", null))
         {
@@ -82,19 +106,12 @@ public sealed class MoneyPageTests(PortalFixture portal, StripeHost host) : ICla
         var settled = await BalanceAsync();
         Assert.True(settled < unpaid, $"the card payment is posted: {unpaid} → {settled} fen");
 
-        // One of its charges is reversed from its party page's ledger lines: without a reason it is refused and nothing changes.
+        // One of its charges was wrong: reversed with a reason, the platform owes the buyer.
         var charge = (await host.GetJsonAsync(StripeHost.OperatorKey, $"/v1/balance/lines?party={Buyer}&limit=1000"))["items"]!.AsArray()
-            .First(l => l!["kind"]!.GetValue<string>() == "compute")!;
+            .First(l => l!["kind"]!.GetValue<string>() == "charge" && l["txId"]!.GetValue<string>().EndsWith("/compute", StringComparison.Ordinal))!;
         var txId = charge["txId"]!.GetValue<string>();
         var chargeFen = charge["amountFen"]!.GetValue<long>();
-        await page.GotoAsync($"/operator/parties/{Buyer}");
-        Assert.False(await page.Locator("#payout-account").IsVisibleAsync()); // a buyer is not paid out
-        await page.RunAndWaitForNavigationAsync(() => page.ClickAsync($"#ledger-lines a[data-reverse='{txId}']"));
-        Assert.Equal("/operator/reversals", Path(page));
-        Assert.Equal(txId, await page.InputValueAsync("#txId"));
-        Assert.Equal(422, (await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#reverse")))!.Status);
-        Assert.True(await page.Locator("#reason-error").IsVisibleAsync(), await page.InnerTextAsync("#reverse-form"));
-        Assert.Equal(settled, await BalanceAsync());
+        await page.GotoAsync($"/operator/reversals?txId={Uri.EscapeDataString(txId)}");
         await page.FillAsync("#reason", "usage reported twice");
         Assert.Equal(200, (await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#reverse")))!.Status);
         Assert.Contains(txId, await page.InnerTextAsync("#reverse-result"), StringComparison.Ordinal);
