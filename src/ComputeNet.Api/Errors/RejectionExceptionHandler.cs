@@ -72,8 +72,9 @@ public sealed class RejectionExceptionHandler(IProblemDetailsService problems, I
             switch (e)
             {
                 case Npgsql.PostgresException pg:
-                    // Class 08 connection exception, 57P01–57P03 shutdown / crash / cannot connect now, 53300 too many connections.
-                    return pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState is "57P01" or "57P02" or "57P03" or "53300";
+                    // Class 08 connection exception, 57P01–57P03 shutdown / crash / cannot connect now, 53300 too many connections,
+                    // 25006 a write reached a standby (a failover under way, or a proxy that still routes to the old primary).
+                    return pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState is "57P01" or "57P02" or "57P03" or "53300" or "25006";
                 case Npgsql.NpgsqlException npgsql when npgsql.IsTransient || npgsql.InnerException is System.Net.Sockets.SocketException or System.IO.IOException or TimeoutException:
                     return true;
                 case System.Net.Sockets.SocketException:
