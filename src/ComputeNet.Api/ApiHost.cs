@@ -82,6 +82,11 @@ public sealed record ApiHostOptions
     /// <summary>Where a new sandbox's clock starts (else configuration ComputeNet:SandboxStart; else the real time, to the second).
     /// Ignored when the schema is a sandbox already: its clock goes on from where it stood.</summary>
     public Instant? SandboxStart { get; init; }
+    /// <summary>
+    /// Several hosts on one database (ADR 0030): the market's lease and the routing of order commands to its owner; else
+    /// configuration ComputeNet:Cluster (<see cref="Application.Cluster.ClusterSettings"/>), on by default.
+    /// </summary>
+    public Application.Cluster.ClusterSettings? Cluster { get; init; }
 }
 
 /// <summary>
@@ -115,9 +120,16 @@ public static class ApiHost
             ?? await DatabaseConnection.ResolveAsync(builder.Configuration.GetConnectionString("ComputeNet"), ct);
         var operatorKey = options.OperatorKey ?? builder.Configuration["ComputeNet:OperatorKey"];
         var signingKeyPath = options.SigningKeyPath ?? builder.Configuration[Application.Audit.FileSigningKey.ConfigurationKey];
+        var cluster = options.Cluster ?? builder.Configuration.GetSection(Application.Cluster.ClusterSettings.Section).Get<Application.Cluster.ClusterSettings>()
+            ?? new Application.Cluster.ClusterSettings();
+        if (cluster.Enabled && cluster.Problems() is { Count: > 0 } clusterProblems)
+        {
+            throw new StartupRefusedException(clusterProblems, "refusing to start:");
+        }
         if (options.EnforceProductionChecks && builder.Environment.IsProduction())
         {
-            await RefuseInsecureProductionAsync(options, builder.Configuration, operatorKey, signingKeyPath, connection, ct);
+            await RefuseInsecureProductionAsync(options, builder.Configuration, operatorKey, signingKeyPath, connection, ct,
+                cluster.Enabled ? ProductionChecks.AdvertiseProblem(cluster.AdvertiseUrl, urls) : null);
         }
         var schema = options.Schema ?? builder.Configuration["ComputeNet:Schema"] ?? ComputeNetSettings.DefaultSchema;
         var daemon = options.AsyncDaemon
@@ -126,6 +138,11 @@ public static class ApiHost
         var clock = await SandboxClockAsync(options, builder.Configuration, connection, schema, ct) ?? options.Clock;
         builder.Services.AddComputeNet(new ComputeNetSettings(connection, schema, signingKeyPath,
             builder.Configuration.GetConnectionString("ComputeNetReads") is { Length: > 0 } reads ? reads : null), clock, daemon);
+        if (cluster.Enabled)
+        {
+            // One owner per market; order commands reach it from any host (ADR 0030).
+            Cluster.MarketRouting.AddMarketCluster(builder.Services, cluster);
+        }
         if (Payments.Stripe.StripePayments.AddStripePayments(builder.Services, builder.Configuration))
         {
             // Payouts exactly once: the outbox worker finishes transfers whose outcome a crash or timeout left unknown.
@@ -221,6 +238,10 @@ public static class ApiHost
 
         var app = builder.Build();
         await app.Services.InitialiseComputeNetAsync(ct);
+        if (cluster.Enabled)
+        {
+            Cluster.MarketRouting.AdvertiseWhenStarted(app, cluster, telemetry.MetricsUrl);
+        }
         // Payout transfers in flight are given up (not recorded) when the host stops, so shutdown does not wait on Stripe.
         app.Lifetime.ApplicationStopping.Register(app.Services.GetRequiredService<Application.Payments.PayParty.PayoutAttempts>().Stop);
         app.Lifetime.ApplicationStopping.Register(app.Services.GetRequiredService<Application.Payments.RefundThroughStripe.RefundAttempts>().Stop);
@@ -259,6 +280,10 @@ public static class ApiHost
             app.MapScalarApiReference();
         }
         app.MapComputeNetEndpoints();
+        if (cluster.Enabled)
+        {
+            Cluster.MarketRouting.MapMarketRouting(app);
+        }
         Portal.PortalSetup.MapComputeNetPortal(app);
 
         if (generatedKey)
@@ -308,9 +333,13 @@ public static class ApiHost
     }
 
     private static async Task RefuseInsecureProductionAsync(ApiHostOptions options, IConfiguration configuration, string? operatorKey, string? signingKeyPath,
-        string connection, CancellationToken ct)
+        string connection, CancellationToken ct, string? clusterProblem = null)
     {
         var reasons = ProductionChecks.CheckKeys(operatorKey, Application.Audit.FileSigningKey.ResolvePath(signingKeyPath));
+        if (clusterProblem is not null)
+        {
+            reasons.Add(clusterProblem);
+        }
         if (await ProductionChecks.TrustedDatabaseProblemAsync(connection, ct) is { } database)
         {
             if (options.AllowInsecureDatabase || configuration.GetValue<bool>("ComputeNet:AllowInsecureDatabase"))
@@ -431,6 +460,11 @@ public static class ApiHost
             {
                 Console.WriteLine($"Sandbox '{sandbox.Schema}': the platform runs on a test clock, now {sandbox.GetCurrentInstant()}; "
                     + "the operator advances it with POST /v1/sandbox/clock/advance {\"by\":\"PT1H\"} or {\"to\":\"…\"} (GET /v1/sandbox/clock reads it).");
+            }
+            if (app.Services.GetService<Application.Cluster.MarketLease>() is { } lease)
+            {
+                Console.WriteLine($"Cluster: host {lease.HostId} advertises {lease.Address}; order commands go to the market's owner "
+                    + "(this host or another on the same database; GET /v1/cluster shows which).");
             }
             foreach (var url in app.Urls)
             {

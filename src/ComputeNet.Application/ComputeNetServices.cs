@@ -57,6 +57,8 @@ public static class ComputeNetServices
         services.AddSingleton<PlatformService>();
         services.AddSingleton<PartyDirectory>();
         services.TryAddSingleton(new MarketOptions());
+        // Always the owner of the market, with no lease; serve replaces it with the market's lease (ADR 0030).
+        services.TryAddSingleton<Cluster.IMarketOwnership>(Cluster.AlwaysOwner.Instance);
         services.AddSingleton<MarketService>();
         services.AddSingleton<Metering.MeteringService>();
         services.AddSingleton<Vouchers.VoucherService>();

@@ -62,13 +62,21 @@ internal static class BenchCommand
         var direct = new Option<bool>("--direct") { Description = "send the same commands in-process through the application (no HTTP), to split the HTTP layer's cost from the intake's" };
         var wrk = new Option<int>("--wrk") { Description = "instead of the in-process client, load the host for this many seconds with wrk (Debian package wrk) and tests/ComputeNet.Benchmarks/wrk/orders.lua" };
         var warmUp = new Option<int>("--warmup") { Description = "seconds of wrk load before the measured run (the JIT recompiles the hot path for about 30–45 s after start on 2 cores)", DefaultValueFactory = _ => 30 };
+        var noCluster = new Option<bool>("--no-cluster") { Description = "serve with ComputeNet:Cluster:Enabled=false (no market lease: the intake as before ADR 0030), to compare" };
+        var throughPeer = new Option<bool>("--through-peer") { Description = "start a second host on the same schema and send every order to it: it forwards them to the owner over HTTP (ADR 0030)" };
         var orders = new Command("orders", "durable order intake over HTTP (POST /v1/bids and /v1/offers, group commit): orders/s and latency percentiles")
         {
-            orderCount, clients, direct, wrk, warmUp,
+            orderCount, clients, direct, wrk, warmUp, noCluster, throughPeer,
         };
         orders.SetAction(async (parse, ct) =>
         {
-            await RunOrdersAsync(Math.Max(100, parse.GetValue(orderCount)), Math.Max(1, parse.GetValue(clients)), parse.GetValue(direct), parse.GetValue(wrk), Math.Max(0, parse.GetValue(warmUp)), ct);
+            if (parse.GetValue(noCluster) && parse.GetValue(throughPeer))
+            {
+                Console.Error.WriteLine("--through-peer needs the cluster: leave out --no-cluster");
+                return 2;
+            }
+            await RunOrdersAsync(Math.Max(100, parse.GetValue(orderCount)), Math.Max(1, parse.GetValue(clients)), parse.GetValue(direct), parse.GetValue(wrk),
+                Math.Max(0, parse.GetValue(warmUp)), parse.GetValue(noCluster), parse.GetValue(throughPeer), ct);
             return 0;
         });
         var bench = new Command("bench", "measure the platform's throughput targets (prints its figures)");
@@ -172,11 +180,29 @@ internal static class BenchCommand
     /// With <paramref name="wrkSeconds"/>, wrk is the load instead (see <see cref="RunWrkAsync"/>).
     /// </summary>
 
-    private static async Task RunOrdersAsync(int total, int concurrency, bool direct, int wrkSeconds, int warmUpSeconds, CancellationToken ct)
+    private static async Task RunOrdersAsync(int total, int concurrency, bool direct, int wrkSeconds, int warmUpSeconds, bool noCluster, bool throughPeer,
+        CancellationToken ct)
     {
-        await using var host = await BenchHost.StartAsync("bench_orders", Instant.FromUtc(2026, 11, 30, 0, 0), ct);
+        await using var host = await BenchHost.StartAsync("bench_orders", Instant.FromUtc(2026, 11, 30, 0, 0), ct,
+            noCluster ? ["--ComputeNet:Cluster:Enabled=false"] : []);
         var (app, operatorKey) = (host.App, host.OperatorKey);
         var baseAddress = new Uri(app.Urls.First());
+        await using var peer = throughPeer ? await host.StartPeerAsync(ct) : null;
+        if (!noCluster)
+        {
+            // The first host takes the market's lease and fences the journal before it answers orders.
+            var lease = app.Services.GetRequiredService<ComputeNet.Application.Cluster.MarketLease>();
+            var waiting = Stopwatch.StartNew();
+            while (!lease.MayWrite && waiting.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(20, ct);
+            }
+            AnsiConsole.MarkupLineInterpolated($"market owner: host {lease.HostId} (epoch {lease.Epoch}){(peer is null ? "" : $"; orders go to {peer.App.Urls.First()}, which forwards them")}");
+        }
+        if (peer is not null)
+        {
+            baseAddress = new Uri(peer.App.Urls.First());
+        }
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency };
         HttpClient Client(string key) => new(handler, disposeHandler: false)
         {
@@ -441,6 +467,16 @@ internal static class BenchCommand
         Console.WriteLine(JsonSerializer.Serialize(new { bench = "usage", records = stored, seconds = Math.Round(watch.Elapsed.TotalSeconds, 3), records_per_s = Math.Round(rate) }));
     }
 
+    /// <summary>Another API host on a benchmark's schema.</summary>
+    internal sealed record PeerHost(WebApplication App) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await App.StopAsync(CancellationToken.None);
+            await App.DisposeAsync();
+        }
+    }
+
     /// <summary>
     /// The API host on loopback for an HTTP benchmark: a fresh schema, a settable clock, a generated operator key,
     /// warnings-only logging; disposing it stops the host and drops the schema.
@@ -461,6 +497,18 @@ internal static class BenchCommand
             }, ct);
             await app.StartAsync(ct);
             return new BenchHost(app, connection, schema, operatorKey, clock);
+        }
+
+        /// <summary>A second host on this schema (a cluster of two, ADR 0030); disposing it stops it gracefully and drops no schema.</summary>
+        public async Task<PeerHost> StartPeerAsync(CancellationToken ct)
+        {
+            var peer = await ApiHost.BuildAsync(new ApiHostOptions
+            {
+                Urls = "http://127.0.0.1:0", ConnectionString = Connection, Schema = Schema, OperatorKey = OperatorKey, Clock = Clock,
+                Environment = "Production", Args = ["--Logging:LogLevel:Default=Warning"],
+            }, ct);
+            await peer.StartAsync(ct);
+            return new PeerHost(peer);
         }
 
         public async ValueTask DisposeAsync()

@@ -62,6 +62,12 @@ public static class Codes
     public const string NotRetryable = "not-retryable";
     /// <summary>The database could not be reached (HTTP 503 with Retry-After): a write's outcome is unknown; repeat it with the same id.</summary>
     public const string Unavailable = "unavailable";
+    /// <summary>
+    /// The market's owner cannot take the command now (HTTP 503 with Retry-After: 1; ADR 0030): no host holds the market's lease
+    /// (a takeover is under way), the owner did not answer in time, or this host lost the lease. Nothing was written by this
+    /// request; repeat it with the same order id (a repeat is answered as a repeat, never a second order).
+    /// </summary>
+    public const string MarketOwnerUnavailable = "market-owner-unavailable";
     /// <summary>Over the caller's rate limit (HTTP 429 with Retry-After; ADR 0020).</summary>
     public const string RateLimited = "rate-limited";
     /// <summary>The request ran past its timeout, or its body arrived too slowly (HTTP 503 / 408; ADR 0020).</summary>

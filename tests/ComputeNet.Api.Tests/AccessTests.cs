@@ -129,6 +129,10 @@ public sealed class AccessTests : IAsyncLifetime
         new("POST", "/v1/payouts", role => new { id = $"po-{role}", party = "p" }, "operator"),
         new("POST", "/v1/payouts/no-such-payout/retry", _ => null, "operator"),
         new("GET", "/v1/payouts", _ => null, "provider", "carrier", "operator", "regulator"),
+        new("GET", "/v1/parties/p/payout-account", _ => null, "operator"),
+        new("GET", "/v1/regions/r/payout-account", _ => null, "operator"),
+        new("GET", "/v1/refunds", _ => null, "buyer", "issuer", "operator", "regulator"),
+        new("GET", "/v1/refunds/no-such-refund", _ => null, "buyer", "issuer", "operator", "regulator"),
         new("GET", "/v1/reconciliation", _ => null, "operator", "regulator"),
         new("GET", "/v1/actions", _ => null, AllRoles),
         // Issue 14: the sandbox's clock (404 not-sandbox here: this host runs on a settable clock, not a sandbox), the usage

@@ -131,10 +131,31 @@ public sealed class ApiTestHost : IAsyncDisposable
     {
         _ownsSchema = false;
         _disposed = true;
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await StopAsync();
         return await StartAsync(Clock.GetCurrentInstant(), _args, daemon, Schema);
     }
+
+    /// <summary>Another host on this host's schema and clock time (a cluster of two: ADR 0030); it never drops the schema.</summary>
+    public async Task<ApiTestHost> StartPeerAsync(string[]? args = null)
+    {
+        var peer = await StartAsync(Clock.GetCurrentInstant(), args ?? _args, schema: Schema, connection: _connection);
+        peer._ownsSchema = false;
+        return peer;
+    }
+
+    /// <summary>Stops this host gracefully (as SIGTERM would) and keeps the schema, which disposing drops later.</summary>
+    public async Task StopAsync()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+        _stopped = true;
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private bool _stopped;
 
     public async ValueTask DisposeAsync()
     {
@@ -143,8 +164,7 @@ public sealed class ApiTestHost : IAsyncDisposable
             return;
         }
         _disposed = true;
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await StopAsync();
         if (_ownsSchema)
         {
             await ComputeNetServices.DropSchemaAsync(_connection, Schema);

@@ -171,6 +171,54 @@ public sealed class StripeRefundTests : IAsyncLifetime
         Assert.DoesNotContain(_stripe.Requests, r => r.Contains("/v1/refunds", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Refunds_are_listed_and_read_with_their_Stripe_parts_and_bank_remainder_each_buyer_its_own()
+    {
+        // alice pays all but 1 yuan by card and the rest by bank; the charge is reversed: she is owed both.
+        var intent = await Expect(HttpStatusCode.Created, _alice.PostAsync($"/v1/invoices/{Invoice}/payment-intent", null));
+        var intentId = intent["intentId"]!.GetValue<string>();
+        var due = intent["amountFen"]!.GetValue<long>();
+        Assert.True(due > 100, $"the invoice is {due} fen");
+        await Expect(HttpStatusCode.OK, Deliver(FakeStripe.Event("evt_part", "payment_intent.succeeded", _stripe.Succeed(intentId, due - 100))));
+        await Expect(HttpStatusCode.Created, Cash("payment", "pay-rest", "alice", 100));
+        await Reverse();
+        Assert.Equal(-due, await Balance("buyer:alice"));
+
+        await Expect(HttpStatusCode.Created, Cash("refund", "rf-5", "alice", due));
+        var refund = await Expect(HttpStatusCode.OK, _host.Operator.GetAsync("/v1/refunds/rf-5"));
+        Assert.Equal(("rf-5", "alice", "cash/rf-5", due, 100L, "cny"), (refund["refundId"]!.GetValue<string>(), refund["party"]!.GetValue<string>(),
+            refund["cashTxId"]!.GetValue<string>(), refund["amountFen"]!.GetValue<long>(), refund["bankFen"]!.GetValue<long>(), refund["currency"]!.GetValue<string>()));
+        var part = Assert.Single(refund["parts"]!.AsArray())!;
+        var made = Assert.Single(_stripe.Refunds);
+        Assert.Equal((1, intentId, due - 100, "computenet-refund-rf-5-1", (string)made["id"]!),
+            (part["n"]!.GetValue<int>(), part["intentId"]!.GetValue<string>(), part["amountFen"]!.GetValue<long>(), part["idempotencyKey"]!.GetValue<string>(),
+                part["providerRefundId"]!.GetValue<string>()));
+        Assert.Contains(part["status"]!.GetValue<string>(), new[] { "pending", "succeeded" });
+
+        // Stripe confirms it: the list and the refund say so; the list filters by status and party and pages in order.
+        await Expect(HttpStatusCode.OK, Deliver(FakeStripe.Event("evt_rf5_ok", "refund.updated", _stripe.SucceedRefund((string)made["id"]!))));
+        Assert.Equal("refunded", (await Expect(HttpStatusCode.OK, _host.Operator.GetAsync("/v1/refunds/rf-5")))["status"]!.GetValue<string>());
+        var listed = await Expect(HttpStatusCode.OK, _host.Operator.GetAsync("/v1/refunds?status=refunded&party=alice"));
+        Assert.Equal(["rf-5"], listed["items"]!.AsArray().Select(r => r!["refundId"]!.GetValue<string>()));
+        Assert.Null(listed["nextOffset"]);
+        Assert.Empty((await Expect(HttpStatusCode.OK, _host.Operator.GetAsync("/v1/refunds?status=failed")))["items"]!.AsArray());
+        Assert.Empty((await Expect(HttpStatusCode.OK, _host.Operator.GetAsync("/v1/refunds?party=bob")))["items"]!.AsArray());
+
+        // The buyer reads its own (?party= is ignored); another buyer sees none and reads alice's as not found; a provider may not list.
+        Assert.Single((await Expect(HttpStatusCode.OK, _alice.GetAsync("/v1/refunds?party=someone-else")))["items"]!.AsArray());
+        Assert.Equal(due, (await Expect(HttpStatusCode.OK, _alice.GetAsync("/v1/refunds/rf-5")))["amountFen"]!.GetValue<long>());
+        var bob = (await _host.RegisterAsync("bob", ["buyer"], "shanghai", sme: false)).Client;
+        Assert.Empty((await Expect(HttpStatusCode.OK, bob.GetAsync("/v1/refunds")))["items"]!.AsArray());
+        await Expect(HttpStatusCode.NotFound, bob.GetAsync("/v1/refunds/rf-5"));
+        await Expect(HttpStatusCode.NotFound, _host.Operator.GetAsync("/v1/refunds/no-such-refund"));
+        var provider = (await _host.RegisterAsync("prov-other", ["provider"])).Client;
+        Assert.Equal(HttpStatusCode.Forbidden, (await provider.GetAsync("/v1/refunds")).StatusCode);
+
+        // Bad filters and pages are refused with a problem naming the field.
+        Assert.Equal("status", (await Expect(HttpStatusCode.BadRequest, _host.Operator.GetAsync("/v1/refunds?status=lost")))["field"]!.GetValue<string>());
+        Assert.Equal("limit", (await Expect(HttpStatusCode.BadRequest, _host.Operator.GetAsync("/v1/refunds?limit=0")))["field"]!.GetValue<string>());
+    }
+
     private Task<HttpResponseMessage> Cash(string type, string? id, string party, long amountFen, string? account = null) =>
         _host.Operator.PostAsJsonAsync("/v1/cash", new { type, id, party, amountFen, account }, Json);
 

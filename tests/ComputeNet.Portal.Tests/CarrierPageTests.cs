@@ -7,7 +7,7 @@ namespace ComputeNet.Portal.Tests;
 /// <summary>The carrier's pages on the demo day (carrier-west): routes, GB and revenue per route and period, statements with their PDF, balance.</summary>
 public sealed class CarrierPageTests(PortalFixture portal)
 {
-    public static readonly string[] CarrierPages = ["/carrier/routes", "/carrier/transport", "/carrier/statements", "/carrier/balance", "/carrier/credit-notes"];
+    public static readonly string[] CarrierPages = ["/carrier/routes", "/carrier/transport", "/carrier/statements", "/carrier/balance", "/carrier/credit-notes", "/carrier/payouts"];
 
     private string Key => portal.Keys["carrier-west"];
 

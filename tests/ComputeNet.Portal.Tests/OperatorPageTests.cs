@@ -16,7 +16,8 @@ namespace ComputeNet.Portal.Tests;
 public sealed class OperatorPageTests(PortalFixture portal, StripeHost other) : IClassFixture<StripeHost>
 {
     public static readonly string[] OperatorPages =
-        ["/operator/parties", "/operator/settings", "/operator/standards", "/operator/pairings", "/operator/periods", "/operator/cash", "/operator/disputes"];
+        ["/operator/parties", "/operator/settings", "/operator/standards", "/operator/pairings", "/operator/periods", "/operator/cash", "/operator/disputes",
+            "/operator/payouts", "/operator/refunds"];
 
     private static NodaTime.Instant At(string text) => OffsetDateTimePattern.ExtendedIso.Parse(text).GetValueOrThrow().ToInstant();
 
@@ -273,7 +274,7 @@ public sealed class OperatorPageTests(PortalFixture portal, StripeHost other) : 
         await using var _ = context;
         var page = await context.NewPageAsync();
         await SignInAsync(page, PortalFixture.OperatorKey);
-        foreach (var path in OperatorPages.Append("/operator/parties/sme-sh-ai"))
+        foreach (var path in OperatorPages.Append("/operator/parties/sme-sh-ai").Append("/operator/parties/prov-nx").Append("/operator/reversals"))
         {
             Assert.Equal(200, (await page.GotoAsync(path))!.Status);
             Assert.True(await FitsWidthAsync(page), $"{path} scrolls sideways at 390 px");
@@ -292,7 +293,8 @@ public sealed class OperatorPageTests(PortalFixture portal, StripeHost other) : 
         var (context, page) = await SignedInAsync(portal, portal.Keys[party]);
         await using var _ = context;
         Assert.Empty(await page.Locator("nav.roles a[href^='/operator']").AllAsync());
-        foreach (var path in OperatorPages.Append("/operator/parties/sme-sh-ai").Append("/operator/periods?from=2026-12-01&to=2026-12-01"))
+        foreach (var path in OperatorPages.Append("/operator/parties/sme-sh-ai").Append("/operator/periods?from=2026-12-01&to=2026-12-01")
+                     .Append("/operator/reversals").Append("/operator/refunds/rf-1"))
         {
             var answer = await page.GotoAsync(path);
             Assert.Equal(403, answer!.Status);

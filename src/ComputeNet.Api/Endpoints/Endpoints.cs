@@ -22,6 +22,7 @@ public static class EndpointMap
         v1.MapSandbox();
         v1.MapAnalytics();
         v1.MapDisputes();
+        v1.MapCluster();
         app.MapStripeWebhook();
         return app;
     }

@@ -1,8 +1,10 @@
 using ComputeNet.Api.Security;
 using ComputeNet.Application.Payments.CreatePaymentIntent;
+using ComputeNet.Application.Payments.GetPayoutAccount;
 using ComputeNet.Application.Payments.HandleStripeWebhook;
 using ComputeNet.Application.Payments.ListPaymentIntents;
 using ComputeNet.Application.Payments.ListPayouts;
+using ComputeNet.Application.Payments.ListRefunds;
 using ComputeNet.Application.Payments.PayParty;
 using ComputeNet.Application.Payments.Reconcile;
 using ComputeNet.Application.Payments.SetPayoutAccount;
@@ -68,6 +70,37 @@ public static class PaymentsEndpoints
             .For(Role.Operator).WithName("SetRegionPayoutAccount")
             .WithSummary("Operator: the Stripe connected account (acct_…) a region (a pairing's demand region or supply hub) is paid its revenue share to")
             .Produces<PayoutAccountView>();
+
+        g.MapGet("/parties/{partyId}/payout-account", async (string partyId, ISender sender, CancellationToken ct) =>
+                await sender.Send(new GetPayoutAccountRequest(partyId), ct) is { } account ? Results.Ok(account) : MarketEndpoints.NotFound("payout-account", partyId))
+            .For(Role.Operator).WithName("GetPayoutAccount")
+            .WithSummary("Operator: the Stripe connected account a provider or carrier is paid to; 404 when none is set")
+            .Produces<PayoutAccountView>().ProducesProblem(404);
+
+        g.MapGet("/regions/{regionId}/payout-account", async (string regionId, ISender sender, CancellationToken ct) =>
+                await sender.Send(new GetPayoutAccountRequest(regionId, Region: true), ct) is { } account ? Results.Ok(account) : MarketEndpoints.NotFound("payout-account", regionId))
+            .For(Role.Operator).WithName("GetRegionPayoutAccount")
+            .WithSummary("Operator: the Stripe connected account a region is paid its revenue share to (payee region:{id}); 404 when none is set")
+            .Produces<PayoutAccountView>().ProducesProblem(404);
+
+        g.MapGet("/refunds", async (string? party, string? status, int? offset, int? limit, HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                // A buyer or issuer reads its own refunds only (?party= is ignored), as /v1/payouts scopes a payee's.
+                var scope = Caller.From(http.User).Scope(party);
+                return await Paging.FromStoreAsync(offset, limit, (o, l) => sender.Send(new ListRefundsRequest(scope, status, o, l), ct));
+            })
+            .For(Role.Operator, Role.Regulator, Role.Buyer, Role.Issuer).WithName("ListRefunds")
+            .WithSummary("Buyer, issuer: its own refunds through Stripe with status (requested, pending, refunded, failed), their Stripe parts and any bank "
+                + "remainder; operators and regulators: all (or ?party=); ?status= filters")
+            .ProducesProblem(400);
+
+        g.MapGet("/refunds/{refundId}", async (string refundId, HttpContext http, ISender sender, CancellationToken ct) =>
+                await sender.Send(new GetRefundRequest(refundId, Caller.From(http.User).Scope(null)), ct) is { } refund
+                    ? Results.Ok(refund) : MarketEndpoints.NotFound("refund", refundId))
+            .For(Role.Operator, Role.Regulator, Role.Buyer, Role.Issuer).WithName("GetRefund")
+            .WithSummary("A refund through Stripe by its cash id: each part (amount, payment intent, idempotency key, Stripe refund id, state, "
+                + "the reversal of a failed part) and the bank remainder; another party's answers 404")
+            .Produces<RefundView>().ProducesProblem(404);
 
         g.MapPost("/payouts", async (PayoutBody b, ISender sender, CancellationToken ct) =>
             {

@@ -30,7 +30,9 @@ public sealed class RejectionExceptionHandler(IProblemDetailsService problems, I
         if (status == 503)
         {
             // The database is down or restarting (fault drills: the host recovers by itself once it is back).
-            http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // A market's owner is back within a second or so (a takeover: ADR 0030); the database may take longer.
+            http.Response.Headers.RetryAfter = (code == Codes.MarketOwnerUnavailable ? OwnerRetryAfterSeconds : RetryAfterSeconds)
+                .ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (exception is not RejectedException)
             {
                 log.LogWarning(exception, "database unavailable on {Method} {Path}", http.Request.Method, http.Request.Path);
@@ -59,6 +61,9 @@ public sealed class RejectionExceptionHandler(IProblemDetailsService problems, I
 
     /// <summary>Seconds a client is asked to wait before repeating a request the database could not serve.</summary>
     public const int RetryAfterSeconds = 2;
+
+    /// <summary>Seconds a client is asked to wait before repeating an order command no owner could take (a takeover under way).</summary>
+    public const int OwnerRetryAfterSeconds = 1;
 
     /// <summary>
     /// The database could not be reached or went away mid-request (connection refused or broken, server shutting down or
@@ -97,7 +102,7 @@ public sealed class RejectionExceptionHandler(IProblemDetailsService problems, I
         Codes.UnknownPayout => 404,
         Codes.NotRetryable => 409,
         Codes.StripeError => 502,
-        Codes.StripeNotConfigured or Codes.Unavailable => 503,
+        Codes.StripeNotConfigured or Codes.Unavailable or Codes.MarketOwnerUnavailable => 503,
         Codes.WrongRole => 403,
         Codes.NotFound or Codes.NotSandbox => 404,
         Codes.IdReused or Codes.DisputeOpen or Codes.OverlappingRoute or Codes.OverlappingPairing or Codes.PeriodNotEnded or Codes.NotCheckpointed or Codes.ClockBackwards => 409,
@@ -111,6 +116,7 @@ public sealed class RejectionExceptionHandler(IProblemDetailsService problems, I
         Codes.StripeNotConfigured => "Stripe is not configured: payments are recorded offline",
         Codes.InvalidSignature => "The webhook signature does not verify",
         Codes.Unavailable => "The database is unavailable: retry",
+        Codes.MarketOwnerUnavailable => "The market's owner is not available now: repeat the order command",
         "internal" => "Internal error",
         _ => "The request was refused by a market rule",
     };

@@ -22,6 +22,7 @@ public static class Health
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [Ready])
             .AddCheck<MarketWriterHealthCheck>("market-writer", tags: [Ready])
+            .AddCheck<MarketOwnershipHealthCheck>("market-ownership", tags: [Ready])
             .AddCheck<ReadModelsHealthCheck>("read-models", tags: [Ready]);
         return services;
     }
@@ -101,6 +102,25 @@ internal sealed class MarketWriterHealthCheck(MarketService market) : IHealthChe
         Task.FromResult(market.WriterRunning
             ? HealthCheckResult.Healthy("the market writer runs")
             : HealthCheckResult.Unhealthy("the market writer has stopped: orders cannot be accepted"));
+}
+
+/// <summary>
+/// Who owns the market, as a description only: a host that does not own it is ready all the same (it answers reads and
+/// forwards order commands to the owner; ADR 0030).
+/// </summary>
+internal sealed class MarketOwnershipHealthCheck(Application.Cluster.IMarketOwnership ownership) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) =>
+        Task.FromResult(HealthCheckResult.Healthy(ownership switch
+        {
+            Application.Cluster.MarketLease { MayWrite: true } lease => $"host {lease.HostId} owns market '{lease.Market}' (epoch {lease.Epoch})",
+            Application.Cluster.MarketLease { State: Application.Cluster.OwnershipState.Taking } lease =>
+                $"host {lease.HostId} is taking market '{lease.Market}' over (epoch {lease.Epoch}): fencing the journal",
+            Application.Cluster.MarketLease { KnownOwner: { Live: true } owner } lease =>
+                $"host {lease.HostId} forwards order commands to the owner of market '{lease.Market}', {owner.Host} at {owner.Address} (epoch {owner.Epoch})",
+            Application.Cluster.MarketLease lease => $"host {lease.HostId}: no host owns market '{lease.Market}' now (a takeover is due)",
+            _ => "no cluster: this host is the market's only writer",
+        }));
 }
 
 internal sealed class ReadModelsHealthCheck(AsyncReadModels readModels, HealthSettings settings) : IHealthCheck

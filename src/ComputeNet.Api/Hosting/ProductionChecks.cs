@@ -20,6 +20,25 @@ public static class ProductionChecks
 {
     public const int MinOperatorKeyLength = 32;
 
+    /// <summary>
+    /// A host in a cluster must advertise an address other hosts can reach (ADR 0030): listening on a wildcard
+    /// (<c>0.0.0.0</c>, <c>+</c>, <c>*</c>, <c>[::]</c>) without <c>ComputeNet:Cluster:AdvertiseUrl</c> names none. Null when fine.
+    /// </summary>
+    public static string? AdvertiseProblem(string? advertiseUrl, string urls)
+    {
+        if (advertiseUrl is not null)
+        {
+            return null;
+        }
+        var first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
+        var host = first.Split("://", 2) is [_, var rest] ? rest.Split('/')[0] : first;
+        host = host.StartsWith('[') ? host[..(host.IndexOf(']') + 1)] : host.Split(':')[0];
+        return Application.Cluster.ClusterSettings.IsWildcard(host)
+            ? $"listening on '{first}' (any address) names no address for the other hosts to forward order commands to: set "
+              + $"{Application.Cluster.ClusterSettings.Section}:AdvertiseUrl (e.g. http://10.0.0.5:5080), or {Application.Cluster.ClusterSettings.Section}:Enabled=false for a single host"
+            : null;
+    }
+
     /// <param name="operatorKey">The configured operator key; null: one is generated (long enough).</param>
     public static List<string> CheckKeys(string? operatorKey, string signingKeyPath)
     {

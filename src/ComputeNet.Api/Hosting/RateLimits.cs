@@ -64,9 +64,12 @@ public sealed class ApiRateLimiter : IDisposable
 
     public PartitionedRateLimiter<HttpContext> Limiter => _limiter;
 
-    /// <summary>The health probes and the metrics scrape: cheap, and needed most when the API is flooded.</summary>
+    /// <summary>
+    /// The health probes and the metrics scrape: cheap, and needed most when the API is flooded; and commands forwarded
+    /// between the platform's hosts (limited where they entered; ADR 0030).
+    /// </summary>
     public static bool Unlimited(PathString path) =>
-        path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics");
+        path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/internal");
 
     /// <summary>
     /// True when this request's address (it has no valid key yet) has no token left: authentication then refuses an

@@ -134,6 +134,8 @@ public static class MartenSetup
     private static void ConfigureMarket(StoreOptions opts, string schema)
     {
         opts.Storage.ExtendedSchemaObjects.Add(Market.MarketSnapshotTable.Definition(schema));
+        // One owner per market, its lease, the hosts seen and the takeovers (ADR 0030).
+        opts.Storage.ExtendedSchemaObjects.AddRange(Cluster.ClusterTables.Definitions(schema));
     }
     // ---- end of market -------------------------------------------------------------------------------------------------
 

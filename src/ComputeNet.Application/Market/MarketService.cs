@@ -74,6 +74,7 @@ public sealed class MarketService : IAsyncDisposable
 
     private readonly IDocumentStore _store;
     private readonly MarketOptions _options;
+    private readonly Cluster.IMarketOwnership _ownership;
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(MaxQueued)
     {
         SingleReader = true, FullMode = BoundedChannelFullMode.Wait,
@@ -103,10 +104,12 @@ public sealed class MarketService : IAsyncDisposable
     /// <summary>The book's departures go to <see cref="_notLive"/> while a batch is decided, nowhere while catching up.</summary>
     private readonly Action<OrderRecord> _keepDeparted;
 
-    public MarketService(IDocumentStore store, MarketOptions? options = null)
+    /// <param name="ownership">Whether this process may append to the journal (ADR 0030); null: always (one process per database).</param>
+    public MarketService(IDocumentStore store, MarketOptions? options = null, Cluster.IMarketOwnership? ownership = null)
     {
         _store = store;
         _options = options ?? new MarketOptions();
+        _ownership = ownership ?? Cluster.AlwaysOwner.Instance;
         _book = NewBook();
         _keepDeparted = _notLive.Add;
         _writer = Task.Run(WriteLoopAsync);
@@ -475,6 +478,7 @@ public sealed class MarketService : IAsyncDisposable
         var outcomes = new (OrderResult? Result, Exception? Error)[batch.Count];
         for (var attempt = 1; ; attempt++)
         {
+            RefuseUnlessOwner();
             await using var session = _store.LightweightSession();
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             if (!_current)
@@ -536,7 +540,9 @@ public sealed class MarketService : IAsyncDisposable
             if (events.Count > 0)
             {
                 // The expected version proves the book was current: if anyone appended since this writer's last
-                // commit, the save fails, the book is rebuilt from the journal and the batch is decided again.
+                // commit, the save fails, the book is rebuilt from the journal and the batch is decided again. A host
+                // whose lease may have lapsed appends nothing (its local deadline; ADR 0030).
+                RefuseUnlessOwner();
                 ExpectedVersion.Append(session, MartenSetup.Streams.Market, _version, [new MarketEventsJournaled(events)]);
                 LogActions(session, acted);
                 StoreLeases(session, events);
@@ -547,6 +553,12 @@ public sealed class MarketService : IAsyncDisposable
                 }
                 catch (Exception e) when (ExpectedVersion.ShouldRetry(e, attempt))
                 {
+                    // Another process appended: a new owner's fencing block, or (one process per database) a lost race.
+                    // A former owner never retries: it fails the batch (the write loop drops its book) and steps down.
+                    if (!await _ownership.ConfirmAsync(ct))
+                    {
+                        throw NotOwner();
+                    }
                     Rebuild();
                     await ExpectedVersion.BackOffAsync(attempt, ct);
                     continue;
@@ -662,6 +674,86 @@ public sealed class MarketService : IAsyncDisposable
     {
         var state = await session.Events.FetchStreamStateAsync(MartenSetup.Streams.Market, ct);
         return (state?.Version ?? 0) != _version;
+    }
+
+    /// <summary>Throws <see cref="NotOwner"/> unless this process may append to the journal now.</summary>
+    private void RefuseUnlessOwner()
+    {
+        if (!_ownership.MayWrite)
+        {
+            throw NotOwner();
+        }
+    }
+
+    /// <summary>The rejection of a command reaching a host that does not own the market (HTTP 503 with Retry-After; ADR 0030).</summary>
+    public static Domain.RejectedException NotOwner() => Domain.RejectedException.Of(Domain.Codes.MarketOwnerUnavailable,
+        "this host does not own the market now (a takeover may be under way): repeat the command with the same order id after the Retry-After seconds");
+
+    /// <summary>
+    /// Fences the journal for a host that has just taken the market's lease (ADR 0030): catches the book up with the journal
+    /// (the latest snapshot and the tail) and appends an empty journal block with the expected version, so any former
+    /// owner's append still pending fails on that version. Returns the block's journal version. Runs between batches (the
+    /// writer's gate); a lost race (the former owner's last batch landed first) catches up and appends again. The block
+    /// names the host and the lease's epoch in its headers, and logs no action (no command was accepted).
+    /// </summary>
+    public async Task<long> FenceAsync(string host, long epoch, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                await using var session = _store.LightweightSession();
+                await CatchUpAsync(session, ct);
+                _current = true;
+                if (!_ownership.HoldsLease)
+                {
+                    throw NotOwner();
+                }
+                ExpectedVersion.Append(session, MartenSetup.Streams.Market, _version, [new MarketEventsJournaled([])]);
+                var marker = session.PendingChanges.Streams().Single(s => s.Key == MartenSetup.Streams.Market).Events[^1];
+                marker.SetHeader(Actions.ActionLog.ActorsHeader, new Dictionary<string, List<string>>());
+                marker.SetHeader(FenceOwnerHeader, host);
+                marker.SetHeader(FenceEpochHeader, epoch);
+                try
+                {
+                    await session.SaveChangesAsync(ct);
+                }
+                catch (Exception e) when (ExpectedVersion.ShouldRetry(e, attempt))
+                {
+                    _current = false;
+                    await ExpectedVersion.BackOffAsync(attempt, ct);
+                    continue;
+                }
+                _version++;
+                Interlocked.Exchange(ref _committedVersion, _version);
+                return _version;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Headers of a fencing block: the host that took the market, and the lease's epoch.</summary>
+    public const string FenceOwnerHeader = "market-owner", FenceEpochHeader = "market-epoch";
+
+    /// <summary>
+    /// Steps down from owning the market (lease lost, or a graceful stop): waits for the batch being written, then drops the
+    /// book (its memory is freed; a read of the book rebuilds it from the journal).
+    /// </summary>
+    public async Task StepDownAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            Rebuild();
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     /// <summary>Drops the book; the next catch-up restores the latest snapshot and replays the journal after it.</summary>

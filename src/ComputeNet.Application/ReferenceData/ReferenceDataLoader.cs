@@ -27,7 +27,7 @@ public static class ReferenceDataLoader
         var hubList = hubs.RootElement.GetProperty("hubs").EnumerateArray().Select(h => new Hub(
             h.GetProperty("id").GetString()!, h.GetProperty("name").GetString()!,
             h.GetProperty("kind").GetString() == "resource" ? HubKind.Resource : HubKind.Demand)).ToList();
-        var clusterList = clusters.RootElement.GetProperty("clusters").EnumerateArray().Select(c => new Cluster(
+        var clusterList = clusters.RootElement.GetProperty("clusters").EnumerateArray().Select(c => new Domain.Reference.Cluster(
             c.GetProperty("id").GetString()!, c.GetProperty("name").GetString()!, c.GetProperty("hub").GetString()!,
             c.GetProperty("lat").GetDouble(), c.GetProperty("lon").GetDouble(), Dec(c.GetProperty("greenShare")))).ToList();
         var cityList = cities.RootElement.GetProperty("cities").EnumerateArray().Select(c => new City(

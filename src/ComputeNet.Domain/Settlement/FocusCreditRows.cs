@@ -12,18 +12,24 @@ namespace ComputeNet.Domain.Settlement;
 /// </summary>
 public static class FocusCreditRows
 {
+    /// <summary>FOCUS's ChargeClass of a correction to a previously invoiced billing period: every credit note corrects one.</summary>
+    public const string Correction = "Correction";
+
     public static IReadOnlyList<FocusRow> RowsOf(FocusRow correctedLine, CreditNoteIssued note)
     {
         var what = $"credit note {note.Id} (dispute {note.Dispute}) on the {note.Kind}{(note.Late ? " (late)" : "")} line of lease {correctedLine.ResourceId}";
         var rows = new List<FocusRow>(2)
         {
-            FocusExport.Credit(correctedLine, note.AmountFen, what) with { InvoiceId = note.Id, ChargeFrequency = "One-Time", StatementHash = note.Hash },
+            FocusExport.Credit(correctedLine, note.AmountFen, what) with
+            {
+                InvoiceId = note.Id, ChargeClass = Correction, ChargeFrequency = "One-Time", StatementHash = note.Hash,
+            },
         };
         if (note.VoucherFen != 0)
         {
             rows.Add(FocusExport.Credit(correctedLine, -note.VoucherFen, $"voucher part of {what}") with
             {
-                InvoiceId = note.Id, ChargeFrequency = "One-Time", StatementHash = note.Hash, VoucherFen = note.VoucherFen,
+                InvoiceId = note.Id, ChargeClass = Correction, ChargeFrequency = "One-Time", StatementHash = note.Hash, VoucherFen = note.VoucherFen,
             });
         }
         return rows;

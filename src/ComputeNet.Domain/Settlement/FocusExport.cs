@@ -53,6 +53,12 @@ public sealed record FocusRow
     public string? CapacityReservationId { get; init; }
     public string? CapacityReservationStatus { get; init; }
     public required string ChargeCategory { get; init; }
+    /// <summary>
+    /// <c>Correction</c> on a row that corrects a charge invoiced in an earlier billing period (a credit note's rows: the
+    /// corrected line's invoice was issued when its period closed, before any dispute of it); null on every other row. FOCUS 1.2:
+    /// null for a correction within the current billing period, which ComputeNet never makes (a close's lines are final).
+    /// </summary>
+    public string? ChargeClass { get; init; }
     public required string ChargeDescription { get; init; }
     public required string ChargeFrequency { get; init; }
     public required Instant ChargePeriodStart { get; init; }
@@ -346,7 +352,7 @@ public static class FocusExport
             ["CapacityReservationId"] = r.CapacityReservationId ?? "",
             ["CapacityReservationStatus"] = r.CapacityReservationStatus ?? "",
             ["ChargeCategory"] = r.ChargeCategory,
-            ["ChargeClass"] = "",
+            ["ChargeClass"] = r.ChargeClass ?? "",
             ["ChargeDescription"] = r.ChargeDescription,
             ["ChargeFrequency"] = r.ChargeFrequency,
             ["ChargePeriodEnd"] = Time(r.ChargePeriodEnd),

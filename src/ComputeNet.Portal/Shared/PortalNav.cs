@@ -45,6 +45,10 @@ public static class PortalNav
         new(Application.Access.Role.Provider, "/provider/credit-notes", t => t.DspNavCreditNotes),
         new(Application.Access.Role.Carrier, "/carrier/credit-notes", t => t.DspNavCreditNotes),
         new(Application.Access.Role.Issuer, "/issuer/credit-notes", t => t.DspNavCreditNotes),
+        // The money pages left from issues 14 and 15
+        new(Application.Access.Role.Operator, "/operator/payouts", t => t.MnNavPayouts),
+        new(Application.Access.Role.Operator, "/operator/refunds", t => t.MnNavRefunds),
+        new(Application.Access.Role.Carrier, "/carrier/payouts", t => t.PvPayouts),
     ];
 
     public static IEnumerable<Entry> For(IEnumerable<string> roles)

@@ -107,6 +107,9 @@ public sealed class DisputeScenarioTests
         // under the note's id; per note Σ BilledCost is its dueFen, and with the line's rows everything cancels.
         var credits = r.Focus!.Rows.Where(x => x.InvoiceId.StartsWith("cn-", StringComparison.Ordinal)).ToList();
         Assert.All(credits, x => Assert.Equal("Credit", x.ChargeCategory));
+        // A credit note corrects a charge of an invoice issued at an earlier close: FOCUS ChargeClass Correction; no other row is one.
+        Assert.All(credits, x => Assert.Equal("Correction", x.ChargeClass));
+        Assert.All(r.Focus.Rows.Except(credits), x => Assert.Null(x.ChargeClass));
         Assert.Equal([(-54L, -54L, 0L), (16L, 16L, -16L), (-144_714L, -144_714L, 0L), (43_414L, 43_414L, -43_414L)],
             credits.Select(x => (x.BilledCostFen, x.EffectiveCostFen, x.VoucherFen)));
         Assert.Equal([("cn-d1", -38L), ("cn-d2", -101_300L)], credits.GroupBy(x => x.InvoiceId).Select(g => (g.Key, g.Sum(x => x.BilledCostFen))));

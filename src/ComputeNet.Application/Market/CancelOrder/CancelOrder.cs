@@ -8,7 +8,7 @@ using NodaTime;
 namespace ComputeNet.Application.Market.CancelOrder;
 
 /// <summary>Cancel one of the party's own orders. Cancelling a finished or cancelled order changes nothing.</summary>
-public sealed record CancelOrderRequest(string Party, string OrderId) : ICommand<OrderResult>;
+public sealed record CancelOrderRequest(string Party, string OrderId) : IMarketCommand;
 
 public sealed class CancelOrderValidator : AbstractValidator<CancelOrderRequest>
 {

@@ -27,7 +27,7 @@ public sealed record PlaceBidRequest(
     string Commitment,
     bool Split,
     string Tif,
-    string? City = null) : ICommand<OrderResult>;
+    string? City = null) : IMarketCommand;
 
 public sealed class PlaceBidValidator : AbstractValidator<PlaceBidRequest>
 {

@@ -17,7 +17,7 @@ public sealed record PlaceOfferRequest(
     int Devices,
     Instant From,
     Instant To,
-    decimal Price) : ICommand<OrderResult>;
+    decimal Price) : IMarketCommand;
 
 public sealed class PlaceOfferValidator : AbstractValidator<PlaceOfferRequest>
 {

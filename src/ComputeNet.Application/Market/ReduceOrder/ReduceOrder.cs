@@ -11,7 +11,7 @@ namespace ComputeNet.Application.Market.ReduceOrder;
 /// Reduce one of the party's own orders to a new total device count (including what has traded). Keeps time
 /// priority and never triggers matching; a reduce to 0 with nothing traded cancels.
 /// </summary>
-public sealed record ReduceOrderRequest(string Party, string OrderId, int Devices) : ICommand<OrderResult>;
+public sealed record ReduceOrderRequest(string Party, string OrderId, int Devices) : IMarketCommand;
 
 public sealed class ReduceOrderValidator : AbstractValidator<ReduceOrderRequest>
 {
