@@ -1,7 +1,7 @@
 using ComputeNet.Application.Database;
 using Npgsql;
 
-namespace ComputeNet.Application.Tests.Cluster;
+namespace ComputeNet.Application.Tests.Failover;
 
 /// <summary>A local cluster for one test: its own folder, hosts run from the CLI built beside the tests; disposing stops it and
 /// removes the folder.</summary>

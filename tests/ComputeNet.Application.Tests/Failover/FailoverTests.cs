@@ -5,7 +5,7 @@ using ComputeNet.Application.Benchmarks;
 using ComputeNet.Application.Database;
 using Npgsql;
 
-namespace ComputeNet.Application.Tests.Cluster;
+namespace ComputeNet.Application.Tests.Failover;
 
 /// <summary>
 /// Failover of the market's owner with real processes (ADR 0030, ADR 0031): three <c>serve</c> hosts on loopback on one

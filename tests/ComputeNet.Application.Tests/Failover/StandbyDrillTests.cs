@@ -2,7 +2,7 @@ using ComputeNet.Application.Benchmarks;
 using ComputeNet.Application.Database;
 using Npgsql;
 
-namespace ComputeNet.Application.Tests.Cluster;
+namespace ComputeNet.Application.Tests.Failover;
 
 /// <summary>
 /// The standby drill with real processes and real PostgreSQL (docs/runbook.md, "The standby drill"): a primary, a streaming standby and
