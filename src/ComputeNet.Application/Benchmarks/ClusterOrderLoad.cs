@@ -42,8 +42,13 @@ public sealed class ClusterOrderLoad : IAsyncDisposable
         };
     }
 
-    /// <summary>Orders acknowledged (2xx): (party, order id) → when the first acknowledgement came, on <see cref="Clock"/>.</summary>
-    public ConcurrentDictionary<(string Party, string Id), TimeSpan> Acknowledged { get; } = new();
+    /// <summary>Orders acknowledged (2xx): (party, order id) → when the acknowledged attempt was sent and when its answer came, on
+    /// <see cref="Clock"/>.</summary>
+    public ConcurrentDictionary<(string Party, string Id), Acknowledgement> Acknowledged { get; } = new();
+
+    /// <param name="SentAt">When the attempt that was acknowledged was sent (earlier attempts of the same order not counted).</param>
+    /// <param name="At">When its answer came.</param>
+    public sealed record Acknowledgement(TimeSpan SentAt, TimeSpan At);
 
     /// <summary>From the first attempt to the acknowledgement, in ms, for every acknowledged order (retries included).</summary>
     public ConcurrentQueue<double> LatenciesMs { get; } = new();
@@ -100,16 +105,19 @@ public sealed class ClusterOrderLoad : IAsyncDisposable
         await Task.WhenAll(_workers);
     }
 
-    /// <summary>Waits until an order is acknowledged after <paramref name="mark"/> (on <see cref="Clock"/>) and returns when.</summary>
+    /// <summary>
+    /// Waits until an attempt sent after <paramref name="mark"/> (on <see cref="Clock"/>) is acknowledged and returns when its answer
+    /// came. Counting only attempts sent after the mark leaves out answers already on their way from a host killed or frozen at it.
+    /// </summary>
     public async Task<TimeSpan> FirstAcknowledgedAfterAsync(TimeSpan mark, TimeSpan timeout, CancellationToken ct)
     {
         var waited = Stopwatch.StartNew();
         while (waited.Elapsed < timeout)
         {
-            var after = Acknowledged.Values.Where(t => t > mark).ToList();
+            var after = Acknowledged.Values.Where(a => a.SentAt >= mark).ToList();
             if (after.Count > 0)
             {
-                return after.Min();
+                return after.Min(a => a.At);
             }
             await Task.Delay(20, ct);
         }
@@ -176,6 +184,7 @@ public sealed class ClusterOrderLoad : IAsyncDisposable
             {
                 var host = _hosts[(int)((uint)Interlocked.Increment(ref _hostTurn) % _hosts.Count)];
                 var status = 0;
+                var sentAt = Clock.Elapsed;
                 TimeSpan? retryAfter = null;
                 try
                 {
@@ -206,7 +215,7 @@ public sealed class ClusterOrderLoad : IAsyncDisposable
                 Statuses.AddOrUpdate(status, 1, (_, c) => c + 1);
                 if (status is >= 200 and < 300)
                 {
-                    Acknowledged.TryAdd((trader.Party, id), Clock.Elapsed);
+                    Acknowledged.TryAdd((trader.Party, id), new Acknowledgement(sentAt, Clock.Elapsed));
                     LatenciesMs.Enqueue(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                     break;
                 }

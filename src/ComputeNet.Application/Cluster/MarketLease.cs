@@ -263,7 +263,17 @@ public sealed class MarketLease : IMarketOwnership
         command.CommandText = $"with made as (insert into {table} (id, secret) values (1, $1) on conflict (id) do nothing returning secret) "
             + $"select secret from made union all select secret from {table} where id = 1 limit 1";
         command.Parameters.Add(new NpgsqlParameter { Value = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) });
-        return (string)(await command.ExecuteScalarAsync(ct))!;
+        if (await command.ExecuteScalarAsync(ct) is string secret)
+        {
+            return secret;
+        }
+        // Another host's first use inserted the row after this statement's snapshot was taken: the insert did nothing and the
+        // select, in the same snapshot, saw no row (seen as 500s on the first forwards of three hosts started together). A new
+        // statement sees the committed row.
+        await using var again = connection.CreateCommand();
+        again.CommandText = $"select secret from {table} where id = 1";
+        return await again.ExecuteScalarAsync(ct) as string
+            ?? throw new InvalidOperationException($"{table} holds no secret after it was made");
     }
 
     private long DeadlineFrom(long sent) =>

@@ -41,7 +41,9 @@ public sealed class TestCluster : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync() => await Cluster.StopAsync(clean: true, CancellationToken.None);
+    /// <summary>Stops the cluster and removes its folder, unless COMPUTENET_KEEP_CLUSTER=1 (to read the hosts' logs after a failure).</summary>
+    public async ValueTask DisposeAsync() =>
+        await Cluster.StopAsync(clean: Environment.GetEnvironmentVariable("COMPUTENET_KEEP_CLUSTER") != "1", CancellationToken.None);
 }
 
 /// <summary>What the market journal holds, read with SQL from the market stream's blocks on the current primary.</summary>

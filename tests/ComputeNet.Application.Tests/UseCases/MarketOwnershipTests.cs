@@ -57,6 +57,17 @@ public sealed class MarketOwnershipTests
         return (a, b);
     }
 
+    /// <summary>Three hosts started together made the secret at once; those whose statement's snapshot missed the winner's row got
+    /// null and answered their first forwards 500 (found by the failover tests).</summary>
+    [Fact]
+    public async Task The_cluster_secret_made_by_several_hosts_at_once_is_one_secret_and_never_missing()
+    {
+        await using var p = await TestPlatform.StartAsync(Nov30Morning);
+        var secrets = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() => MarketLease.SecretAsync(p.Store, Ct), Ct)));
+        Assert.All(secrets, s => Assert.False(string.IsNullOrEmpty(s)));
+        Assert.Single(secrets.Distinct());
+    }
+
     [Fact]
     public async Task A_stale_owner_appends_nothing_and_its_callers_are_told_the_owner_is_unavailable()
     {
