@@ -29,11 +29,13 @@ public sealed class FailoverTests(ITestOutputHelper output)
         var daemon = await cluster.Cluster.DaemonHostsAsync(ct);
 
         var killedAt = load.Clock.Elapsed;
+        var killedAtUtc = DateTimeOffset.UtcNow;
         cluster.Cluster.SignalHost(owner.Host, LocalCluster.Signal.Kill);
         var firstAfter = await load.FirstAcknowledgedAfterAsync(killedAt, TimeSpan.FromSeconds(30), ct);
         var successor = await OwnerAsync(cluster.State, except: owner.Host, ct);
         output.WriteLine($"killed the owner {owner.Host} (epoch {owner.Epoch}); {successor.Host} owns the market (epoch {successor.Epoch}); "
-            + $"kill → first order acknowledged {(firstAfter - killedAt).TotalSeconds:F2} s");
+            + $"kill → takeover recorded {(await TakeoverAtAsync(cluster.State, successor, ct) - killedAtUtc).TotalSeconds:F2} s, "
+            + $"→ first order acknowledged {(firstAfter - killedAt).TotalSeconds:F2} s");
         Assert.True(successor.Epoch > owner.Epoch);
         Assert.True(firstAfter - killedAt <= TakeoverBound, $"the first order after the kill was acknowledged {(firstAfter - killedAt).TotalSeconds:F2} s later");
 
@@ -63,6 +65,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
         var frozen = cluster.Cluster.FindHost(owner.Host);
 
         var stoppedAt = load.Clock.Elapsed;
+        var stoppedAtUtc = DateTimeOffset.UtcNow;
         cluster.Cluster.SignalHost(frozen.Name, LocalCluster.Signal.Stop);
         var firstAfter = await load.FirstAcknowledgedAfterAsync(stoppedAt, TimeSpan.FromSeconds(30), ct);
         var successor = await OwnerAsync(cluster.State, except: frozen.Name, ct);
@@ -78,7 +81,8 @@ public sealed class FailoverTests(ITestOutputHelper output)
         var commitsLater = await CommitsAsync(frozen.Url, cluster.State.OperatorKey, ct);
         var view = await ClusterViewAsync(frozen.Url, cluster.State.OperatorKey, ct);
         output.WriteLine($"froze the owner {frozen.Name} (epoch {owner.Epoch}) for 10 s; {successor.Host} took over (epoch {successor.Epoch}); "
-            + $"freeze → first order acknowledged {(firstAfter - stoppedAt).TotalSeconds:F2} s; after the thaw {frozen.Name} committed "
+            + $"freeze → takeover recorded {(await TakeoverAtAsync(cluster.State, successor, ct) - stoppedAtUtc).TotalSeconds:F2} s, "
+            + $"→ first order acknowledged {(firstAfter - stoppedAt).TotalSeconds:F2} s; after the thaw {frozen.Name} committed "
             + $"{commitsLater - commitsAtThaw} blocks in 5 s while {load.Acknowledged.Count - acknowledgedAtThaw} orders were acknowledged");
         Assert.Equal(commitsAtThaw, commitsLater);
         Assert.True(load.Acknowledged.Count - acknowledgedAtThaw > 10, "the cluster took only a few orders after the thaw");
@@ -149,6 +153,14 @@ public sealed class FailoverTests(ITestOutputHelper output)
             await Task.Delay(100, ct);
         }
         throw new TimeoutException($"no live owner other than {except ?? "none"} within 30 s; last /v1/cluster: {last}");
+    }
+
+    /// <summary>When the successor recorded its takeover (PostgreSQL's clock, on this machine the same as the test's).</summary>
+    private static async Task<DateTimeOffset> TakeoverAtAsync(LocalClusterState state, Owner successor, CancellationToken ct)
+    {
+        var view = await ClusterViewAsync(state.Hosts.Single(h => h.Name == successor.Host).Url, state.OperatorKey, ct);
+        var takeover = view["takeovers"]!.AsArray().First(t => t!["epoch"]!.GetValue<long>() == successor.Epoch)!;
+        return DateTimeOffset.Parse(takeover["at"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static async Task<JsonNode> ClusterViewAsync(string url, string operatorKey, CancellationToken ct)
