@@ -135,7 +135,7 @@ public sealed class LocalCluster
         var existing = LocalClusterState.Load(directory);
         var cluster = existing is not null
             ? new LocalCluster(existing, options.BinDirectory, log)
-            : new LocalCluster(await PlanAsync(directory, options), options.BinDirectory, log);
+            : new LocalCluster(Plan(directory, options), options.BinDirectory, log);
         if (existing is not null)
         {
             var running = await cluster.RunningPartsAsync(ct);
@@ -159,7 +159,7 @@ public sealed class LocalCluster
         return cluster;
     }
 
-    private static Task<LocalClusterState> PlanAsync(string directory, LocalClusterOptions options)
+    private static LocalClusterState Plan(string directory, LocalClusterOptions options)
     {
         var needed = 1 + (options.Standby ? 1 : 0) + options.Hosts;
         var ports = options.BasePort is { } basePort ? Enumerable.Range(basePort, needed).ToList() : FreePorts(needed);
@@ -182,7 +182,7 @@ public sealed class LocalCluster
             .Select((port, i) => new HostNode($"host{i + 1}", port, $"http://127.0.0.1:{port}", 0, Path.Combine(directory, "hosts", $"host{i + 1}.log")))
             .ToList();
         var operatorKey = "cnop_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        return Task.FromResult(new LocalClusterState(directory, options.Schema, operatorKey, options.Synchronous, postgres, hosts, DateTimeOffset.UtcNow));
+        return new LocalClusterState(directory, options.Schema, operatorKey, options.Synchronous, postgres, hosts, DateTimeOffset.UtcNow);
     }
 
     // ---- PostgreSQL ---------------------------------------------------------------------------------------------------
