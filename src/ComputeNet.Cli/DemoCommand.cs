@@ -43,8 +43,9 @@ internal static class DemoCommand
             await PrintRestartAsync(ct);
             await DemoPortalReads.PrintAsync(DemoSchema, ct);
             var moneyBack = await DemoMoneyBack.RunAsync(folder, ct);
+            var severalHosts = await DemoSeveralHosts.RunAsync(ct);
             PrintEngine();
-            return result.Ledger.TrialBalanceFen == 0 && audited && disputed && moneyBack ? 0 : 1;
+            return result.Ledger.TrialBalanceFen == 0 && audited && disputed && moneyBack && severalHosts ? 0 : 1;
         });
         return demo;
     }
