@@ -60,6 +60,8 @@ public sealed class StandbyDrillTests(ITestOutputHelper output)
         await Task.Delay(TimeSpan.FromSeconds(2), ct);
         await load.StopAsync();
 
+        // The async daemon recovered too: its projections reach the last event on the new primary.
+        output.WriteLine(await MarketJournal.ProjectionsCatchUpAsync(cluster.State, TimeSpan.FromSeconds(30), ct));
         var placements = await MarketJournal.PlacementsAsync(cluster.State.ConnectionString, cluster.State.Schema, ct);
         var trades = await MarketJournal.TradeSequencesAsync(cluster.State.ConnectionString, cluster.State.Schema, ct);
         output.WriteLine($"{(synchronous ? "synchronous" : "asynchronous")} replication ({lag}); {acknowledgedBefore} orders acknowledged before the crash, "

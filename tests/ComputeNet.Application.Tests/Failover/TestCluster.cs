@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ComputeNet.Application.Database;
 using Npgsql;
 
@@ -87,5 +88,29 @@ public static class MarketJournal
             sequences.Add(reader.GetInt64(0));
         }
         return sequences;
+    }
+
+    /// <summary>Waits until every async projection has processed every event (the daemon runs on a surviving host, on the current primary); says how long that took.</summary>
+    public static async Task<string> ProjectionsCatchUpAsync(LocalClusterState state, TimeSpan timeout, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(state.ConnectionString);
+        await connection.OpenAsync(ct);
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            await using var query = new NpgsqlCommand($"""
+                select (select max(seq_id) from "{state.Schema}".mt_events),
+                       (select min(last_seq_id) from "{state.Schema}".mt_event_progression where name not like 'HighWater%')
+                """, connection);
+            await using var reader = await query.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            var (events, projected) = (reader.GetInt64(0), reader.IsDBNull(1) ? 0 : reader.GetInt64(1));
+            if (projected >= events)
+            {
+                return $"async projections at event {projected} of {events} after {waited.Elapsed.TotalSeconds:F1} s";
+            }
+            Assert.True(waited.Elapsed < timeout, $"async projections stuck at {projected} of {events} events");
+            await Task.Delay(250, ct);
+        }
     }
 }
