@@ -9,7 +9,7 @@ namespace ComputeNet.Application.Tests.Failover;
 
 /// <summary>
 /// Failover of the market's owner with real processes (ADR 0030, ADR 0031): three <c>serve</c> hosts on loopback on one
-/// PostgreSQL, a steady order load sent round-robin to all of them (client order ids; a 503 repeated after its Retry-After,
+/// PostgreSQL, a steady order load from 24 clients sent round-robin to all of them (client order ids; a 503 repeated after its Retry-After,
 /// a host that does not answer within 2 s left for the next). The owner is found through <c>GET /v1/cluster</c>, then killed
 /// (SIGKILL) or frozen (SIGSTOP for 10 s). Afterwards the journal is read block by block: every acknowledged order placed
 /// exactly once, trade sequences 1..n.
@@ -98,7 +98,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
     {
         var load = new ClusterOrderLoad(cluster.State.Hosts.Select(h => h.Url).ToList(), cluster.State.OperatorKey, requestTimeout: TimeSpan.FromSeconds(2));
         await load.RegisterAsync(buyers: 3, providers: 3, ct);
-        load.Start(workers: 9);
+        load.Start(workers: 24);
         var waited = Stopwatch.StartNew();
         while (load.Acknowledged.Count < 50)
         {
