@@ -16,6 +16,12 @@ public interface IMarketOwnership
     bool HoldsLease { get; }
     /// <summary>Re-reads the lease: true when this process still owns the market; false (and this process steps down) otherwise.</summary>
     Task<bool> ConfirmAsync(CancellationToken ct);
+    /// <summary>
+    /// <see cref="MayWrite"/>, or — for an owner whose local deadline passed because a heartbeat came late (a loaded
+    /// machine, a slow database) — a renewal at once: it succeeds only while no host has taken the lease (same owner and
+    /// epoch), and then none can have fenced the journal, so the owner writes on instead of refusing.
+    /// </summary>
+    Task<bool> EnsureMayWriteAsync(CancellationToken ct);
 }
 
 /// <summary>One process per database with no lease: the CLI's demo, scenario runner and benchmarks, and the Application tests.</summary>
@@ -26,6 +32,7 @@ public sealed class AlwaysOwner : IMarketOwnership
     public bool MayWrite => true;
     public bool HoldsLease => true;
     public Task<bool> ConfirmAsync(CancellationToken ct) => Task.FromResult(true);
+    public Task<bool> EnsureMayWriteAsync(CancellationToken ct) => Task.FromResult(true);
 }
 
 /// <summary>Where this process stands towards a market: following another owner (or none), taking it over (fencing), owning it.</summary>
@@ -156,6 +163,41 @@ public sealed class MarketLease : IMarketOwnership
             }
             Interlocked.Exchange(ref _deadline, DeadlineFrom(sent));
             return true;
+        }
+    }
+
+    private Task<bool>? _renewing;
+
+    public Task<bool> EnsureMayWriteAsync(CancellationToken ct)
+    {
+        if (MayWrite)
+        {
+            return Task.FromResult(true);
+        }
+        lock (_sync)
+        {
+            if (_state != OwnershipState.Owner)
+            {
+                return Task.FromResult(false);
+            }
+            // Callers waiting at once share one renewal.
+            if (_renewing is not { IsCompleted: false })
+            {
+                _renewing = RenewNowAsync();
+            }
+            return _renewing.WaitAsync(ct);
+        }
+
+        async Task<bool> RenewNowAsync()
+        {
+            try
+            {
+                return await RenewAsync(CancellationToken.None) && MayWrite;
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                return false;
+            }
         }
     }
 

@@ -238,13 +238,7 @@ public sealed class LocalCluster
     {
         var options = $"-p {node.Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200 "
             + "-c shared_buffers=256MB -c max_wal_size=2GB -c wal_level=replica -c max_wal_senders=5 -c max_replication_slots=5 "
-            + $"-c hot_standby=on -c hot_standby_feedback=on -c cluster_name={node.Name} "
-            // A host frozen (SIGSTOP) inside the market writer's transaction holds the market stream's row lock while its
-            // connection stays open, so the next owner's fencing block waits on it until the frozen host thaws (FailoverTests
-            // once saw no order acknowledged for 30 s after a freeze, 503s meanwhile). PostgreSQL ends a session idle in a
-            // transaction this long, which rolls back the frozen writer's block and frees the lock inside the 3 s lease; the
-            // writer's own transactions never idle that long.
-            + "-c idle_in_transaction_session_timeout=2s";
+            + $"-c hot_standby=on -c hot_standby_feedback=on -c cluster_name={node.Name}";
         if (State.Synchronous && node.Role == PostgresRole.Primary && State.Standby is { } standby)
         {
             options += $" -c synchronous_standby_names={standby.Name}";

@@ -478,7 +478,7 @@ public sealed class MarketService : IAsyncDisposable
         var outcomes = new (OrderResult? Result, Exception? Error)[batch.Count];
         for (var attempt = 1; ; attempt++)
         {
-            RefuseUnlessOwner();
+            await RefuseUnlessOwnerAsync(ct);
             await using var session = _store.LightweightSession();
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             if (!_current)
@@ -542,7 +542,8 @@ public sealed class MarketService : IAsyncDisposable
                 // The expected version proves the book was current: if anyone appended since this writer's last
                 // commit, the save fails, the book is rebuilt from the journal and the batch is decided again. A host
                 // whose lease may have lapsed appends nothing (its local deadline; ADR 0030).
-                RefuseUnlessOwner();
+                await RefuseUnlessOwnerAsync(ct);
+                await BeginWriterTransactionAsync(session, ct);
                 ExpectedVersion.Append(session, MartenSetup.Streams.Market, _version, [new MarketEventsJournaled(events)]);
                 LogActions(session, acted);
                 StoreLeases(session, events);
@@ -676,10 +677,33 @@ public sealed class MarketService : IAsyncDisposable
         return (state?.Version ?? 0) != _version;
     }
 
-    /// <summary>Throws <see cref="NotOwner"/> unless this process may append to the journal now.</summary>
-    private void RefuseUnlessOwner()
+    /// <summary>
+    /// How long PostgreSQL lets a writer's transaction sit idle between its statements before it ends the session. A
+    /// process frozen (SIGSTOP, a VM pause) inside its append keeps the market stream's row lock while its connection
+    /// stays open, and the next owner's fencing block would wait on that lock until the thaw; PostgreSQL ends the frozen
+    /// session after this long, rolls its block back and frees the lock (ADR 0030). The writer's own transactions never
+    /// idle this long: everything is decided before the transaction begins. Set per transaction (<c>set local</c>), so
+    /// no other transaction — a period's close computing between its reads and its append, the async daemon's leader
+    /// lock — is cut short.
+    /// </summary>
+    public static readonly TimeSpan IdleInTransactionLimit = TimeSpan.FromSeconds(2);
+
+    /// <summary>Begins the writer's transaction with <see cref="IdleInTransactionLimit"/> in force (one round trip with the first statement).</summary>
+    private static async Task BeginWriterTransactionAsync(IDocumentSession session, CancellationToken ct)
     {
-        if (!_ownership.MayWrite)
+        await session.BeginTransactionAsync(ct);
+        await using var command = session.Connection!.CreateCommand();
+        command.CommandText = $"set local idle_in_transaction_session_timeout = {(long)IdleInTransactionLimit.TotalMilliseconds}";
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// Throws <see cref="NotOwner"/> unless this process may append to the journal now (an owner whose heartbeat came late
+    /// renews first: <see cref="Cluster.IMarketOwnership.EnsureMayWriteAsync"/>).
+    /// </summary>
+    private async ValueTask RefuseUnlessOwnerAsync(CancellationToken ct)
+    {
+        if (!_ownership.MayWrite && !await _ownership.EnsureMayWriteAsync(ct))
         {
             throw NotOwner();
         }
@@ -710,6 +734,7 @@ public sealed class MarketService : IAsyncDisposable
                 {
                     throw NotOwner();
                 }
+                await BeginWriterTransactionAsync(session, ct);
                 ExpectedVersion.Append(session, MartenSetup.Streams.Market, _version, [new MarketEventsJournaled([])]);
                 var marker = session.PendingChanges.Streams().Single(s => s.Key == MartenSetup.Streams.Market).Events[^1];
                 marker.SetHeader(Actions.ActionLog.ActorsHeader, new Dictionary<string, List<string>>());

@@ -16,14 +16,25 @@ namespace ComputeNet.Application.Tests.Failover;
 /// </summary>
 public sealed class FailoverTests(ITestOutputHelper output)
 {
-    /// <summary>Issue 16: another host owns the market within 5 s (a lease of 3 s, takeover polled every 500 ms).</summary>
+    /// <summary>Issue 16: another host owns the market, and orders are acknowledged again, within 5 s of the owner's death or freeze.</summary>
     private static readonly TimeSpan TakeoverBound = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The hosts' lease: 2 s, renewed every 500 ms, a lapsed lease polled every 250 ms (ComputeNet:Cluster:*). With the
+    /// default 3 s lease the first order after a freeze came 4.5–4.8 s later on two loaded cores (one run 5.03 s, ADR 0031):
+    /// inside the bound with no margin. A deployment that needs the 5 s bound sets the lease this way (README, "Running
+    /// several hosts").
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, string> Lease = new Dictionary<string, string>
+    {
+        ["ComputeNet__Cluster__LeaseMs"] = "2000", ["ComputeNet__Cluster__HeartbeatMs"] = "500", ["ComputeNet__Cluster__TakeoverPollMs"] = "250",
+    };
 
     [Fact]
     public async Task Killing_the_owner_under_load_moves_the_market_within_5_s_and_loses_or_doubles_no_acknowledged_order()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var cluster = await TestCluster.StartAsync(hosts: 3, synchronous: false, ct, standby: false);
+        await using var cluster = await TestCluster.StartAsync(hosts: 3, synchronous: false, ct, standby: false, Lease);
         await using var load = await StartLoadAsync(cluster, ct);
         var owner = await OwnerAsync(cluster.State, except: null, ct);
         var daemon = await cluster.Cluster.DaemonHostsAsync(ct);
@@ -59,7 +70,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
     public async Task A_frozen_owner_is_replaced_and_after_it_thaws_writes_nothing_and_steps_down()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var cluster = await TestCluster.StartAsync(hosts: 3, synchronous: false, ct, standby: false);
+        await using var cluster = await TestCluster.StartAsync(hosts: 3, synchronous: false, ct, standby: false, Lease);
         await using var load = await StartLoadAsync(cluster, ct);
         var owner = await OwnerAsync(cluster.State, except: null, ct);
         var frozen = cluster.Cluster.FindHost(owner.Host);

@@ -178,7 +178,7 @@ public sealed class MarketOwnershipTests
     }
 
     [Fact]
-    public async Task A_released_lease_is_taken_at_once_and_a_lapsed_deadline_stops_writes()
+    public async Task A_late_heartbeat_renews_before_writing_and_a_released_lease_is_taken_at_once()
     {
         var settings = new ClusterSettings { HeartbeatMs = 100, LeaseMs = 400, TakeoverPollMs = 100 };
         var (a, b) = await TwoHostsAsync(settings);
@@ -190,14 +190,13 @@ public sealed class MarketOwnershipTests
         Assert.Null(await leaseB.TryTakeAsync(Ct));
         Assert.Equal(leaseA.HostId, leaseB.KnownOwner?.Host);
 
-        // Not renewed (a process frozen past its lease, then resumed): its own deadline has passed, it writes nothing.
+        // Not renewed in time (a heartbeat come late on a loaded machine): its own deadline has passed, so it may not write
+        // as it stands; but nobody took the lease, so the writer renews at once (same owner and epoch) and writes on.
         await Task.Delay(settings.LeaseMs, Ct);
         Assert.False(leaseA.MayWrite);
-        Assert.Equal(Codes.MarketOwnerUnavailable,
-            (await Assert.ThrowsAsync<RejectedException>(() => a.Sender.Send(Offer("of-late"), Ct).AsTask())).Rejection.Code);
-        Assert.True(await leaseA.RenewAsync(Ct), "nobody took the lease meanwhile, so its owner may renew it");
+        Assert.Equal("of-late", (await a.Sender.Send(Offer("of-late"), Ct)).OrderId);
         Assert.True(leaseA.MayWrite);
-        await a.Sender.Send(Offer("of-late"), Ct);
+        Assert.Equal(1, leaseA.Epoch);
 
         // A graceful stop releases the lease: the next host takes it at its first try, not after the lease's length.
         await a.Services.GetRequiredService<MarketService>().StepDownAsync(Ct);
@@ -207,7 +206,30 @@ public sealed class MarketOwnershipTests
         Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) < TimeSpan.FromMilliseconds(settings.LeaseMs));
         Assert.True(leaseB.MayWrite);
         Assert.False(await leaseA.RenewAsync(Ct));
-        Assert.Equal("of-late", (await b.Sender.Send(Offer("of-late"), Ct)).OrderId);
         Assert.True((await b.Sender.Send(Offer("of-late"), Ct)).Repeat);
+    }
+
+    [Fact]
+    public async Task A_former_owner_whose_lease_another_host_took_writes_nothing_even_after_a_late_renewal_attempt()
+    {
+        var settings = new ClusterSettings { HeartbeatMs = 100, LeaseMs = 400, TakeoverPollMs = 100 };
+        var (a, b) = await TwoHostsAsync(settings);
+        await using var _ = a;
+        await using var __ = b;
+        var leaseA = a.Services.GetRequiredService<MarketLease>();
+        await TakeAsync(a);
+
+        // Frozen past its lease (no heartbeat): PostgreSQL's clock lets the other host take the market and fence it.
+        await Task.Delay(settings.LeaseMs + 100, Ct);
+        Assert.Equal(2, await TakeAsync(b));
+
+        // Resumed: its deadline has passed and its renewal finds another owner, so it steps down and writes nothing.
+        Assert.False(leaseA.MayWrite);
+        Assert.Equal(Codes.MarketOwnerUnavailable,
+            (await Assert.ThrowsAsync<RejectedException>(() => a.Sender.Send(Offer("of-frozen"), Ct).AsTask())).Rejection.Code);
+        Assert.False(await leaseA.EnsureMayWriteAsync(Ct));
+        Assert.Equal(OwnershipState.Following, leaseA.State);
+        Assert.DoesNotContain(await JournalAsync(a), j => j.Events.OfType<OfferListed>().Any(o => o.OfferId == "of-frozen"));
+        Assert.False((await b.Sender.Send(Offer("of-frozen"), Ct)).Repeat);
     }
 }
