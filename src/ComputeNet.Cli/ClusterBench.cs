@@ -18,10 +18,11 @@ internal static class ClusterBench
         var seconds = new Option<int>("--seconds") { Description = "seconds of order load, then as many of reads, per host count", DefaultValueFactory = _ => 15 };
         var concurrency = new Option<int>("--concurrency") { Description = "requests in flight", DefaultValueFactory = _ => 32 };
         var sync = new Option<bool>("--sync") { Description = "synchronous replication (each commit waits for the standby's flush)" };
+        var syncMoney = new Option<bool>("--sync-money") { Description = "synchronous replication for the money paths only (orders commit locally)" };
         var standby = new Option<bool>("--standby") { Description = "a streaming standby beside the primary (--standby false: none)", DefaultValueFactory = _ => true };
         var command = new Command("cluster", "a local cluster with 1, 2 and 3 hosts under an order load and a read load sent round-robin to all hosts: orders/s, reads/s, p50/p99")
         {
-            hosts, seconds, concurrency, sync, standby,
+            hosts, seconds, concurrency, sync, syncMoney, standby,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -30,18 +31,18 @@ internal static class ClusterBench
             {
                 return Exit.UsageError("--hosts takes counts from 1 to 9");
             }
-            if (parse.GetValue(sync) && !parse.GetValue(standby))
+            if ((parse.GetValue(sync) || parse.GetValue(syncMoney)) && !parse.GetValue(standby))
             {
                 return Exit.UsageError("--sync needs a standby: drop --standby false");
             }
             await RunAsync(counts, TimeSpan.FromSeconds(Math.Max(3, parse.GetValue(seconds))), Math.Max(1, parse.GetValue(concurrency)),
-                parse.GetValue(standby), parse.GetValue(sync), ct);
+                parse.GetValue(standby), parse.GetValue(sync) || parse.GetValue(syncMoney), parse.GetValue(syncMoney) && !parse.GetValue(sync), ct);
             return Exit.Ok;
         });
         return command;
     }
 
-    private static async Task RunAsync(int[] counts, TimeSpan duration, int concurrency, bool standby, bool synchronous, CancellationToken ct)
+    private static async Task RunAsync(int[] counts, TimeSpan duration, int concurrency, bool standby, bool synchronous, bool moneyOnly, CancellationToken ct)
     {
         var table = new Table().AddColumns("hosts", "orders", "orders/s", "order p50 ms", "order p99 ms", "answers", "reads/s", "read p50 ms", "read p99 ms");
         foreach (var count in counts)
@@ -54,6 +55,7 @@ internal static class ClusterBench
                 Hosts = count,
                 Standby = standby,
                 Synchronous = synchronous,
+                MoneyOnly = moneyOnly,
                 Launcher = HostLauncher.CurrentProcess(typeof(ClusterBench).Assembly.Location),
                 // Warnings only: a host logging every request at Information spends a core on its console.
                 HostEnvironment = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" },
@@ -85,7 +87,7 @@ internal static class ClusterBench
         }
         AnsiConsole.Write(table);
         AnsiConsole.WriteLine(
-            $"replication: {(!standby ? "no standby" : synchronous ? "synchronous" : "asynchronous")}; {concurrency} requests in flight; {duration.TotalSeconds:0} s of orders after 5 s of warm-up, then {duration.TotalSeconds:0} s of reads "
+            $"replication: {(!standby ? "no standby" : synchronous ? moneyOnly ? "synchronous for the money paths" : "synchronous" : "asynchronous")}; {concurrency} requests in flight; {duration.TotalSeconds:0} s of orders after 5 s of warm-up, then {duration.TotalSeconds:0} s of reads "
             + $"(GET /v1/orders/{{id}} and GET /v1/trades alternately); every process (PostgreSQL, hosts, this client) shares {Environment.ProcessorCount} cores");
     }
 

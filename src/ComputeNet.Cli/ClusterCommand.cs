@@ -19,11 +19,12 @@ internal static class ClusterCommand
         var hosts = new Option<int>("--hosts") { Description = "serve hosts to start (1–9)", DefaultValueFactory = _ => 3 };
         var standby = new Option<bool>("--standby") { Description = "a streaming-replication standby beside the primary (--standby false: none)", DefaultValueFactory = _ => true };
         var sync = new Option<bool>("--sync") { Description = "synchronous replication: every commit waits until the standby has flushed it (nothing acknowledged is lost on failover; slower intake)" };
+        var syncMoney = new Option<bool>("--sync-money") { Description = "synchronous replication for the money paths only (closes, usage, cash, payouts, refunds, disputes wait for the standby; orders commit locally)" };
         var basePort = new Option<int?>("--base-port") { Description = "ports from here on: primary, standby, then the hosts (default: free ports)" };
         var schema = new Option<string>("--schema") { Description = "event-store schema the hosts serve", DefaultValueFactory = _ => Application.ComputeNetSettings.DefaultSchema };
         var start = new Command("start", "start a local cluster (or start again the stopped one in --dir): PostgreSQL primary, standby, N hosts; prints their addresses")
         {
-            dir, hosts, standby, sync, basePort, schema, json,
+            dir, hosts, standby, sync, syncMoney, basePort, schema, json,
         };
         start.SetAction(async (parse, ct) =>
         {
@@ -32,7 +33,7 @@ internal static class ClusterCommand
             {
                 return Exit.UsageError($"--hosts {hostCount}: a local cluster has 1 to 9 hosts");
             }
-            if (parse.GetValue(sync) && !parse.GetValue(standby))
+            if ((parse.GetValue(sync) || parse.GetValue(syncMoney)) && !parse.GetValue(standby))
             {
                 return Exit.UsageError("--sync needs a standby: drop --standby false");
             }
@@ -44,7 +45,8 @@ internal static class ClusterCommand
                     Directory = parse.GetValue(dir),
                     Hosts = hostCount,
                     Standby = parse.GetValue(standby),
-                    Synchronous = parse.GetValue(sync),
+                    Synchronous = parse.GetValue(sync) || parse.GetValue(syncMoney),
+                    MoneyOnly = parse.GetValue(syncMoney) && !parse.GetValue(sync),
                     BasePort = parse.GetValue(basePort),
                     Schema = parse.GetValue(schema)!,
                     Launcher = HostLauncher.CurrentProcess(typeof(ClusterCommand).Assembly.Location),
@@ -189,6 +191,7 @@ internal static class ClusterCommand
                 directory = state.Directory,
                 schema = state.Schema,
                 synchronous = state.Synchronous,
+                moneyOnly = state.MoneyOnly,
                 operatorKey = state.OperatorKey,
                 connectionString = state.ConnectionString,
                 readConnectionString = state.ReadConnectionString,
@@ -205,7 +208,7 @@ internal static class ClusterCommand
                 Markup.Escape(node.State), Markup.Escape(node.Detail ?? ""));
         }
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLineInterpolated($"replication: {(state.Standby is null ? "no standby" : state.Synchronous ? "synchronous (commits wait for the standby)" : "asynchronous")}; schema {state.Schema}; folder {state.Directory}");
+        AnsiConsole.MarkupLineInterpolated($"replication: {(state.Standby is null ? "no standby" : state.Synchronous ? state.MoneyOnly ? "synchronous for the money paths (their commits wait for the standby; orders do not)" : "synchronous (commits wait for the standby)" : "asynchronous")}; schema {state.Schema}; folder {state.Directory}");
         AnsiConsole.MarkupLineInterpolated($"hosts' connection string: {state.ConnectionString}");
         AnsiConsole.MarkupLineInterpolated($"operator key: {state.OperatorKey}");
         AnsiConsole.MarkupLineInterpolated($"try: curl -H 'Authorization: Bearer {state.OperatorKey}' {state.Hosts[0].Url}/v1/parties");

@@ -37,6 +37,13 @@ public sealed record LocalClusterOptions
     /// <summary>Synchronous replication: a commit is answered once the standby has flushed its WAL (needs <see cref="Standby"/>).</summary>
     public bool Synchronous { get; init; }
 
+    /// <summary>
+    /// With <see cref="Synchronous"/>: only the money paths wait for the standby (the server's default
+    /// <c>synchronous_commit</c> is <c>local</c>; transactions under the settlement lock set it <c>on</c>), so order intake
+    /// commits locally.
+    /// </summary>
+    public bool MoneyOnly { get; init; }
+
     /// <summary>Ports from here on: the primary, the standby, then the hosts; default: free ports chosen by the system.</summary>
     public int? BasePort { get; init; }
 
@@ -182,7 +189,10 @@ public sealed class LocalCluster
             .Select((port, i) => new HostNode($"host{i + 1}", port, $"http://127.0.0.1:{port}", 0, Path.Combine(directory, "hosts", $"host{i + 1}.log")))
             .ToList();
         var operatorKey = "cnop_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        return new LocalClusterState(directory, options.Schema, operatorKey, options.Synchronous, postgres, hosts, DateTimeOffset.UtcNow);
+        return new LocalClusterState(directory, options.Schema, operatorKey, options.Synchronous, postgres, hosts, DateTimeOffset.UtcNow)
+        {
+            MoneyOnly = options.Synchronous && options.MoneyOnly,
+        };
     }
 
     // ---- PostgreSQL ---------------------------------------------------------------------------------------------------
@@ -231,8 +241,8 @@ public sealed class LocalCluster
 
     /// <summary>
     /// Settings beyond PostgreSQL's defaults: loopback TCP only, WAL for a streaming standby (replica level is the default in 15,
-    /// given anyway), sessions idle in a transaction ended after 2 s (a frozen host's locks), <c>cluster_name</c> (a standby's application_name, which synchronous_standby_names names), and on the primary of a
-    /// synchronous cluster <c>synchronous_standby_names</c>. A promoted standby gets no synchronous standby (none is left to wait for).
+    /// given anyway), <c>cluster_name</c> (a standby's application_name, which synchronous_standby_names names), and on the primary of a
+    /// synchronous cluster <c>synchronous_standby_names</c> (and, money paths only, <c>synchronous_commit=local</c> as the default). A promoted standby gets no synchronous standby (none is left to wait for).
     /// </summary>
     private string ServerOptions(PostgresNode node)
     {
@@ -242,6 +252,10 @@ public sealed class LocalCluster
         if (State.Synchronous && node.Role == PostgresRole.Primary && State.Standby is { } standby)
         {
             options += $" -c synchronous_standby_names={standby.Name}";
+            if (State.MoneyOnly)
+            {
+                options += " -c synchronous_commit=local";
+            }
         }
         return options;
     }

@@ -21,6 +21,9 @@ public sealed record LocalClusterState(
 {
     public const string FileName = "cluster.json";
 
+    /// <summary>With <see cref="Synchronous"/>: only the money paths (transactions under the settlement lock) wait for the standby.</summary>
+    public bool MoneyOnly { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,

@@ -9,6 +9,12 @@ namespace ComputeNet.Application.Infrastructure;
 /// commits; recording a usage record holds it shared from before it reads which periods are closed until it commits.
 /// So a record is either committed before the close reads (rated in the period) or sees the period closed (rated
 /// late into the next open one) — never stored and then missed. Closes run one at a time across the platform.
+/// <para>
+/// Every transaction that takes it is a money path — closes, usage, cash, payouts, refunds, disputes, checkpoints — and
+/// commits with <c>synchronous_commit = on</c> whatever the server's default: where a synchronous standby is configured and
+/// the server's default is <c>local</c> (ADR 0031, "money paths only"), these commits wait for the standby while order intake
+/// does not; without a standby it is PostgreSQL's default durability, unchanged.
+/// </para>
 /// </summary>
 public static class SettlementLock
 {
@@ -29,13 +35,13 @@ public static class SettlementLock
     private static async Task TakeAsync(IDocumentSession session, string function, CancellationToken ct)
     {
         await session.BeginTransactionAsync(ct);
-        await ExecuteAsync(session, function, "computenet-settlement:", ct);
+        await ExecuteAsync(session, function, "computenet-settlement:", ct, "set local synchronous_commit = on; ");
     }
 
-    private static async Task ExecuteAsync(IDocumentSession session, string function, string prefix, CancellationToken ct)
+    private static async Task ExecuteAsync(IDocumentSession session, string function, string prefix, CancellationToken ct, string before = "")
     {
         await using var command = session.Connection!.CreateCommand();
-        command.CommandText = $"select {function}(@key)";
+        command.CommandText = $"{before}select {function}(@key)";
         var key = command.CreateParameter();
         key.ParameterName = "key";
         key.Value = KeyOf(prefix + session.DocumentStore.Options.DatabaseSchemaName);
