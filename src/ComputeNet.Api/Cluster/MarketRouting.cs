@@ -131,12 +131,12 @@ public sealed class MarketRoutingBehaviour<TMessage, TResponse>(MarketLease leas
         }
         if (MarketRouting.ForwardedHere)
         {
-            return lease.MayWrite || await lease.EnsureMayWriteAsync(ct) ? await next(message, ct) : throw MarketService.NotOwner();
+            return await lease.EnsureMayWriteAsync(ct) ? await next(message, ct) : throw MarketService.NotOwner();
         }
         var waitUntil = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(MarketRouting.ForwardTimeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
         while (true)
         {
-            if (lease.MayWrite || await lease.EnsureMayWriteAsync(ct))
+            if (await lease.EnsureMayWriteAsync(ct))
             {
                 return await next(message, ct);
             }

@@ -703,7 +703,7 @@ public sealed class MarketService : IAsyncDisposable
     /// </summary>
     private async ValueTask RefuseUnlessOwnerAsync(CancellationToken ct)
     {
-        if (!_ownership.MayWrite && !await _ownership.EnsureMayWriteAsync(ct))
+        if (!await _ownership.EnsureMayWriteAsync(ct))
         {
             throw NotOwner();
         }
