@@ -136,6 +136,8 @@ public static class ApiHost
             ?? (Enum.TryParse<JasperFx.Events.Daemon.DaemonMode>(builder.Configuration["ComputeNet:AsyncDaemon"], true, out var configured)
                 ? configured : JasperFx.Events.Daemon.DaemonMode.HotCold);
         var clock = await SandboxClockAsync(options, builder.Configuration, connection, schema, ct) ?? options.Clock;
+        builder.Services.AddSingleton(new Application.Payments.RefundThroughStripe.RefundSettings(
+            builder.Configuration.GetValue(Application.Payments.RefundThroughStripe.RefundSettings.AutoRefundCreditNotesKey, true)));
         builder.Services.AddComputeNet(new ComputeNetSettings(connection, schema, signingKeyPath,
             builder.Configuration.GetConnectionString("ComputeNetReads") is { Length: > 0 } reads ? reads : null), clock, daemon);
         if (cluster.Enabled)

@@ -6,7 +6,8 @@ namespace ComputeNet.Application.Actions;
 /// </summary>
 /// <param name="KeyId">A party key's id (its first 12 characters, <c>cnk_…</c>; never the secret), <c>operator:{fingerprint}</c>
 /// for the configured operator key, <c>cli:{user}</c> for the operator's CLI, <c>scenario</c> for a scenario's actions and
-/// <c>system</c> for the platform's own work (upgrades at start, background signing).</param>
+/// <c>system</c> for the platform's own work (upgrades at start, background signing), <c>system:{creditNoteId}</c> for
+/// the refund a credit note starts.</param>
 /// <param name="Party">The acting party's id (<c>operator</c> for the operator, <c>platform</c> for the system).</param>
 public sealed record Actor(string KeyId, string Party)
 {
@@ -14,6 +15,12 @@ public sealed record Actor(string KeyId, string Party)
 
     /// <summary>The platform's own work, when no request or command line is acting.</summary>
     public static readonly Actor System = new("system", "platform");
+
+    /// <summary>
+    /// The platform acting on behalf of a credit note: the refund a credit note starts by itself (ADR 0032) is logged as
+    /// <c>system:{creditNoteId}</c>, not as the operator who accepted the dispute.
+    /// </summary>
+    public static Actor ForCreditNote(string creditNoteId) => new(Bounded("system:" + creditNoteId), System.Party);
 
     /// <summary>The operator at the command line (<c>computenet close</c>, <c>cash</c>, …), named by the OS user.</summary>
     public static Actor Cli() => new(Bounded("cli:" + Environment.UserName), "operator");

@@ -77,6 +77,28 @@ public static class ActionLog
     }
 
     /// <summary>
+    /// Logs the events queued on <paramref name="streams"/> in this session as one action of <paramref name="actor"/> (not the
+    /// flow's actor), in the session's transaction: each event carries that actor in its headers, and the
+    /// <see cref="ActionRecorder"/> leaves them to this row.
+    /// </summary>
+    public static void ActAs(IDocumentSession session, Actor actor, Instant at, string target, params string[] streams)
+    {
+        var events = session.PendingChanges.Streams().Where(s => s.Key is not null && streams.Contains(s.Key, StringComparer.Ordinal))
+            .SelectMany(s => s.Events).ToList();
+        if (events.Count == 0)
+        {
+            return;
+        }
+        foreach (var e in events)
+        {
+            e.SetHeader(ActorHeader, actor.KeyId);
+            e.SetHeader(ActorPartyHeader, actor.Party);
+        }
+        Insert(session, [new Row(at, actor, SubjectOf(events[0].Data) ?? actor.Party, events[0].EventTypeName ?? events[0].Data.GetType().Name, target,
+            events.Count)]);
+    }
+
+    /// <summary>
     /// The party an event is about, where it names one (a registration, a key, a provider's usage, a grant's buyer, a
     /// payout's payee, a cash action's party); null when it is about the platform (a close, settings).
     /// </summary>
@@ -210,7 +232,9 @@ public sealed class ActionRecorder(IClock clock) : DocumentSessionListenerBase
         {
             foreach (var e in stream.Events)
             {
-                if (e.Headers?.ContainsKey(ActionLog.ActorsHeader) == true)
+                // A market block logs its own commands; an event already stamped belongs to an action the command logged
+                // itself on another's behalf (a credit note's refund, ADR 0032).
+                if (e.Headers?.ContainsKey(ActionLog.ActorsHeader) == true || e.Headers?.ContainsKey(ActionLog.ActorHeader) == true)
                 {
                     continue;
                 }

@@ -25,9 +25,11 @@ public sealed record DisputeView(string Id, string Buyer, string Period, string 
 /// Disputes and credit notes (market-rules §14, ADR 0026). An opening decides on its invoice line's stream
 /// (<c>dispute-line:{line}</c>) under an advisory lock on its id (disputes have their own id space across lines). A
 /// resolution decides on the same line stream; an acceptance also appends the credit note and its transaction to the
-/// <c>credit-notes</c> stream under the shared settlement lock and the ledger lock, as cash actions and reversals do.
+/// <c>credit-notes</c> stream under the shared settlement lock and the ledger lock, as cash actions and reversals do — and,
+/// when the note leaves its buyer in credit, the refund of that credit (ADR 0032) in the same transaction.
 /// </summary>
-public sealed class DisputeService(IDocumentStore store, PartyDirectory parties)
+public sealed class DisputeService(IDocumentStore store, PartyDirectory parties, Payments.IPaymentGateway gateway,
+    Payments.RefundThroughStripe.RefundSettings refundSettings)
 {
     public static string IdLock(string id) => "computenet-dispute-id:" + id;
 
@@ -84,10 +86,46 @@ public sealed class DisputeService(IDocumentStore store, PartyDirectory parties)
             if (notes.Length > 0)
             {
                 ExpectedVersion.Append(session, DisputeProjections.CreditNotesStream, notesVersion, notes);
+                await StartRefundAsync(session, notes.OfType<CreditNoteIssued>().Single(), token);
             }
             var (outcome, amount) = decided[0] is DisputeAccepted a ? (DisputeStates.Accepted, (long?)a.AmountFen) : (DisputeStates.Rejected, null);
             return new Decided<DisputeView>(DisputeView.Of(doc.Opened, outcome, amount, cmd.At, false), true);
         }, ct);
+
+    /// <summary>
+    /// The refund a credit note starts by itself (ADR 0032): in the note's session — under the ledger lock, so the buyer's
+    /// balance read here holds until the commit — the <c>refund</c> cash action <c>refund-{note}</c> of what the note leaves the
+    /// buyer in credit (never above its credit balance; nothing while it owes), and, when the buyer paid through the payment
+    /// provider, the refund's outbox entry (<see cref="Payments.RefundThroughStripe.RefundProjections.PlanAsync"/>), exactly as
+    /// the operator's cash action would. The note and its refund commit together or not at all; the note is issued once, so the
+    /// refund is started once. Logged as the platform acting for the note. Nothing when the setting is off, or when the cash id
+    /// is already taken (an operator recorded it by hand).
+    /// </summary>
+    private async Task StartRefundAsync(IDocumentSession session, CreditNoteIssued note, CancellationToken ct)
+    {
+        if (!refundSettings.AutoRefundCreditNotes)
+        {
+            return;
+        }
+        var account = $"buyer:{note.Buyer}";
+        var before = (await session.LoadAsync<Ledger.LedgerAccountView>(account, ct))?.BalanceFen ?? 0;
+        if (CreditNoteRefunds.Decide(note, before) is not { } refund
+            || await session.LoadAsync<Ledger.LedgerTransactionView>(Domain.Ledger.CashBook.TxIdOf(refund.CashId!), ct) is not null)
+        {
+            return;
+        }
+        var buyer = await parties.FindAsync(note.Buyer, ct);
+        var after = CreditNoteRefunds.BalanceAfter(note, before);
+        var decided = new Domain.Ledger.CashBook().Decide(refund, id => id == buyer?.Id ? buyer : null, a => a == account ? after : 0);
+        var cashVersion = (await session.Events.FetchStreamStateAsync(MartenSetup.Streams.Cash, ct))?.Version ?? 0;
+        ExpectedVersion.Append(session, MartenSetup.Streams.Cash, cashVersion, [CreditNoteRefunds.Named((TransactionPosted)decided.Single(), note.Id)]);
+        if (gateway.Configured)
+        {
+            await Payments.RefundThroughStripe.RefundProjections.PlanAsync(session, note.Buyer, refund.CashId!, refund.AmountFen, refund.At, ct);
+        }
+        Actions.ActionLog.ActAs(session, Actions.Actor.ForCreditNote(note.Id), note.At, MartenSetup.Streams.Cash,
+            MartenSetup.Streams.Cash, Domain.Payments.Refunds.StreamOf(refund.CashId!));
+    }
 
     /// <summary>
     /// The buyer's invoice line of <paramref name="period"/> with the most left to credit (its amount less what its credit

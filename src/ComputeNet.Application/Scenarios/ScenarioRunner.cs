@@ -505,7 +505,7 @@ public sealed partial class ScenarioRunner(Action<IServiceCollection> addMediato
             var focus = await sender.Send(new Exports.ExportFocus.ExportFocusRequest(null), ct);
             var creditNotes = (await sender.Send(new Disputes.ListCreditNotes.ListCreditNotesRequest(Disputes.ListCreditNotes.CreditNoteScope.All), ct))
                 .Select(n => new CreditNoteOut(n.Id, n.Dispute, n.Period, n.Buyer, n.Bid, n.Offer, n.Kind, n.Late, n.AmountFen, n.TaxFen, n.VoucherFen,
-                    n.DueFen, n.Hash, n.PreviousHash)).ToList();
+                    n.DueFen, n.Hash, n.PreviousHash, n.Refund?.RefundId, n.Refund?.AmountFen)).ToList();
             return new ScenarioResult(name, schema, orders, trades, invoices, statements, new LedgerOut(ledger.Balances, ledger.TrialBalanceFen),
                 _rejections, reports, verification, actions, focus) { CreditNotes = creditNotes };
         }

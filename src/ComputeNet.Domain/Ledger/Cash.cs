@@ -18,6 +18,8 @@ public sealed record RecordCash(string Kind, string? CashId, string Party, strin
 public sealed class CashBook
 {
     public const string Clearing = "cash:clearing";
+    /// <summary>The longest cash id, in characters.</summary>
+    public const int MaxCashId = 64;
     private readonly Dictionary<string, TransactionPosted> _byId = new(StringComparer.Ordinal);
 
     public static string TxIdOf(string cashId) => $"cash/{cashId}";
@@ -61,9 +63,9 @@ public sealed class CashBook
                 _ => throw RejectedException.Of(Codes.WrongRole, $"'{cmd.Party}' is not a {roleName}", "party"),
             };
         }
-        if (string.IsNullOrWhiteSpace(cmd.CashId) || cmd.CashId.Length > 64)
+        if (string.IsNullOrWhiteSpace(cmd.CashId) || cmd.CashId.Length > MaxCashId)
         {
-            throw RejectedException.Of(Codes.Invalid, "a cash action needs an id of at most 64 characters", "id");
+            throw RejectedException.Of(Codes.Invalid, $"a cash action needs an id of at most {MaxCashId} characters", "id");
         }
         // Money out (payout, refund): debit the account, credit clearing. Money in (payment, reimbursement): the reverse.
         var outgoing = IsOutgoing(cmd.Kind);

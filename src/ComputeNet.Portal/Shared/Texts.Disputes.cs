@@ -48,6 +48,7 @@ public sealed partial class Texts
     public string DspGivesBack => L("退回金额", "You give back");
     public string DspOwesLess => L("少付金额", "You owe less");
     public string DspPdf => L("PDF 下载", "PDF");
+    public string DspRefund => L("自动退款", "Refund started");
     public string DspAllStates => L("全部", "All");
 
     // Operator

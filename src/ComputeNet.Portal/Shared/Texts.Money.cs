@@ -30,6 +30,7 @@ public sealed partial class Texts
         "refunded" => L("已退款", "refunded"),
         "succeeded" => L("已成功", "succeeded"),
         "failed" => L("失败（已冲回）", "failed (given back)"),
+        "bank" => L("银行转账", "by bank transfer"),
         _ => status,
     };
 
