@@ -8,8 +8,10 @@ namespace ComputeNet.Cli;
 /// regions' revenue shares, on a small two-day scenario of its own (Demo/demo-money-back.json, its own schema), so the
 /// demo day's figures stay as they are. A buyer cannot be recorded paying more than it owes (§12, `over-balance`): it
 /// overpays when it settles day 1's invoice of a reserved lease in full and day 2's SLA credit outweighs that day's
-/// charge, leaving the platform owing it — which is refunded. The pairing's demand region and supply hub are then paid
-/// their revenue shares, and every balance but the platform's fees and cash clearing ends at 0.
+/// charge, leaving the platform owing it — which is refunded. Before that, a dispute of day 1's line, which the buyer had
+/// already paid, is accepted: its credit note leaves the buyer in credit and starts the refund of that credit by itself
+/// (ADR 0032). The pairing's demand region and supply hub are then paid their revenue shares, and every balance but the
+/// platform's fees and cash clearing ends at 0.
 /// </summary>
 internal static class DemoMoneyBack
 {
@@ -23,7 +25,8 @@ internal static class DemoMoneyBack
         var json = await new StreamReader(stream).ReadToEndAsync(ct);
         var result = await ScenarioCommand.Run(json, Path.Combine(folder, "money-back"), Schema, keepSchema: false, ct);
         Print(result, CashActions(json));
-        return result.Rejections.Count == 0 && result.Ledger.TrialBalanceFen == 0 && Settled(result);
+        return result.Rejections.Count == 0 && result.Ledger.TrialBalanceFen == 0 && Settled(result)
+            && result.CreditNotes.Count == 1 && result.CreditNotes[0].RefundFen == -result.CreditNotes[0].DueFen;
     }
 
     /// <summary>Every party's and region's balance is 0 (only platform:fees and cash:clearing hold money).</summary>
@@ -48,10 +51,19 @@ internal static class DemoMoneyBack
             AnsiConsole.MarkupLineInterpolated(
                 $"  {i.Period} invoice of {i.Buyer}: {string.Join(", ", i.Lines.Select(l => $"{l.Kind} {Yuan(l.AmountFen)}"))} → due {Yuan(i.DueFen)} yuan");
         }
-        var table = new Table().Title("Cash actions (yuan)").AddColumns("id", "type", "party", "account", "amount");
+        foreach (var n in r.CreditNotes)
+        {
+            AnsiConsole.MarkupLineInterpolated(
+                $"  Dispute {n.Dispute} of the paid {n.Period} line accepted: credit note {n.Id} credits {n.Buyer} {Yuan(-n.DueFen)} yuan, which it had already paid — {(n.RefundId is { } id ? $"the credit note started refund {id} of {Yuan(n.RefundFen ?? 0)} yuan by itself (a bank transfer here, offline; onto the buyer's PaymentIntents with Stripe)" : "[red]no refund was started[/]")}.");
+        }
+        var table = new Table().Title("Cash actions (yuan)").AddColumns("id", "type", "party", "account", "amount", "recorded by");
+        foreach (var n in r.CreditNotes.Where(n => n.RefundId is not null))
+        {
+            table.AddRow(n.RefundId!, "refund", n.Buyer, "buyer", Yuan(n.RefundFen ?? 0), $"credit note {n.Id}");
+        }
         foreach (var c in cash)
         {
-            table.AddRow(c.Id, c.Type, c.Party, c.Account ?? "", Yuan(c.AmountFen));
+            table.AddRow(c.Id, c.Type, c.Party, c.Account ?? "", Yuan(c.AmountFen), "operator");
         }
         AnsiConsole.Write(table);
         var refund = cash.Where(c => c.Type == "refund").Sum(c => c.AmountFen);

@@ -119,7 +119,10 @@ public sealed class RefundScenarioTests
     }
 }
 
-/// <summary>The demo's money-back step (src/ComputeNet.Cli/Demo/demo-money-back.json): an overpayment refunded, the regions paid, every balance 0.</summary>
+/// <summary>
+/// The demo's money-back step (src/ComputeNet.Cli/Demo/demo-money-back.json): a credit note on a paid line refunds itself, an
+/// overpayment is refunded, the regions paid, every balance 0.
+/// </summary>
 public sealed class DemoMoneyBackTests
 {
     [Fact]
@@ -132,8 +135,11 @@ public sealed class DemoMoneyBackTests
         // Day 1: 36,192 fen (fee 1,086: 543 / 272 / 271), paid. Day 2: 1,810 (fee 54: 27 / 14 / 13) and the SLA credit −3,800.
         Assert.Equal([36_192L, -1_990L], r.Invoices.Select(i => i.DueFen));
         Assert.Equal([("east-sh", 272L), ("ningxia", 271L)], r.Statements[0].Regions.Select(x => (x.Region, x.ShareFen)));
+        // Day 1's paid line is disputed and 3,619 accepted: the credit note starts the refund of the whole credit itself (ADR 0032).
+        var note = Assert.Single(r.CreditNotes);
+        Assert.Equal(("cn-dsp-sh-res-1", -3_619L, "refund-cn-dsp-sh-res-1", (long?)3_619), (note.Id, note.DueFen, note.RefundId, note.RefundFen));
         Assert.All(r.Ledger.Balances.Where(b => b.Key is not "platform:fees" and not "cash:clearing"), b => Assert.Equal(0, b.Value));
-        Assert.Equal(36_192 - 1_990 - 33_062 - 286 - 284, r.Ledger.Balances["cash:clearing"]);
+        Assert.Equal(36_192 - 3_619 - 1_990 - 29_551 - 259 - 257, r.Ledger.Balances["cash:clearing"]);
         Assert.Equal(0, r.Ledger.TrialBalanceFen);
     }
 }
