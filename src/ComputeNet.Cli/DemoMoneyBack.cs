@@ -57,11 +57,17 @@ internal static class DemoMoneyBack
                 $"  Dispute {n.Dispute} of the paid {n.Period} line accepted: credit note {n.Id} credits {n.Buyer} {Yuan(-n.DueFen)} yuan, which it had already paid — {(n.RefundId is { } id ? $"the credit note started refund {id} of {Yuan(n.RefundFen ?? 0)} yuan by itself (a bank transfer here, offline; onto the buyer's PaymentIntents with Stripe)" : "[red]no refund was started[/]")}.");
         }
         var table = new Table().Title("Cash actions (yuan)").AddColumns("id", "type", "party", "account", "amount", "recorded by");
+        // In the scenario's order: the notes' refunds follow the payment that left the buyer in credit.
+        var paid = cash.FindLastIndex(c => c.Type == "payment") + 1;
+        foreach (var c in cash.Take(paid))
+        {
+            table.AddRow(c.Id, c.Type, c.Party, c.Account ?? "", Yuan(c.AmountFen), "operator");
+        }
         foreach (var n in r.CreditNotes.Where(n => n.RefundId is not null))
         {
             table.AddRow(n.RefundId!, "refund", n.Buyer, "buyer", Yuan(n.RefundFen ?? 0), $"credit note {n.Id}");
         }
-        foreach (var c in cash)
+        foreach (var c in cash.Skip(paid))
         {
             table.AddRow(c.Id, c.Type, c.Party, c.Account ?? "", Yuan(c.AmountFen), "operator");
         }
