@@ -137,7 +137,7 @@ public static class ApiHost
                 ? configured : JasperFx.Events.Daemon.DaemonMode.HotCold);
         var clock = await SandboxClockAsync(options, builder.Configuration, connection, schema, ct) ?? options.Clock;
         builder.Services.AddSingleton(new Application.Payments.RefundThroughStripe.RefundSettings(
-            builder.Configuration.GetValue(Application.Payments.RefundThroughStripe.RefundSettings.AutoRefundCreditNotesKey, true)));
+            builder.Configuration.GetValue(Application.Payments.RefundThroughStripe.RefundSettings.AutoRefundCreditNotesKey, false)));
         builder.Services.AddComputeNet(new ComputeNetSettings(connection, schema, signingKeyPath,
             builder.Configuration.GetConnectionString("ComputeNetReads") is { Length: > 0 } reads ? reads : null), clock, daemon);
         if (cluster.Enabled)

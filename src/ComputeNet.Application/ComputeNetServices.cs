@@ -71,7 +71,7 @@ public static class ComputeNetServices
         services.AddSingleton<Payments.IPaymentGateway, Payments.OfflinePaymentGateway>();
         services.AddSingleton<Payments.PayParty.PayoutAttempts>();
         services.AddSingleton<Payments.RefundThroughStripe.RefundAttempts>();
-        // A credit note refunds its buyer's credit by itself unless a host configured otherwise (ADR 0032).
+        // A credit note posts its transaction only (market-rules §14) unless a host turns its automatic refund on (ADR 0032).
         services.TryAddSingleton(new Payments.RefundThroughStripe.RefundSettings());
         services.AddValidatorsFromAssembly(typeof(ComputeNetServices).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using ComputeNet.Application.Scenarios;
 using Spectre.Console;
 
@@ -23,7 +24,10 @@ internal static class DemoMoneyBack
         await using var stream = typeof(DemoMoneyBack).Assembly.GetManifestResourceStream("Demo.demo-money-back.json")
             ?? throw new InvalidOperationException("the demo's money-back scenario is missing from the assembly");
         var json = await new StreamReader(stream).ReadToEndAsync(ct);
-        var result = await ScenarioCommand.Run(json, Path.Combine(folder, "money-back"), Schema, keepSchema: false, ct);
+        // The platform's policy of refunding a credit note by itself is off by default (a scenario is the rules alone); the
+        // demo turns it on to show it.
+        var result = await ScenarioCommand.Run(json, Path.Combine(folder, "money-back"), Schema, keepSchema: false, ct,
+            services => services.AddSingleton(new Application.Payments.RefundThroughStripe.RefundSettings(AutoRefundCreditNotes: true)));
         Print(result, CashActions(json));
         return result.Rejections.Count == 0 && result.Ledger.TrialBalanceFen == 0 && Settled(result)
             && result.CreditNotes.Count == 1 && result.CreditNotes[0].RefundFen == -result.CreditNotes[0].DueFen;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.CommandLine;
 using ComputeNet.Application.Scenarios;
 using Spectre.Console;
@@ -35,10 +36,15 @@ internal static class ScenarioCommand
         return scenario;
     }
 
-    public static async Task<ScenarioResult> Run(string json, string outFolder, string? schema, bool keepSchema, CancellationToken ct)
+    public static async Task<ScenarioResult> Run(string json, string outFolder, string? schema, bool keepSchema, CancellationToken ct,
+        Action<IServiceCollection>? policies = null)
     {
         var connection = await Hosting.ConnectionStringAsync(ct);
-        var runner = new ScenarioRunner(Hosting.AddMediator);
+        var runner = new ScenarioRunner(services =>
+        {
+            Hosting.AddMediator(services);
+            policies?.Invoke(services);
+        });
         var result = await runner.RunAsync(json, new ScenarioRunOptions(connection, schema, keepSchema), ct);
         await result.WriteAsync(outFolder, ct);
         return result;

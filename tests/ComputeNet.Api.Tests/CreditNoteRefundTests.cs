@@ -10,8 +10,9 @@ namespace ComputeNet.Api.Tests;
 /// A credit note starts the refund of the credit it leaves its buyer (ADR 0032), over real HTTP against <see cref="FakeStripe"/>:
 /// alice's invoice line is disputed and the operator accepts part of it. Paid by card, the credit goes back onto her
 /// PaymentIntent once — across a repeated acceptance and a host that died before Stripe saw the call; unpaid, the note only
-/// lowers her debt; partly paid, only the credit is refunded; paid by bank, the refund is a bank transfer; with
-/// <c>ComputeNet:Refunds:AutoRefundCreditNotes=false</c>, nothing is refunded until the operator records it.
+/// lowers her debt; partly paid, only the credit is refunded; paid by bank, the refund is a bank transfer. The policy is on
+/// here (<c>ComputeNet:Refunds:AutoRefundCreditNotes=true</c>); off — the default, market-rules §14 as written — nothing is
+/// refunded until the operator records it.
 /// </summary>
 public sealed class CreditNoteRefundTests : IAsyncLifetime
 {
@@ -41,7 +42,7 @@ public sealed class CreditNoteRefundTests : IAsyncLifetime
             $"--ComputeNet:Stripe:ApiBase={_stripe.ApiBase}", "--ComputeNet:Stripe:MaxNetworkRetries=0",
             "--ComputeNet:Stripe:TimeoutSeconds=1", "--ComputeNet:Stripe:OutboxIntervalSeconds=0.5",
         ];
-        _host = await ApiTestHost.StartAsync(At("2026-11-30T08:00:00+08:00"), autoRefund ? args : [.. args, "--ComputeNet:Refunds:AutoRefundCreditNotes=false"]);
+        _host = await ApiTestHost.StartAsync(At("2026-11-30T08:00:00+08:00"), autoRefund ? [.. args, "--ComputeNet:Refunds:AutoRefundCreditNotes=true"] : args);
         (_alice, _aliceKey) = await _host.RegisterAsync("alice", ["buyer"], "shanghai", sme: true);
         var provider = (await _host.RegisterAsync("prov-nx", ["provider"])).Client;
         await ClosedDay.CloseAsync(_host, provider, [(_alice, "bid-alice", "u1")], metered: true);

@@ -24,6 +24,13 @@ public static class TestDatabase
 
     public static ScenarioRunner Runner() => new(AddMediator);
 
+    /// <summary>A runner whose platform refunds a credit note's buyer credit by itself (ADR 0032; off by default).</summary>
+    public static ScenarioRunner RunnerRefundingCreditNotes() => new(services =>
+    {
+        AddMediator(services);
+        services.AddSingleton(new Application.Payments.RefundThroughStripe.RefundSettings(AutoRefundCreditNotes: true));
+    });
+
     /// <summary>Tests sign checkpoints with a key of their own under the temp folder, never the user's platform key.</summary>
     public static readonly string SigningKeyPath = Path.Combine(Path.GetTempPath(), "computenet-test-keys", "platform-signing-key.pem");
 

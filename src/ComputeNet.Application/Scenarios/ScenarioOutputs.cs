@@ -22,11 +22,13 @@ public sealed record PeriodStatementsOut(string Period, IReadOnlyList<PartyState
 public sealed record LedgerOut(IReadOnlyDictionary<string, long> Balances, long TrialBalanceFen);
 
 /// <summary>
-/// One credit note in <c>creditNotes.json</c> (scenario-format.md, market-rules §14); <see cref="RefundId"/> and
-/// <see cref="RefundFen"/> name the refund it started when it left its buyer in credit (ADR 0032), else null.
+/// One credit note in <c>creditNotes.json</c> (scenario-format.md, market-rules §14). <see cref="RefundId"/> and
+/// <see cref="RefundFen"/> name the refund it started when the platform's policy of refunding credit notes is on (ADR 0032;
+/// the demo's runs only, else null); they are not written, so the file keeps the format's keys.
 /// </summary>
 public sealed record CreditNoteOut(string Id, string Dispute, string Period, string Buyer, string Bid, string Offer, string Kind, bool Late, long AmountFen,
-    long TaxFen, long VoucherFen, long DueFen, string? Hash, string? PreviousHash, string? RefundId, long? RefundFen);
+    long TaxFen, long VoucherFen, long DueFen, string? Hash, string? PreviousHash,
+    [property: System.Text.Json.Serialization.JsonIgnore] string? RefundId, [property: System.Text.Json.Serialization.JsonIgnore] long? RefundFen);
 
 public sealed record RejectionOut(int Index, string Type, string? Id, string Code, string Reason);
 

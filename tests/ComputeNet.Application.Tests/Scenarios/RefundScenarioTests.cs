@@ -129,7 +129,9 @@ public sealed class DemoMoneyBackTests
     public async Task The_overpayment_is_refunded_the_regions_are_paid_and_every_party_and_region_ends_at_0()
     {
         var json = await File.ReadAllTextAsync(TestDatabase.ScenarioPath("demo-money-back.json"), TestContext.Current.CancellationToken);
-        var r = await TestDatabase.Runner().RunAsync(json, new ScenarioRunOptions(await TestDatabase.ConnectionStringAsync()), TestContext.Current.CancellationToken);
+        // The demo turns the platform's policy on (ADR 0032); a scenario alone is the rules, below.
+        var r = await TestDatabase.RunnerRefundingCreditNotes().RunAsync(json, new ScenarioRunOptions(await TestDatabase.ConnectionStringAsync()),
+            TestContext.Current.CancellationToken);
 
         Assert.Empty(r.Rejections);
         // Day 1: 36,192 fen (fee 1,086: 543 / 272 / 271), paid. Day 2: 1,810 (fee 54: 27 / 14 / 13) and the SLA credit −3,800.
@@ -140,6 +142,26 @@ public sealed class DemoMoneyBackTests
         Assert.Equal(("cn-dsp-sh-res-1", -3_619L, "refund-cn-dsp-sh-res-1", (long?)3_619), (note.Id, note.DueFen, note.RefundId, note.RefundFen));
         Assert.All(r.Ledger.Balances.Where(b => b.Key is not "platform:fees" and not "cash:clearing"), b => Assert.Equal(0, b.Value));
         Assert.Equal(36_192 - 3_619 - 1_990 - 29_551 - 259 - 257, r.Ledger.Balances["cash:clearing"]);
+        Assert.Equal(0, r.Ledger.TrialBalanceFen);
+    }
+
+    /// <summary>
+    /// By default a credit note posts its transaction and nothing else (market-rules §14): the same scenario leaves the buyer
+    /// the 3,619 fen of credit the note gave it, to be refunded by a <c>refund</c> cash action — so a scenario's results
+    /// are the rules' and an operator's refund of that credit is never refused because the platform refunded it already.
+    /// </summary>
+    [Fact]
+    public async Task Without_the_policy_the_credit_note_starts_no_refund_and_the_buyer_keeps_its_credit()
+    {
+        var json = await File.ReadAllTextAsync(TestDatabase.ScenarioPath("demo-money-back.json"), TestContext.Current.CancellationToken);
+        var r = await TestDatabase.Runner().RunAsync(json, new ScenarioRunOptions(await TestDatabase.ConnectionStringAsync()), TestContext.Current.CancellationToken);
+
+        Assert.Empty(r.Rejections);
+        var note = Assert.Single(r.CreditNotes);
+        Assert.Equal(("cn-dsp-sh-res-1", -3_619L, (string?)null, (long?)null), (note.Id, note.DueFen, note.RefundId, note.RefundFen));
+        Assert.Equal(-3_619, r.Ledger.Balances["buyer:sme-sh-ai"]);
+        Assert.All(r.Ledger.Balances.Where(b => b.Key is not "platform:fees" and not "cash:clearing" and not "buyer:sme-sh-ai"), b => Assert.Equal(0, b.Value));
+        Assert.Equal(36_192 - 1_990 - 29_551 - 259 - 257, r.Ledger.Balances["cash:clearing"]);
         Assert.Equal(0, r.Ledger.TrialBalanceFen);
     }
 }
