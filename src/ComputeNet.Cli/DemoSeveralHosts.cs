@@ -45,8 +45,14 @@ internal static class DemoSeveralHosts
             var ownedIn = await OwnsAsync(leaseA, TimeSpan.FromSeconds(10), ct);
             b = await StartAsync(connection, operatorKey, clock, ct);
             var leaseB = b.Services.GetRequiredService<MarketLease>();
+            var forwarderB = b.Services.GetRequiredService<ComputeNet.Api.Cluster.MarketForwarder>();
+            var warmWait = Stopwatch.StartNew();
+            while (!forwarderB.Warmed && warmWait.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                await Task.Delay(20, ct);
+            }
             AnsiConsole.MarkupLineInterpolated(
-                $"  host A {leaseA.HostId} at {leaseA.Address} took the lease in {ownedIn.TotalMilliseconds:0} ms (epoch {leaseA.Epoch}); host B {leaseB.HostId} at {leaseB.Address} follows.");
+                $"  host A {leaseA.HostId} at {leaseA.Address} took the lease in {ownedIn.TotalMilliseconds:0} ms (epoch {leaseA.Epoch}); host B {leaseB.HostId} at {leaseB.Address} follows{(forwarderB.Warmed ? $" and opened its connection to A at start ({warmWait.ElapsedMilliseconds} ms after it was up)" : " (it could not reach A at start)")}.");
 
             var sender = a.Services.GetRequiredService<ISender>();
             var provider = (await sender.Send(new RegisterPartyRequest("hosts-prov", ["provider"], IssueApiKey: true), ct)).ApiKey!;
@@ -59,7 +65,7 @@ internal static class DemoSeveralHosts
             }, ct);
             var (bid, bidMs, bidRetries) = await PostAsync(http, leaseB.Address!, buyer, "/v1/bids", Bid("b-hosts-1", 4), ct);
             AnsiConsole.MarkupLineInterpolated(
-                $"  through host B (forwarded to A): offer of-hosts {offer?["state"]} in {offerMs:0} ms (the first request: connections opened, code paths warmed{Retried(offerRetries)}); bid b-hosts-1 {bid?["state"]}, {bid?["devicesFilled"]} of 4 devices filled in {bidMs:0} ms{Retried(bidRetries)}.");
+                $"  through host B (forwarded to A): offer of-hosts {offer?["state"]} in {offerMs:0} ms (the first request through B: its pipeline runs for the first time{Retried(offerRetries)}); bid b-hosts-1 {bid?["state"]}, {bid?["devicesFilled"]} of 4 devices filled in {bidMs:0} ms{Retried(bidRetries)}.");
 
             var cluster = await GetAsync(http, leaseB.Address!, operatorKey, "/v1/cluster", ct);
             var market = cluster?["markets"]?.AsArray().FirstOrDefault();

@@ -247,7 +247,7 @@ public sealed class LocalCluster
     private string ServerOptions(PostgresNode node)
     {
         var options = $"-p {node.Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200 "
-            + "-c shared_buffers=256MB -c max_wal_size=2GB -c wal_level=replica -c max_wal_senders=5 -c max_replication_slots=5 "
+            + "-c shared_buffers=256MB -c max_wal_size=2GB -c wal_compression=lz4 -c default_toast_compression=lz4 -c wal_level=replica -c max_wal_senders=5 -c max_replication_slots=5 "
             + $"-c hot_standby=on -c hot_standby_feedback=on -c cluster_name={node.Name}";
         if (State.Synchronous && node.Role == PostgresRole.Primary && State.Standby is { } standby)
         {

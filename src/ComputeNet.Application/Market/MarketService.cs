@@ -543,7 +543,7 @@ public sealed class MarketService : IAsyncDisposable
                 // commit, the save fails, the book is rebuilt from the journal and the batch is decided again. A host
                 // whose lease may have lapsed appends nothing (its local deadline; ADR 0030).
                 await RefuseUnlessOwnerAsync(ct);
-                await BeginWriterTransactionAsync(session, ct);
+                LimitIdleInTransaction(session);
                 ExpectedVersion.Append(session, MartenSetup.Streams.Market, _version, [new MarketEventsJournaled(events)]);
                 LogActions(session, acted);
                 StoreLeases(session, events);
@@ -688,14 +688,13 @@ public sealed class MarketService : IAsyncDisposable
     /// </summary>
     public static readonly TimeSpan IdleInTransactionLimit = TimeSpan.FromSeconds(2);
 
-    /// <summary>Begins the writer's transaction with <see cref="IdleInTransactionLimit"/> in force (one round trip with the first statement).</summary>
-    private static async Task BeginWriterTransactionAsync(IDocumentSession session, CancellationToken ct)
-    {
-        await session.BeginTransactionAsync(ct);
-        await using var command = session.Connection!.CreateCommand();
-        command.CommandText = $"set local idle_in_transaction_session_timeout = {(long)IdleInTransactionLimit.TotalMilliseconds}";
-        await command.ExecuteNonQueryAsync(ct);
-    }
+    /// <summary>
+    /// Puts <see cref="IdleInTransactionLimit"/> in force for the writer's transaction: the <c>set local</c> travels in the
+    /// save's own batch (no round trip of its own), so it holds from the batch's execution to the commit — the span in
+    /// which a frozen process would leave the transaction idle with the stream's row locked.
+    /// </summary>
+    private static void LimitIdleInTransaction(IDocumentSession session) =>
+        session.QueueSqlCommand($"set local idle_in_transaction_session_timeout = {(long)IdleInTransactionLimit.TotalMilliseconds}");
 
     /// <summary>
     /// Throws <see cref="NotOwner"/> unless this process may append to the journal now (an owner whose heartbeat came late
@@ -734,7 +733,7 @@ public sealed class MarketService : IAsyncDisposable
                 {
                     throw NotOwner();
                 }
-                await BeginWriterTransactionAsync(session, ct);
+                LimitIdleInTransaction(session);
                 ExpectedVersion.Append(session, MartenSetup.Streams.Market, _version, [new MarketEventsJournaled([])]);
                 var marker = session.PendingChanges.Streams().Single(s => s.Key == MartenSetup.Streams.Market).Events[^1];
                 marker.SetHeader(Actions.ActionLog.ActorsHeader, new Dictionary<string, List<string>>());
@@ -1018,16 +1017,32 @@ public sealed class MarketService : IAsyncDisposable
         Actions.ActionLog.Insert(session, rows);
     }
 
-    private static void StoreLeases(IDocumentSession session, IReadOnlyList<IMarketEvent> events)
+    /// <summary>
+    /// The lease document of each trade of the block, inserted in <b>one statement</b> (a JSON array of documents, as
+    /// <see cref="StoreOrders"/>): a lease id is new by construction, so a second insert of one fails the block on the
+    /// primary key, as Marten's own insert would.
+    /// </summary>
+    private void StoreLeases(IDocumentSession session, IReadOnlyList<IMarketEvent> events)
     {
+        List<LeaseDocument>? leases = null;
         foreach (var e in events)
         {
             if (e is TradeExecuted t)
             {
-                session.Insert(LeaseDocument.Of(t));
+                (leases ??= []).Add(LeaseDocument.Of(t));
             }
         }
+        if (leases is not null)
+        {
+            session.QueueSqlCommand(_leaseInsert, _store.Options.Serializer().ToJson(leases));
+        }
     }
+
+    private string _leaseInsert => field ??= $"""
+        insert into {_store.Options.DatabaseSchemaName}.mt_doc_leasedocument (id, data, mt_dotnet_type, mt_version, mt_last_modified)
+        select e ->> 'id', e, '{typeof(LeaseDocument).FullName}', md5(random()::text || clock_timestamp()::text)::uuid, transaction_timestamp()
+        from jsonb_array_elements(?::jsonb) as e
+        """;
 
     /// <summary>
     /// The document of each order the block placed or changed (fills, kills, cancels, reduces), with its state after the
