@@ -51,6 +51,23 @@ public sealed class ClusterRoutingTests
         return JsonNode.Parse(body)!;
     }
 
+    /// <summary>A host that joins while another owns the market warms its forwarder at start (secret, contracts, a pooled connection to the owner).</summary>
+    [Fact]
+    public async Task A_host_that_joins_opens_its_connection_to_the_owner_at_start()
+    {
+        await using var a = await StartAsync(At("2026-11-30T08:00:00+08:00"));
+        await OwnsAsync(a, TimeSpan.FromSeconds(10));
+        await using var b = await a.StartPeerAsync();
+        var forwarder = b.Services.GetRequiredService<ComputeNet.Api.Cluster.MarketForwarder>();
+        var started = Stopwatch.GetTimestamp();
+        while (!forwarder.Warmed)
+        {
+            Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(10), "host B did not reach the owner at start");
+            await Task.Delay(20, Ct);
+        }
+        Assert.False(Lease(b).MayWrite);
+    }
+
     [Fact]
     public async Task An_order_sent_to_either_host_is_decided_by_the_owner_and_a_graceful_stop_hands_the_market_over()
     {

@@ -166,7 +166,7 @@ public sealed class MarketRoutingBehaviour<TMessage, TResponse>(MarketLease leas
 }
 
 /// <summary>Forwards order commands to the market's owner over HTTP (one pooled client) with the cluster secret.</summary>
-public sealed class MarketForwarder(IHttpClientFactory clients, IDocumentStore store)
+public sealed class MarketForwarder(IHttpClientFactory clients, IDocumentStore store, Microsoft.Extensions.Logging.ILogger<MarketForwarder> log)
 {
     private Task<byte[]>? _secret;
 
@@ -203,7 +203,8 @@ public sealed class MarketForwarder(IHttpClientFactory clients, IDocumentStore s
             await SecretAsync().WaitAsync(ct);
             foreach (var type in IMarketCommand.Kinds.Values.Append(typeof(ForwardedCommand)).Append(typeof(OrderResult)))
             {
-                ApiHost.JsonOptions.GetTypeInfo(type);
+                // Serialising null resolves (and caches) the type's contract, as the first real command would.
+                JsonSerializer.Serialize((object?)null, type, ApiHost.JsonOptions);
             }
             if (await lease.RefreshOwnerAsync(TimeSpan.Zero, ct) is { Live: true } owner && owner.Host != lease.HostId && owner.Address is { Length: > 0 } address)
             {
@@ -211,9 +212,10 @@ public sealed class MarketForwarder(IHttpClientFactory clients, IDocumentStore s
                 Warmed = response.IsSuccessStatusCode;
             }
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or OperationCanceledException or Npgsql.NpgsqlException or TimeoutException)
+        catch (Exception e)
         {
             // Nothing lost: the first forwarded command pays the cold start instead, as before.
+            Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(log, "the forwarder's warm-up at start did not complete: {Reason}", e.Message);
         }
     }
 
