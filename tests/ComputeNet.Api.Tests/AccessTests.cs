@@ -18,11 +18,7 @@ public sealed class AccessTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _stripe = await FakeStripe.StartAsync();
-        _host = await StartAsync(At("2026-11-30T08:00:00+08:00"),
-        [
-            $"--ComputeNet:Stripe:SecretKey={FakeStripe.SecretKey}", $"--ComputeNet:Stripe:WebhookSecret={FakeStripe.WebhookSecret}",
-            $"--ComputeNet:Stripe:ApiBase={_stripe.ApiBase}", "--ComputeNet:Stripe:MaxNetworkRetries=0",
-        ]);
+        _host = await StartAsync(At("2026-11-30T08:00:00+08:00"), _stripe.HostArgs());
         _as["buyer"] = (await _host.RegisterAsync("b", ["buyer"], "shanghai", sme: true)).Client;
         _as["provider"] = (await _host.RegisterAsync("p", ["provider"])).Client;
         _as["carrier"] = (await _host.RegisterAsync("c", ["carrier"], routes: new[] { new { cities = new[] { "shanghai" }, clusters = new[] { "zhongwei" } } })).Client;

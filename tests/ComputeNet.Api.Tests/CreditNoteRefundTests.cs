@@ -36,12 +36,7 @@ public sealed class CreditNoteRefundTests : IAsyncLifetime
     /// <summary>A host with Stripe on the fake and alice's day closed; returns alice's invoice due.</summary>
     private async Task<long> StartAsync(bool autoRefund = true)
     {
-        string[] args =
-        [
-            $"--ComputeNet:Stripe:SecretKey={FakeStripe.SecretKey}", $"--ComputeNet:Stripe:WebhookSecret={FakeStripe.WebhookSecret}",
-            $"--ComputeNet:Stripe:ApiBase={_stripe.ApiBase}", "--ComputeNet:Stripe:MaxNetworkRetries=0",
-            "--ComputeNet:Stripe:TimeoutSeconds=1", "--ComputeNet:Stripe:OutboxIntervalSeconds=0.5",
-        ];
+        var args = _stripe.HostArgs(fastOutbox: true);
         _host = await ApiTestHost.StartAsync(At("2026-11-30T08:00:00+08:00"), autoRefund ? [.. args, "--ComputeNet:Refunds:AutoRefundCreditNotes=true"] : args);
         (_alice, _aliceKey) = await _host.RegisterAsync("alice", ["buyer"], "shanghai", sme: true);
         var provider = (await _host.RegisterAsync("prov-nx", ["provider"])).Client;

@@ -33,6 +33,17 @@ public sealed class FakeStripe : IAsyncDisposable
 
     public string ApiBase => _app.Urls.First();
 
+    /// <summary>
+    /// The host arguments that point ComputeNet's Stripe client at this fake (its keys and address, no automatic retries);
+    /// <paramref name="fastOutbox"/> adds a 1 s Stripe timeout and a 0.5 s outbox sweep, for tests of lost answers.
+    /// </summary>
+    public string[] HostArgs(bool fastOutbox = false) =>
+    [
+        $"--ComputeNet:Stripe:SecretKey={SecretKey}", $"--ComputeNet:Stripe:WebhookSecret={WebhookSecret}",
+        $"--ComputeNet:Stripe:ApiBase={ApiBase}", "--ComputeNet:Stripe:MaxNetworkRetries=0",
+        .. fastOutbox ? (string[])["--ComputeNet:Stripe:TimeoutSeconds=1", "--ComputeNet:Stripe:OutboxIntervalSeconds=0.5"] : [],
+    ];
+
     /// <summary>Every request as "METHOD path idempotency-key".</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 

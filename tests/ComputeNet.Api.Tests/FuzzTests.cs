@@ -21,11 +21,7 @@ public sealed class FuzzTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _stripe = await FakeStripe.StartAsync();
-        _target = await FuzzTarget.StartInProcessAsync(
-        [
-            $"--ComputeNet:Stripe:SecretKey={FakeStripe.SecretKey}", $"--ComputeNet:Stripe:WebhookSecret={FakeStripe.WebhookSecret}",
-            $"--ComputeNet:Stripe:ApiBase={_stripe.ApiBase}", "--ComputeNet:Stripe:MaxNetworkRetries=0",
-        ]);
+        _target = await FuzzTarget.StartInProcessAsync(_stripe.HostArgs());
     }
 
     public async ValueTask DisposeAsync()

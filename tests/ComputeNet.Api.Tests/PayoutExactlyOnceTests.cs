@@ -18,12 +18,7 @@ public sealed class PayoutExactlyOnceTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _stripe = await FakeStripe.StartAsync();
-        _host = await StartAsync(At("2026-11-30T08:00:00+08:00"),
-        [
-            $"--ComputeNet:Stripe:SecretKey={FakeStripe.SecretKey}", $"--ComputeNet:Stripe:WebhookSecret={FakeStripe.WebhookSecret}",
-            $"--ComputeNet:Stripe:ApiBase={_stripe.ApiBase}", "--ComputeNet:Stripe:MaxNetworkRetries=0",
-            "--ComputeNet:Stripe:TimeoutSeconds=1", "--ComputeNet:Stripe:OutboxIntervalSeconds=0.5",
-        ]);
+        _host = await StartAsync(At("2026-11-30T08:00:00+08:00"), _stripe.HostArgs(fastOutbox: true));
         var buyer = (await _host.RegisterAsync("alice", ["buyer"], "shanghai", sme: true)).Client;
         var provider = (await _host.RegisterAsync("prov-nx", ["provider"])).Client;
         await ClosedDay.CloseAsync(_host, provider, [(buyer, "bid-alice", "u1")], metered: true);

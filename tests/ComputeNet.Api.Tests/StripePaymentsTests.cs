@@ -23,11 +23,7 @@ public sealed class StripePaymentsTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _stripe = await FakeStripe.StartAsync();
-        _host = await StartAsync(At("2026-11-30T08:00:00+08:00"),
-        [
-            $"--ComputeNet:Stripe:SecretKey={FakeStripe.SecretKey}", $"--ComputeNet:Stripe:WebhookSecret={FakeStripe.WebhookSecret}",
-            $"--ComputeNet:Stripe:ApiBase={_stripe.ApiBase}", "--ComputeNet:Stripe:MaxNetworkRetries=0",
-        ]);
+        _host = await StartAsync(At("2026-11-30T08:00:00+08:00"), _stripe.HostArgs());
         _alice = (await _host.RegisterAsync("alice", ["buyer"], "shanghai", sme: true)).Client;
         var provider = _provider = (await _host.RegisterAsync("prov-nx", ["provider"])).Client;
         _regulator = (await _host.RegisterAsync("ndrc", ["regulator"])).Client;

@@ -23,12 +23,7 @@ public sealed class StripeRefundTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _stripe = await FakeStripe.StartAsync();
-        _host = await StartAsync(At("2026-11-30T08:00:00+08:00"),
-        [
-            $"--ComputeNet:Stripe:SecretKey={FakeStripe.SecretKey}", $"--ComputeNet:Stripe:WebhookSecret={FakeStripe.WebhookSecret}",
-            $"--ComputeNet:Stripe:ApiBase={_stripe.ApiBase}", "--ComputeNet:Stripe:MaxNetworkRetries=0",
-            "--ComputeNet:Stripe:TimeoutSeconds=1", "--ComputeNet:Stripe:OutboxIntervalSeconds=0.5",
-        ]);
+        _host = await StartAsync(At("2026-11-30T08:00:00+08:00"), _stripe.HostArgs(fastOutbox: true));
         _alice = (await _host.RegisterAsync("alice", ["buyer"], "shanghai", sme: true)).Client;
         var provider = (await _host.RegisterAsync("prov-nx", ["provider"])).Client;
         _lease = (await ClosedDay.CloseAsync(_host, provider, [(_alice, "bid-alice", "u1")], metered: true))[0];

@@ -16,11 +16,7 @@ public sealed class StripeRegionPayoutTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _stripe = await FakeStripe.StartAsync();
-        _host = await StartAsync(At("2026-11-30T08:00:00+08:00"),
-        [
-            $"--ComputeNet:Stripe:SecretKey={FakeStripe.SecretKey}", $"--ComputeNet:Stripe:WebhookSecret={FakeStripe.WebhookSecret}",
-            $"--ComputeNet:Stripe:ApiBase={_stripe.ApiBase}", "--ComputeNet:Stripe:MaxNetworkRetries=0",
-        ]);
+        _host = await StartAsync(At("2026-11-30T08:00:00+08:00"), _stripe.HostArgs());
         var alice = (await _host.RegisterAsync("alice", ["buyer"], "shanghai", sme: true)).Client;
         var provider = (await _host.RegisterAsync("prov-nx", ["provider"])).Client;
         await Expect(HttpStatusCode.Created, _host.Operator.PostAsJsonAsync("/v1/pairings", new

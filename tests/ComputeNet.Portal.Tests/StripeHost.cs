@@ -46,8 +46,7 @@ public sealed class StripeHost : IAsyncLifetime
             Args =
             [
                 "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.AspNetCore.Antiforgery=Error",
-                $"--ComputeNet:Stripe:SecretKey={FakeStripe.SecretKey}", $"--ComputeNet:Stripe:WebhookSecret={FakeStripe.WebhookSecret}",
-                $"--ComputeNet:Stripe:ApiBase={Stripe.ApiBase}", "--ComputeNet:Stripe:MaxNetworkRetries=0",
+                .. Stripe.HostArgs(),
                 $"--ComputeNet:Stripe:PublishableKey={PublishableKey}",
             ],
             Urls = "http://127.0.0.1:0",
