@@ -54,6 +54,7 @@ public static class ComputeNetServices
                 o.Projections.HealthCheckPollingTime = DaemonHealthCheckPolling;
             }).AddAsyncDaemon(mode);
             services.AddSingleton(new AsyncReadModels.Options(Hosted: true));
+            services.AddHostedService<ProjectionWatchdog>();
         }
         else
         {
