@@ -62,7 +62,8 @@ public sealed class ClusterRoutingTests
         var started = Stopwatch.GetTimestamp();
         while (!forwarder.Warmed)
         {
-            Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(10), "host B did not reach the owner at start");
+            // Generous: in the full suite the owner's first answer can take seconds on the loaded 2 cores.
+            Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(40), "host B did not reach the owner at start");
             await Task.Delay(20, Ct);
         }
         Assert.False(Lease(b).MayWrite);

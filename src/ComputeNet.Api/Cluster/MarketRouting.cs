@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -206,18 +207,36 @@ public sealed class MarketForwarder(IHttpClientFactory clients, IDocumentStore s
                 // Serialising null resolves (and caches) the type's contract, as the first real command would.
                 JsonSerializer.Serialize((object?)null, type, ApiHost.JsonOptions);
             }
-            if (await lease.RefreshOwnerAsync(TimeSpan.Zero, ct) is { Live: true } owner && owner.Host != lease.HostId && owner.Address is { Length: > 0 } address)
+            // A loaded owner may answer its first request slowly: a few tries, each allowed longer than a forwarded command.
+            for (var attempt = 1; attempt <= WarmAttempts && !Warmed; attempt++)
             {
-                using var response = await clients.CreateClient(MarketRouting.ClientName).GetAsync(address + "/health/live", ct);
-                Warmed = response.IsSuccessStatusCode;
+                if (await lease.RefreshOwnerAsync(TimeSpan.Zero, ct) is not { Live: true } owner || owner.Host == lease.HostId
+                    || owner.Address is not { Length: > 0 } address)
+                {
+                    return;
+                }
+                try
+                {
+                    using var client = clients.CreateClient(MarketRouting.ClientName);
+                    client.Timeout = WarmTimeout;
+                    using var response = await client.GetAsync(address + "/health/live", ct);
+                    Warmed = response.IsSuccessStatusCode;
+                }
+                catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
+                {
+                    log.LogInformation("the forwarder's warm-up, try {Attempt} of {Attempts}: {Reason}", attempt, WarmAttempts, e.Message);
+                }
             }
         }
         catch (Exception e)
         {
             // Nothing lost: the first forwarded command pays the cold start instead, as before.
-            Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(log, "the forwarder's warm-up at start did not complete: {Reason}", e.Message);
+            log.LogInformation("the forwarder's warm-up at start did not complete: {Reason}", e.Message);
         }
     }
+
+    private const int WarmAttempts = 3;
+    private static readonly TimeSpan WarmTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Whether <see cref="WarmAsync"/> reached another host that owned the market (shown by the demo).</summary>
     public bool Warmed { get; private set; }
